@@ -1,0 +1,106 @@
+"""One helper for every convex subproblem: solve a ``cvxpy.Problem`` with a fallback chain.
+
+Order: MOSEK (only when a licence works; probed once and cached), then CLARABEL, then SCS.
+``optimal_inaccurate`` is not taken as optimal: the next solver is tried, and an inaccurate
+answer is used only when nothing better comes. Every attempt is recorded (solver, status,
+seconds, error) so that ``Solution.output["cvx_attempts"]`` can show it.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+
+from .errors import SolverFailedError
+
+__all__ = ["solve_cvx", "CvxResult", "default_solver_order", "mosek_licensed"]
+
+OPTIMAL = "optimal"
+DEFINITIVE = ("infeasible", "unbounded", "infeasible_inaccurate", "unbounded_inaccurate")
+
+
+@functools.lru_cache(maxsize=1)
+def mosek_licensed() -> bool:
+    """True when MOSEK is installed *and* a licence can be checked out (probed once)."""
+    try:
+        import mosek  # noqa: F401
+    except ImportError:
+        return False
+    try:
+        with mosek.Env() as env:
+            env.checkoutlicense(mosek.feature.pts)
+        return True
+    except Exception:  # mosek.Error (no licence) or anything the binding raises
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _installed():
+    import cvxpy as cp
+
+    return frozenset(cp.installed_solvers())
+
+
+def default_solver_order() -> tuple[str, ...]:
+    order = []
+    if "MOSEK" in _installed() and mosek_licensed():
+        order.append("MOSEK")
+    order += [s for s in ("CLARABEL", "SCS") if s in _installed()]
+    return tuple(order)
+
+
+@dataclass
+class CvxResult:
+    status: str
+    value: float
+    solver: str | None
+    attempts: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OPTIMAL
+
+    @property
+    def usable(self) -> bool:
+        """Optimal, or optimal_inaccurate when no solver did better."""
+        return self.status in (OPTIMAL, "optimal_inaccurate")
+
+
+def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=False, **kwargs) -> CvxResult:
+    """Solve ``problem`` (a ``cvxpy.Problem``) trying ``solvers`` in order.
+
+    Returns a :class:`CvxResult`; the variables hold the accepted solution. ``infeasible`` and
+    ``unbounded`` are definitive answers and stop the chain. ``solver_options`` maps a solver
+    name to extra keyword arguments. With ``raise_on_failure`` a chain with no usable answer
+    raises :class:`SolverFailedError` (otherwise status is ``"solver_error"``).
+    """
+    import cvxpy as cp
+
+    order = tuple(solvers) if solvers is not None else default_solver_order()
+    solver_options = solver_options or {}
+    attempts = []
+    fallback = None  # (solver, values) of an optimal_inaccurate answer
+    for name in order:
+        t0 = time.perf_counter()
+        try:
+            problem.solve(solver=name, **{**kwargs, **solver_options.get(name, {})})
+            status = problem.status
+            err = None
+        except Exception as exc:  # cvxpy SolverError, mosek.Error, numerical errors: recorded, next solver
+            status, err = "solver_error", f"{type(exc).__name__}: {exc}"
+        attempts.append({"solver": name, "status": status, "seconds": time.perf_counter() - t0,
+                         **({"error": err} if err else {})})
+        if status == OPTIMAL:
+            return CvxResult(status, float(problem.value), name, attempts)
+        if status in DEFINITIVE:
+            return CvxResult(status.replace("_inaccurate", ""), float("nan"), name, attempts)
+        if status == "optimal_inaccurate" and fallback is None:
+            fallback = (name, [v.value for v in problem.variables()], problem.value)
+    if fallback is not None:
+        name, values, value = fallback
+        for v, val in zip(problem.variables(), values):
+            v.value = val
+        return CvxResult("optimal_inaccurate", float(value), name, attempts)
+    if raise_on_failure:
+        raise SolverFailedError(f"all convex solvers failed: {[a['solver'] for a in attempts]}", attempts)
+    return CvxResult("solver_error", float("nan"), None, attempts)

@@ -1,0 +1,18 @@
+"""Problem families, one per module. Classes load lazily (``matoolbox.problems.X``)."""
+import importlib
+
+# class name -> module (one line per family; keep sorted)
+_LAZY = {
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'matoolbox.problems' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__
