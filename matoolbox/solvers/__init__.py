@@ -6,6 +6,9 @@ import importlib
 
 # public name -> module (one line per solver; keep sorted)
 _LAZY = {
+    "PgaOptions": "pga",
+    "pga": "pga",
+    "project_min_spacing": "projection",
 }
 
 __all__ = sorted(_LAZY)
