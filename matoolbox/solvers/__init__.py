@@ -9,6 +9,8 @@ _LAZY = {
     "PgaOptions": "pga",
     "pga": "pga",
     "project_min_spacing": "projection",
+    "PsoOptions": "pso",
+    "pso_positions": "pso",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,0 +1,152 @@
+"""Particle swarm optimization of a position block: an adapter around ``pyswarms``.
+
+``pyswarms`` has no seed argument (it draws from NumPy's global state), wraps particles around
+the bounds by default, and configures the root logger (plus a ``report.log`` file in the current
+directory) when it is imported and whenever an optimizer is built. This adapter
+
+* seeds pyswarms' global draws from our ``rng`` and restores NumPy's global state afterwards;
+* handles bounds by clipping (``bh_strategy="nearest"``) and repairs every particle with
+  ``problem.project(block, value)`` (Lamarckian: the repaired position replaces the particle);
+* puts the current positions ``x0[block]`` in particle 0, so the result is never worse than x0;
+* suppresses pyswarms' logging configuration, so no handler or file is created.
+
+Fitness (maximised): ``objective(x) - penalty * violation(x)``; a problem may provide
+``objective_batch(block, values (n, *shape), x) -> (n,)`` (and ``violation_batch``) to evaluate a
+whole swarm at once.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging.config
+import threading
+import time
+
+import numpy as np
+
+from ..core.options import Options, resolve_options
+from ..core.rng import as_generator
+from ..core.solution import Solution
+
+__all__ = ["pso_positions", "PsoOptions"]
+
+_LOCK = threading.Lock()
+
+
+@dataclasses.dataclass(frozen=True)
+class PsoOptions(Options):
+    """block: variable to optimize; n_particles, iters; inertia w and accelerations c1 (cognitive),
+    c2 (social); penalty on violation in the fitness; init_spread: particles 1.. drawn uniformly in
+    the bounds (1.0) or around x0 (fraction of the box)."""
+
+    block: str = "positions"
+    n_particles: int = 50
+    iters: int = 100
+    w: float = 0.7
+    c1: float = 1.5
+    c2: float = 1.5
+    penalty: float = 1e3
+    init_spread: float = 1.0
+    feas_tol: float = 1e-6
+
+
+@contextlib.contextmanager
+def _quiet_pyswarms(seed: int):
+    """Serialize pyswarms use, silence its logging set-up, seed and restore NumPy's global RNG."""
+    with _LOCK:
+        real = logging.config.dictConfig
+        logging.config.dictConfig = lambda *a, **k: None
+        state = np.random.get_state()
+        try:
+            np.random.seed(seed)
+            import pyswarms  # noqa: F401  (its import configures logging: done here, silenced)
+
+            yield
+        finally:
+            np.random.set_state(state)
+            logging.config.dictConfig = real
+
+
+def _fitness(problem, block, x, values, penalty):
+    """Penalised objective of every particle: values (n, *shape) -> (n,), and violations."""
+    batch = getattr(problem, "objective_batch", None)
+    vbatch = getattr(problem, "violation_batch", None)
+    if batch is not None:
+        obj = np.asarray(batch(block, values, x), float)
+    else:
+        obj = np.array([problem.objective({**x, block: v}) for v in values], float)
+    if vbatch is not None:
+        vio = np.asarray(vbatch(block, values, x), float)
+    else:
+        vio = np.array([problem.violation({**x, block: v}) for v in values], float)
+    obj = np.where(np.isfinite(obj), obj, -np.inf)
+    return obj - penalty * vio, obj, vio
+
+
+def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solution:
+    """Maximise the problem's objective over ``x0[options.block]`` by global-best PSO.
+
+    Shapes: the block may have any shape S; particles are flattened to (n_particles, prod(S)).
+    Returns a Solution with the full ``x`` dict, ``fval`` the objective, ``history`` the best
+    penalised fitness per iteration, exitflag 0 (iteration budget used) or -2 (no feasible point).
+    """
+    t0 = time.perf_counter()
+    opts = resolve_options(PsoOptions, options)
+    rng = as_generator(rng)
+    block = opts.block
+    x = dict(x0)
+    cur = np.asarray(x[block], float)
+    shape = cur.shape
+    lo, hi = (np.broadcast_to(np.asarray(b, float), shape).ravel() for b in problem.bounds(block))
+    n = int(opts.n_particles)
+    dim = cur.size
+    init = lo + (hi - lo) * rng.random((n, dim))
+    if opts.init_spread < 1.0:
+        c = np.clip(cur.ravel(), lo, hi)
+        init = np.clip(c + opts.init_spread * (init - (lo + hi) / 2), lo, hi)
+    init[0] = np.clip(cur.ravel(), lo, hi)
+    project = getattr(problem, "project", None)
+
+    def repair(flat):
+        if project is None:
+            return flat
+        return np.stack([np.asarray(project(block, p.reshape(shape)), float).ravel() for p in flat])
+
+    init = repair(init)
+    init[0] = cur.ravel() if np.all((cur.ravel() >= lo) & (cur.ravel() <= hi)) else init[0]
+    history = []
+
+    def cost(pos):
+        pos[:] = repair(pos)  # Lamarckian repair: pyswarms keeps the repaired particles
+        fit, _, _ = _fitness(problem, block, x, pos.reshape((-1,) + shape), opts.penalty)
+        history.append(float(np.max(fit)))
+        if callback is not None:
+            callback(len(history), pos, fit)
+        return -fit
+
+    seed = int(rng.integers(0, 2**31 - 1))
+    with _quiet_pyswarms(seed):
+        from pyswarms.single import GlobalBestPSO
+
+        opt = GlobalBestPSO(n_particles=n, dimensions=dim,
+                            options={"c1": opts.c1, "c2": opts.c2, "w": opts.w},
+                            bounds=(lo, hi), bh_strategy="nearest", init_pos=init.copy())
+        opt.optimize(cost, iters=int(opts.iters), verbose=False)
+        best_pos = np.asarray(opt.swarm.pbest_pos, float)
+        best_cost = np.asarray(opt.swarm.pbest_cost, float)
+    # candidates: every personal best and x0; pick feasible max objective, else least violation
+    cands = np.vstack([best_pos, cur.ravel()[None]])
+    fit, obj, vio = _fitness(problem, block, x, cands.reshape((-1,) + shape), opts.penalty)
+    feas = vio <= opts.feas_tol
+    if np.any(feas & np.isfinite(obj)):
+        i = int(np.argmax(np.where(feas, obj, -np.inf)))
+        exitflag, message = 0, f"iteration budget of {opts.iters} used"
+    else:
+        i = int(np.argmin(vio))
+        exitflag, message = -2, "no feasible particle found"
+    x[block] = cands[i].reshape(shape)
+    return Solution(x=x, fval=float(obj[i]) if np.isfinite(obj[i]) else -np.inf, exitflag=exitflag,
+                    message=message, nit=len(history), history=history, violation=float(vio[i]),
+                    elapsed=time.perf_counter() - t0, solver="pso_positions",
+                    output={"n_particles": n, "swarm_best_cost": float(-best_cost.min()),
+                            "from_x0": bool(i == len(cands) - 1)})

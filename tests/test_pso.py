@@ -1,0 +1,106 @@
+"""pyswarms adapter: seeded, clipped bounds, repair, particle 0 = x0, no logging or file side effects."""
+import dataclasses
+import logging
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import matoolbox as ma
+from matoolbox.solvers import PsoOptions, pso_positions
+
+
+@dataclasses.dataclass(frozen=True)
+class _Box(ma.Problem):
+    """max -||p - target||^2 over p in [0, 1]^(3x2), target partly outside the box; optional
+    constraint p[0, 0] <= cap; project() clips (the repair)."""
+
+    target: tuple = ((1.3, 0.2), (0.5, -0.4), (0.9, 0.1))
+    cap: float = 2.0
+
+    def objective(self, x):
+        return float(-np.sum((x["positions"] - np.asarray(self.target)) ** 2))
+
+    def objective_batch(self, block, values, x):
+        return -np.sum((values - np.asarray(self.target)) ** 2, axis=(1, 2))
+
+    def violation(self, x):
+        return max(0.0, float(x["positions"][0, 0]) - self.cap)
+
+    def bounds(self, block):
+        return np.zeros((3, 2)), np.ones((3, 2))
+
+    def project(self, block, value):
+        return np.clip(value, 0.0, 1.0)
+
+
+OPT = np.clip(np.asarray(_Box.target), 0, 1)
+
+
+def test_pso_finds_the_clipped_optimum_on_the_boundary():
+    sol = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)},
+                        options=PsoOptions(n_particles=40, iters=150), rng=0)
+    assert sol.x["positions"].shape == (3, 2)
+    assert np.all((sol.x["positions"] >= 0) & (sol.x["positions"] <= 1))
+    # coordinates whose target lies outside the box end exactly on the bound (clipping, no wrap)
+    assert sol.x["positions"][0, 0] == 1.0 and sol.x["positions"][1, 1] == 0.0
+    assert sol.fval >= _Box().objective({"positions": OPT}) - 0.02
+    # best fitness is non-decreasing over iterations
+    assert np.all(np.diff(sol.history) >= -1e-12)
+
+
+def test_pso_is_seeded_and_restores_numpy_global_state():
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    a = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"iters": 20}, rng=7)
+    assert np.array_equal(np.random.get_state()[1], before)
+    b = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"iters": 20}, rng=7)
+    c = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"iters": 20}, rng=8)
+    assert np.array_equal(a.x["positions"], b.x["positions"]) and a.history == b.history
+    assert not np.array_equal(a.x["positions"], c.x["positions"])
+
+
+def test_pso_never_worse_than_x0_and_respects_constraint():
+    x0 = {"positions": OPT.copy()}
+    sol = pso_positions(_Box(), x0, options={"iters": 5, "n_particles": 5}, rng=1)
+    assert sol.fval >= _Box().objective(x0) - 1e-12
+    sol = pso_positions(_Box(cap=0.3), {"positions": np.full((3, 2), 0.2)},
+                        options={"iters": 60}, rng=2)
+    assert sol.violation == 0.0 and sol.x["positions"][0, 0] <= 0.3 + 1e-12
+    assert sol.x["positions"][0, 0] == pytest.approx(0.3, abs=0.02)
+
+
+def test_pso_without_batch_hook_matches_batch_path():
+    @dataclasses.dataclass(frozen=True)
+    class NoBatch(_Box):
+        objective_batch = None
+
+    a = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"iters": 15}, rng=3)
+    b = pso_positions(NoBatch(), {"positions": np.full((3, 2), 0.5)}, options={"iters": 15}, rng=3)
+    np.testing.assert_allclose(a.x["positions"], b.x["positions"], rtol=1e-12)
+
+
+def test_bad_option_is_rejected():
+    with pytest.raises(ma.InvalidProblemError, match="nope"):
+        pso_positions(_Box(), {"positions": np.zeros((3, 2))}, options={"nope": 1})
+
+
+def test_import_and_pso_leave_root_logger_and_cwd_untouched(tmp_path):
+    code = (
+        "import logging, os, numpy as np\n"
+        "root = logging.getLogger(); h0, l0 = list(root.handlers), root.level\n"
+        "import matoolbox\n"
+        "from matoolbox.solvers import pso_positions\n"
+        "class P:\n"
+        "    def objective(self, x): return -float(np.sum(x['positions']**2))\n"
+        "    def violation(self, x): return 0.0\n"
+        "    def bounds(self, b): return -np.ones(2), np.ones(2)\n"
+        "pso_positions(P(), {'positions': np.ones(2)}, options={'iters': 3}, rng=0)\n"
+        "assert list(root.handlers) == h0 and root.level == l0, (root.handlers, root.level)\n"
+        "print('OK', sorted(os.listdir('.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "OK []" and out.stderr == ""
