@@ -88,7 +88,7 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
 
     Shapes: the block may have any shape S; particles are flattened to (n_particles, prod(S)).
     Returns a Solution with the full ``x`` dict, ``fval`` the objective, ``history`` the best
-    penalised fitness per iteration, exitflag 0 (iteration budget used) or -2 (no feasible point).
+    penalised fitness found so far per iteration, exitflag 0 (iteration budget used) or -2 (no feasible point).
     """
     t0 = time.perf_counter()
     opts = resolve_options(PsoOptions, options)
@@ -119,7 +119,8 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
     def cost(pos):
         pos[:] = repair(pos)  # Lamarckian repair: pyswarms keeps the repaired particles
         fit, _, _ = _fitness(problem, block, x, pos.reshape((-1,) + shape), opts.penalty)
-        history.append(float(np.max(fit)))
+        best_now = float(np.max(fit))
+        history.append(max(best_now, history[-1]) if history else best_now)
         if callback is not None:
             callback(len(history), pos, fit)
         return -fit
