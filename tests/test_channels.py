@@ -99,3 +99,17 @@ def test_shape_errors_are_clear(rng):
         fr.steer_sum(W, C, pos[:, :3], LAM)
     with pytest.raises(ValueError, match="C"):
         fr.steer_sum(W, C[:, :5], pos, LAM)
+
+
+@pytest.mark.parametrize("lam", [-0.01, 0.0, float("nan"), float("inf")])
+def test_bad_wavelength_is_rejected_naming_the_field(rng, lam):
+    W, C, pos = _inputs(rng, B=2)
+    with pytest.raises(ma.InvalidProblemError, match="wavelength"):
+        fr.steer_sum(W, C, pos, lam)
+
+
+def test_nan_positions_are_rejected(rng):
+    W, C, pos = _inputs(rng, B=2)
+    pos[1, 2, 0] = np.nan
+    with pytest.raises(ma.InvalidProblemError, match=r"\.pos = .*finite"):
+        fr.steer_sum_grad(W, C, pos, LAM)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.rng import as_generator
+from ..core.validate import require_finite, require_positive
 from . import _kernels
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
 
 
 def wavenumber(wavelength: float) -> float:
+    """kappa = 2 pi / wavelength; a non-positive or non-finite wavelength is rejected."""
+    require_positive("field_response", "wavelength", wavelength)
     return 2.0 * np.pi / float(wavelength)
 
 
@@ -124,6 +127,8 @@ def _prep(W, C, pos):
         pos = pos[None]
     if pos.ndim != 3 or pos.shape[1:] != (W.shape[0], 2):
         raise ValueError(f"pos: expected shape (B, P, 2) with P = {W.shape[0]}, got {pos.shape}")
+    if not np.all(np.isfinite(pos)):
+        require_finite("field_response", "pos", pos)
     return W, C, pos, squeeze
 
 
