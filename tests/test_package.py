@@ -1,0 +1,29 @@
+"""Project promises: README commands match CI, import stays light and quiet, CLI demo works."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
+    test_cmd = next(b for b in blocks if "pytest" in b)
+    pytest_part = test_cmd.split("&&")[-1].strip()
+    install_part = [p.strip() for p in test_cmd.split("&&") if "pip install" in p][0]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert pytest_part in ci and install_part in ci
+
+
+def test_import_is_light_and_quiet(tmp_path):
+    code = ("import sys, logging; import matoolbox as ma\n"
+            "heavy = [m for m in ('cvxpy', 'pyswarms', 'numba', 'joblib', 'matplotlib') if m in sys.modules]\n"
+            "print(heavy, logging.getLogger().handlers)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[] []" and out.stderr == ""
+    assert list(tmp_path.iterdir()) == []
