@@ -1,0 +1,198 @@
+"""Monte Carlo sweep harness: seeding, parallel = serial, aggregate, exports, checkpoint/resume, dask."""
+import csv
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matoolbox import InfeasibleError, InvalidProblemError
+from matoolbox.sweep import CheckpointError, SweepResult, expand_grid, plot_sweep, run_sweep
+
+HERE = Path(__file__).resolve().parent
+
+
+# Trial functions live at module level so loky / dask workers can import them.
+def noisy_trial(params, rng):
+    """a ~ mu + N(0,1); b = first uniform of the stream; ~15% infeasible, ~5% raise."""
+    u = rng.uniform()
+    a = params["mu"] + rng.standard_normal()
+    if u > 0.95:
+        raise ValueError(f"bad draw {u:.3f}")
+    if u < 0.05:
+        raise InfeasibleError("no feasible point")
+    return {"a": a, "b": np.float64(u), "label": f"mu{params['mu']}", "k": np.int64(3),
+            "exitflag": -2 if u < 0.15 else 1}
+
+
+def slow_trial(params, rng):
+    """Same outputs whatever the pace; sleeps only when SWEEP_TEST_SLEEP is set (subprocess)."""
+    time.sleep(float(os.environ.get("SWEEP_TEST_SLEEP", "0")))
+    return {"x": params["p"] * 10 + rng.standard_normal(), "y": float(rng.integers(0, 100))}
+
+
+def other_trial(params, rng):
+    return {"x": rng.standard_normal()}
+
+
+def pid_trial(params, rng):
+    return {"z": rng.standard_normal(), "pid": str(os.getpid())}
+
+
+def strip(rows):
+    """Rows without the timing column (the only field allowed to differ between runs)."""
+    return [{k: v for k, v in r.items() if k != "elapsed"} for r in rows]
+
+
+GRID = {"mu": [0.0, 2.0], "tag": ["u", "v"]}
+
+
+def expected_first_draws(seed, trials):
+    return [np.random.default_rng(s).uniform() for s in np.random.SeedSequence(seed).spawn(trials)]
+
+
+def test_serial_rows_seeds_and_order():
+    res = run_sweep(noisy_trial, GRID, trials=20, seed=2, progress=False)
+    assert len(res.rows) == 4 * 20
+    # grid-point-major (first parameter outermost), trial-minor
+    keys = [(r["mu"], r["tag"], r["trial"]) for r in res.rows]
+    assert keys == [(m, t, i) for m in (0.0, 2.0) for t in ("u", "v") for i in range(20)]
+    # trial t uses child t of SeedSequence(seed) at every grid point (common random numbers)
+    u = expected_first_draws(2, 20)
+    for r in res.rows:
+        if "error" not in r:
+            assert r["b"] == u[r["trial"]]
+            assert isinstance(r["b"], float) and isinstance(r["k"], int)
+    # infeasible / failed recorded, not raised
+    for r in res.rows:
+        ut = u[r["trial"]]
+        want = -3 if ut > 0.95 else -2 if ut < 0.15 else 1
+        assert r["exitflag"] == want
+        assert ("error" in r) == (ut > 0.95 or ut < 0.05)
+    assert any(r["exitflag"] == -3 for r in res.rows) and any("InfeasibleError" in r.get("error", "")
+                                                              for r in res.rows)
+    assert res.errors and all(r["error"].startswith(("ValueError: bad draw", "InfeasibleError"))
+                              for r in res.errors)
+
+
+def test_parallel_equals_serial():
+    serial = run_sweep(noisy_trial, GRID, trials=12, seed=3, workers=1, progress=False)
+    par = run_sweep(noisy_trial, GRID, trials=12, seed=3, workers=2, progress=False)
+    assert strip(par.rows) == strip(serial.rows)
+    no_time = [[a for a in r.aggregate if a["key"] != "elapsed"] for r in (par, serial)]
+    assert no_time[0] == no_time[1] and len(no_time[0]) == 4 * 3
+    # the 2-worker run really ran in worker processes; the 1-worker run in this process
+    a = run_sweep(pid_trial, {"p": [0, 1]}, trials=8, seed=0, workers=2, progress=False)
+    b = run_sweep(pid_trial, {"p": [0, 1]}, trials=8, seed=0, workers=1, progress=False)
+    assert {r["pid"] for r in b.rows} == {str(os.getpid())}
+    assert str(os.getpid()) not in {r["pid"] for r in a.rows}
+    assert [r["z"] for r in a.rows] == [r["z"] for r in b.rows]
+    other = run_sweep(noisy_trial, GRID, trials=12, seed=4, progress=False)
+    assert strip(other.rows) != strip(serial.rows)
+
+
+def test_aggregate_mean_stderr_counts():
+    res = run_sweep(noisy_trial, GRID, trials=30, seed=11, progress=False)
+    assert res.output_keys == ["a", "b", "k", "elapsed"]            # "label" (string) skipped
+    assert {a["key"] for a in res.aggregate} == {"a", "b", "k", "elapsed"}
+    for a in res.aggregate:
+        rows = [r for r in res.rows if r["mu"] == a["mu"] and r["tag"] == a["tag"]]
+        vals = np.array([r[a["key"]] for r in rows if a["key"] in r], float)
+        assert a["n"] == vals.size
+        assert a["mean"] == pytest.approx(vals.mean(), rel=1e-12)
+        assert a["stderr"] == pytest.approx(vals.std(ddof=1) / np.sqrt(vals.size), rel=1e-12)
+        assert a["infeasible"] == sum(r["exitflag"] == -2 for r in rows)
+        assert a["failed"] == sum(r["exitflag"] == -3 for r in rows)
+    u = np.array(expected_first_draws(11, 30))
+    assert res.infeasible(mu=2.0, tag="u") == int(np.sum(u < 0.15))
+    assert res.infeasible() == 4 * int(np.sum(u < 0.15))
+    assert res.failed(mu=0.0) == 2 * int(np.sum(u > 0.95))
+    # mean over one point equals the aggregate; over a partial selection it pools the points
+    a = next(a for a in res.aggregate if a["key"] == "a" and a["mu"] == 2.0 and a["tag"] == "v")
+    assert res.mean("a", mu=2.0, tag="v") == a["mean"]
+    pooled = [r["a"] for r in res.rows if r["mu"] == 2.0 and "a" in r]
+    assert res.mean("a", mu=2.0) == pytest.approx(np.mean(pooled))
+    assert 1.2 < res.mean("a", mu=2.0) < 2.8 and -0.8 < res.mean("a", mu=0.0) < 0.8
+    with pytest.raises(KeyError):
+        res.mean("a", nope=1)
+    with pytest.raises(KeyError):
+        res.mean("zzz", mu=0.0)
+
+
+def nan_trial(params, rng):
+    """v = 2p on about half the draws, NaN (not counted) otherwise; s is a string output."""
+    return {"v": params["p"] * 2.0 if rng.uniform() < 0.5 else math.nan, "s": None}
+
+
+def test_nan_outputs_not_counted_and_list_grid():
+    res = run_sweep(nan_trial, [{"p": 1}, {"p": 2}], trials=10, seed=0, progress=False)
+    n_kept = sum(u < 0.5 for u in expected_first_draws(0, 10))
+    assert 0 < n_kept < 10
+    for a in (a for a in res.aggregate if a["key"] == "v"):
+        assert a["n"] == n_kept and a["mean"] == pytest.approx(a["p"] * 2.0) and a["stderr"] == 0.0
+    assert res.points == [{"p": 1}, {"p": 2}]
+    assert res.output_keys == ["v", "elapsed"]                     # all-None output skipped
+    assert expand_grid({"a": [1, 2], "b": ["x"]}) == [{"a": 1, "b": "x"}, {"a": 2, "b": "x"}]
+
+
+def test_bad_input_rejected():
+    with pytest.raises(InvalidProblemError, match="trials"):
+        run_sweep(noisy_trial, GRID, trials=0, seed=0, progress=False)
+    with pytest.raises(InvalidProblemError, match="seed"):
+        run_sweep(noisy_trial, GRID, trials=2, seed=-1, progress=False)
+    with pytest.raises(InvalidProblemError, match="grid"):
+        run_sweep(noisy_trial, {"mu": []}, trials=2, seed=0, progress=False)
+    with pytest.raises(InvalidProblemError, match="grid"):
+        run_sweep(noisy_trial, {"trial": [1]}, trials=2, seed=0, progress=False)
+    with pytest.raises(InvalidProblemError, match="workers"):
+        run_sweep(noisy_trial, GRID, trials=2, seed=0, workers=0, progress=False)
+
+
+def test_on_error_raise():
+    with pytest.raises(ValueError, match="bad draw"):
+        run_sweep(noisy_trial, GRID, trials=40, seed=7, progress=False, on_error="raise")
+
+
+def test_to_csv_roundtrip(tmp_path):
+    res = run_sweep(noisy_trial, GRID, trials=8, seed=5, progress=False)
+    path = res.to_csv(tmp_path / "rows.csv")
+    with open(path) as fh:
+        table = list(csv.DictReader(fh))
+    assert len(table) == len(res.rows)
+    assert list(table[0]) == res.columns
+    for line, r in zip(table, res.rows):
+        assert float(line["mu"]) == r["mu"] and line["tag"] == r["tag"] and int(line["trial"]) == r["trial"]
+        assert int(line["exitflag"]) == r["exitflag"]
+        if "a" in r:
+            assert float(line["a"]) == r["a"]                         # repr round-trips exactly
+        else:
+            assert line["a"] == ""
+    agg_path = res.to_csv(tmp_path / "agg.csv", aggregate=True)
+    with open(agg_path) as fh:
+        agg = list(csv.DictReader(fh))
+    assert len(agg) == len(res.aggregate)
+    assert all(float(x["mean"]) == pytest.approx(a["mean"]) for x, a in zip(agg, res.aggregate))
+
+
+def test_plot_sweep_curves(tmp_path, monkeypatch):
+    res = run_sweep(noisy_trial, GRID, trials=8, seed=5, progress=False)
+    png = plot_sweep(res, x="mu", keys=["a", "b"], path=tmp_path / "fig.png", ylabel="value", tag="u")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+    seen = {}
+    import matoolbox.plots
+
+    monkeypatch.setattr(matoolbox.plots, "save_curves",
+                        lambda x, curves, path, **kw: seen.update(x=x, curves=curves, errors=kw["errors"]))
+    plot_sweep(res, x="mu", keys=["a"], path=tmp_path / "f2.png")     # tag free: one curve per tag
+    assert seen["x"] == [0.0, 2.0] and set(seen["curves"]) == {"a (tag=u)", "a (tag=v)"}
+    for tag in ("u", "v"):
+        assert seen["curves"][f"a (tag={tag})"] == [res.mean("a", mu=m, tag=tag) for m in (0.0, 2.0)]
+        assert seen["errors"][f"a (tag={tag})"] == [res.stderr("a", mu=m, tag=tag) for m in (0.0, 2.0)]
+    with pytest.raises(KeyError):
+        plot_sweep(res, x="mu", keys=["label"], path=tmp_path / "f3.png")
