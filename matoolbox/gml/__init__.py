@@ -1,1 +1,14 @@
-"""Gradient-based meta-learning (pure NumPy)."""
+"""Gradient-based meta-learning (GML) in pure NumPy: its own MLP, backprop and Adam.
+
+``gml_solve(problem, options=None, rng=None)`` solves any problem that implements the block
+interface of :mod:`matoolbox.gml.interface` (CoMP-RSMA does). Depends on NumPy and
+``matoolbox.core`` only.
+"""
+from .adam import Adam
+from .driver import gml_solve
+from .interface import GmlBlock, check_interface, from_features, to_features
+from .mlp import MLP
+from .options import PRESETS, GmlOptions
+
+__all__ = ["gml_solve", "GmlOptions", "PRESETS", "MLP", "Adam", "GmlBlock", "check_interface",
+           "to_features", "from_features"]

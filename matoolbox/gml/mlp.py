@@ -1,0 +1,52 @@
+"""Linear-ReLU-Linear MLP with hand-written forward and backward passes (float64).
+
+    z = x W1^T + b1      (B, H)
+    h = relu(z)          (B, H)
+    y = h W2^T + b2      (B, n_out)
+
+``x`` is a batch of row samples ``(B, n_in)``; the parameter gradients of ``backward`` are summed
+over the batch (the shared-weight, row-wise use of GMML). Initialisation as PyTorch's
+``nn.Linear``: every weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["MLP"]
+
+
+class MLP:
+    """Two-layer perceptron; ``params`` is a dict ``W1 (H, n_in), b1 (H,), W2 (n_out, H), b2 (n_out,)``."""
+
+    def __init__(self, n_in: int, n_hidden: int, n_out: int, rng: np.random.Generator):
+        self.n_in, self.n_hidden, self.n_out = int(n_in), int(n_hidden), int(n_out)
+        b1 = 1.0 / np.sqrt(self.n_in)
+        b2 = 1.0 / np.sqrt(self.n_hidden)
+        self.params = {
+            "W1": rng.uniform(-b1, b1, (self.n_hidden, self.n_in)),
+            "b1": rng.uniform(-b1, b1, self.n_hidden),
+            "W2": rng.uniform(-b2, b2, (self.n_out, self.n_hidden)),
+            "b2": rng.uniform(-b2, b2, self.n_out),
+        }
+
+    def forward(self, x: np.ndarray):
+        """Return ``(y (B, n_out), cache)``; ``x`` is ``(B, n_in)`` (a 1-D ``x`` is one sample)."""
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        p = self.params
+        z = x @ p["W1"].T + p["b1"]
+        h = np.maximum(z, 0.0)
+        y = h @ p["W2"].T + p["b2"]
+        return y, (x, z, h)
+
+    def __call__(self, x):
+        return self.forward(x)[0]
+
+    def backward(self, delta: np.ndarray, cache) -> dict:
+        """Parameter gradients of ``sum(delta * y)`` (summed over the batch).
+
+        dW2 = delta^T h, db2 = sum delta, dz = (delta W2) * [z > 0], dW1 = dz^T x, db1 = sum dz.
+        """
+        x, z, h = cache
+        delta = np.atleast_2d(np.asarray(delta, dtype=float))
+        dz = (delta @ self.params["W2"]) * (z > 0)
+        return {"W1": dz.T @ x, "b1": dz.sum(axis=0), "W2": delta.T @ h, "b2": delta.sum(axis=0)}
