@@ -196,3 +196,142 @@ def test_plot_sweep_curves(tmp_path, monkeypatch):
         assert seen["errors"][f"a (tag={tag})"] == [res.stderr("a", mu=m, tag=tag) for m in (0.0, 2.0)]
     with pytest.raises(KeyError):
         plot_sweep(res, x="mu", keys=["label"], path=tmp_path / "f3.png")
+
+
+def test_to_mat_roundtrip(tmp_path):
+    from scipy.io import loadmat
+
+    res = run_sweep(noisy_trial, GRID, trials=6, seed=2, progress=False)
+    m = loadmat(res.to_mat(tmp_path / "s.mat"), simplify_cells=True)
+    rows, agg = m["rows"], m["aggregate"]
+    assert np.array_equal(rows["mu"], [r["mu"] for r in res.rows])
+    assert list(rows["tag"]) == [r["tag"] for r in res.rows]
+    assert np.array_equal(rows["exitflag"], [r["exitflag"] for r in res.rows])
+    assert np.array_equal(rows["a"], [r.get("a", np.nan) for r in res.rows], equal_nan=True)
+    assert list(agg["key"]) == [a["key"] for a in res.aggregate]
+    assert np.array_equal(agg["mean"], [a["mean"] for a in res.aggregate], equal_nan=True)
+    assert np.array_equal(agg["infeasible"], [a["infeasible"] for a in res.aggregate])
+
+
+# ----------------------------------------------------------------------------- checkpoint
+SLOW_GRID = {"p": [0, 1, 2]}
+
+
+def records(path):
+    lines = Path(path).read_text().splitlines()
+    return json.loads(lines[0]), [json.loads(x) for x in lines[1:]]
+
+
+def test_checkpoint_written_and_resumed_without_rerunning(tmp_path):
+    ck = tmp_path / "ck.jsonl"
+    full = run_sweep(noisy_trial, GRID, trials=5, seed=2, checkpoint=ck, progress=False)
+    head, recs = records(ck)
+    assert head["trials"] == 5 and head["trial"].endswith("noisy_trial") and len(recs) == 20
+    assert sorted((r["point"], r["trial"]) for r in recs) == [(p, t) for p in range(4) for t in range(5)]
+    again = run_sweep(noisy_trial, GRID, trials=5, seed=2, checkpoint=ck, progress=False)
+    assert again.n_resumed == 20 and again.rows == full.rows        # identical, elapsed included
+    assert len(records(ck)[1]) == 20
+
+
+def test_sigkill_mid_sweep_then_resume(tmp_path):
+    ck = tmp_path / "killed.jsonl"
+    script = (f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
+              "from test_sweep import slow_trial, SLOW_GRID\n"
+              "from matoolbox.sweep import run_sweep\n"
+              f"run_sweep(slow_trial, SLOW_GRID, trials=16, seed=1, workers=2, checkpoint={str(ck)!r},"
+              " progress=False)\n")
+    env = {**os.environ, "SWEEP_TEST_SLEEP": "0.1"}
+    # own process group, so that SIGKILL takes the sweep and its loky workers down together
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True)
+    t0, n = time.time(), 0
+    try:
+        while time.time() - t0 < 60:
+            n = ck.read_text().count("\n") - 1 if ck.exists() else 0
+            if n >= 16:                        # a third of the 48 trials finished
+                break
+            assert proc.poll() is None, "sweep subprocess ended early"
+            time.sleep(0.01)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    _, recs = records(ck)
+    assert 16 <= len(recs) < 48                # stopped half-way
+    with open(ck, "ab") as fh:                 # and as if killed in the middle of a write
+        fh.write(b'{"point": 2, "trial": 15, "row": {"p": 2, "tri')
+    resumed = run_sweep(slow_trial, SLOW_GRID, trials=16, seed=1, checkpoint=ck, progress=False)
+    reference = run_sweep(slow_trial, SLOW_GRID, trials=16, seed=1, progress=False)
+    assert resumed.n_resumed == len(recs)
+    assert strip(resumed.rows) == strip(reference.rows)
+    _, final = records(ck)                     # the file is clean: every trial exactly once
+    assert sorted((r["point"], r["trial"]) for r in final) == [(p, t) for p in range(3) for t in range(16)]
+
+
+def test_truncated_and_corrupted_lines_are_redone(tmp_path):
+    ck = tmp_path / "ck.jsonl"
+    ref = run_sweep(slow_trial, SLOW_GRID, trials=4, seed=9, checkpoint=ck, progress=False)
+    lines = ck.read_bytes().split(b"\n")[:-1]
+    # last line cut half-way (no newline): dropped silently and redone
+    ck.write_bytes(b"\n".join(lines[:-1]) + b"\n" + lines[-1][: len(lines[-1]) // 2])
+    res = run_sweep(slow_trial, SLOW_GRID, trials=4, seed=9, checkpoint=ck, progress=False)
+    assert res.n_resumed == 11 and strip(res.rows) == strip(ref.rows)
+    # a garbled line in the middle and a record whose params do not match its point
+    lines = ck.read_bytes().split(b"\n")[:-1]
+    bad = json.loads(lines[5])
+    bad["row"]["p"] = 99
+    lines[3] = b'{"point": 0, "trial": 2, "row": {"p": 0, "trial"::: }'
+    lines[5] = json.dumps(bad).encode()
+    ck.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.warns(RuntimeWarning, match="2 unreadable"):
+        res = run_sweep(slow_trial, SLOW_GRID, trials=4, seed=9, checkpoint=ck, progress=False)
+    assert res.n_resumed == 10 and strip(res.rows) == strip(ref.rows)
+    assert len(records(ck)[1]) == 12
+
+
+def test_checkpoint_of_another_sweep_is_refused(tmp_path):
+    ck = tmp_path / "ck.jsonl"
+    run_sweep(slow_trial, SLOW_GRID, trials=3, seed=1, checkpoint=ck, progress=False)
+    before = ck.read_bytes()
+    for kwargs, what in [({"seed": 2}, "seed"), ({"trials": 4}, "trials"),
+                         ({"grid": {"p": [0, 1]}}, "grid"), ({"trial": other_trial}, "trial")]:
+        args = {"trial": slow_trial, "grid": SLOW_GRID, "trials": 3, "seed": 1, **kwargs}
+        with pytest.raises(CheckpointError, match=f"different sweep.*{what}"):
+            run_sweep(args.pop("trial"), args.pop("grid"), checkpoint=ck, progress=False, **args)
+    assert ck.read_bytes() == before           # nothing mixed in
+    foreign = tmp_path / "data.csv"
+    foreign.write_text("a,b\n1,2\n")
+    with pytest.raises(CheckpointError, match="not a matoolbox sweep checkpoint"):
+        run_sweep(slow_trial, SLOW_GRID, trials=3, seed=1, checkpoint=foreign, progress=False)
+    assert foreign.read_text() == "a,b\n1,2\n"
+    partial_header = tmp_path / "h.jsonl"      # killed while writing the header: start afresh
+    partial_header.write_bytes(ck.read_bytes()[:20])
+    res = run_sweep(slow_trial, SLOW_GRID, trials=3, seed=1, checkpoint=partial_header, progress=False)
+    assert res.n_resumed == 0 and len(records(partial_header)[1]) == 9
+
+
+# ----------------------------------------------------------------------------- dask
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("dask.distributed")
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_dask_cluster_equals_loky(dask_client):
+    import joblib
+
+    loky = run_sweep(noisy_trial, GRID, trials=10, seed=3, workers=2, progress=False)
+    with joblib.parallel_config(backend="dask"):
+        dask = run_sweep(noisy_trial, GRID, trials=10, seed=3, workers=2, progress=False)
+        pids = run_sweep(pid_trial, {"p": [0, 1]}, trials=6, seed=0, workers=2, progress=False)
+    assert strip(dask.rows) == strip(loky.rows)
+    worker_pids = {str(pid) for pid in dask_client.run(os.getpid).values()}
+    assert len(worker_pids) == 2 and str(os.getpid()) not in worker_pids
+    assert {r["pid"] for r in pids.rows} <= worker_pids
