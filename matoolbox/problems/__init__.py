@@ -3,6 +3,7 @@ import importlib
 
 # class name -> module (one line per family; keep sorted)
 _LAZY = {
+    "CompRsmaProblem": "comp_rsma",
     "UplinkTwoTimescaleProblem": "uplink",
 }
 
