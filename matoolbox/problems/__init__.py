@@ -3,8 +3,11 @@ import importlib
 
 # class name -> module (one line per family; keep sorted)
 _LAZY = {
+    "CcfdMaxMinProblem": "full_duplex_examples",
     "CompRsmaProblem": "comp_rsma",
+    "NullSteeringProblem": "full_duplex_examples",
     "UplinkTwoTimescaleProblem": "uplink",
+    "XlmaPlacementProblem": "xlma",
 }
 
 __all__ = sorted(_LAZY)

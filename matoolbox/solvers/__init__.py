@@ -6,11 +6,22 @@ import importlib
 
 # public name -> module (one line per solver; keep sorted)
 _LAZY = {
+    "ExhaustiveOptions": "exhaustive",
+    "exhaustive_placement": "exhaustive",
+    "ApoOptions": "fd_examples",
+    "apo_positions": "fd_examples",
+    "LpInitOptions": "lp_init",
+    "lp_init": "lp_init",
+    "NullSteeringOptions": "null_steering",
+    "null_steering_finite": "null_steering",
+    "null_steering_layout": "null_steering",
     "PgaOptions": "pga",
     "pga": "pga",
     "project_min_spacing": "projection",
     "PsoOptions": "pso",
     "pso_positions": "pso",
+    "ReplacementOptions": "replacement",
+    "successive_replacement": "replacement",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,0 +1,207 @@
+r"""E3 solvers: full array gain with null steering on a linear MA array (spec full_duplex.md §3.3, §5).
+
+:func:`null_steering_layout` is the closed-form construction. With
+``vartheta_k = cos theta_k - cos theta_0 != 0`` and a factorisation ``N = prod_k P_k`` (``P_k >= 2``,
+so ``K <= Omega(N)``), take spacings ``s_k = lambda (1 + P_k q_k) / (P_k |vartheta_k|)`` with the
+smallest integers ``q_k >= 0`` such that ``s_k >= sum_{i<k} (P_i - 1) s_i + d_min``, and positions
+``{sum_k m_k s_k : m_k in 0..P_k-1}``. Then with ``w = a(theta_0)/sqrt(N)``:
+``G(theta_0) = N`` and ``w^H a(theta_k) prop. prod_k' sum_m e^{j 2 pi m s_k' vartheta_k / lambda}``
+whose ``k' = k`` factor is a full sum of ``P_k``-th roots of unity (zero); the mixed-radix bound
+gives every gap ``>= d_min``. All ordered factorisations and null orders are tried and the smallest
+aperture ``sum_k (P_k - 1) s_k`` is kept.
+
+:func:`null_steering_finite` solves the finite-region variant ``x in [0, A]``: the closed form if it
+fits, otherwise PSO (``pso_positions``) on the zero-forcing gain ``||P_perp(x) a(x, theta_0)||^2``
+started from ``x0`` (default: the FPA ULA), so the result is never below FPA-ZF.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import time
+
+import numpy as np
+
+from ..core.errors import InvalidProblemError
+from ..core.options import Options, resolve_options
+from ..core.rng import as_generator
+from ..core.solution import Solution
+
+__all__ = ["null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class NullSteeringOptions(Options):
+    """Options of the E3 solvers.
+
+    max_orders:  most (factorisation x null order) combinations tried by the closed form; beyond
+                 it only the orders by increasing / decreasing |vartheta_k| are tried.
+    n_particles, iters: PSO swarm size and iterations for the finite-region fallback.
+    use_closed_form: try the closed-form layout first in :func:`null_steering_finite`.
+    """
+
+    max_orders: int = 50_000
+    n_particles: int = 40
+    iters: int = 100
+    use_closed_form: bool = True
+
+
+def _ordered_factorizations(n: int, k: int):
+    """All ordered tuples (P_1..P_k) of integers >= 2 with product n."""
+    if k == 1:
+        return [(n,)] if n >= 2 else []
+    out = []
+    for p in range(2, n + 1):
+        if n % p == 0:
+            out.extend((p,) + rest for rest in _ordered_factorizations(n // p, k - 1))
+    return out
+
+
+def _spacings(factors, vt, wavelength, d_min):
+    """Spacings s_k (smallest q_k) for null order ``vt`` (|vartheta| per slot); returns (s, aperture)."""
+    s, acc = [], 0.0
+    for p, v in zip(factors, vt):
+        lb = acc + d_min
+        base = wavelength / (p * v)
+        q = max(0, math.ceil((lb / base - 1.0) / p))
+        while base * (1 + p * q) < lb * (1 - 1e-13):
+            q += 1
+        while q > 0 and base * (1 + p * (q - 1)) >= lb:
+            q -= 1
+        sk = base * (1 + p * q)
+        s.append(sk)
+        acc += (p - 1) * sk
+    return np.array(s), acc
+
+
+def closed_form_layout(n, theta0, null_angles, wavelength=1.0, d_min=0.5, max_orders=50_000):
+    """Positions (N,) starting at 0 and a dict with factors, spacings, null order and aperture.
+
+    Raises InvalidProblemError when no factorisation of ``n`` into ``K`` factors >= 2 exists.
+    """
+    null_angles = np.atleast_1d(np.asarray(null_angles, float))
+    K = null_angles.size
+    facts = _ordered_factorizations(int(n), K)
+    if not facts:
+        raise InvalidProblemError(
+            f"NullSteeringProblem.null_angles = <{K} nulls>: n_antennas = {n} has no factorisation "
+            f"into {K} factors >= 2 (the closed-form layout needs K <= Omega(N))")
+    vt = np.abs(np.cos(null_angles) - np.cos(theta0))
+    if np.any(vt < 1e-12):
+        raise InvalidProblemError(
+            f"NullSteeringProblem.null_angles = {null_angles.tolist()!r}: a null coincides with theta0")
+    if len(facts) * math.factorial(K) <= max_orders:
+        orders = list(itertools.permutations(range(K)))
+    else:
+        inc = tuple(int(i) for i in np.argsort(vt))
+        orders = [inc, inc[::-1]]
+    best = None
+    for f in facts:
+        for order in orders:
+            s, ap = _spacings(f, vt[list(order)], wavelength, d_min)
+            if best is None or ap < best[2] * (1 - 1e-12):
+                best = (f, order, ap, s)
+    f, order, ap, s = best
+    digits = np.array(list(itertools.product(*[range(p) for p in f])), float)   # (N, K)
+    pos = np.sort(digits @ s)
+    info = {"factors": list(f), "null_order": [int(i) for i in order], "spacings": s,
+            "aperture": float(ap)}
+    return pos, info
+
+
+def null_steering_layout(problem, x0=None, *, options=None, rng=None) -> Solution:
+    r"""Closed-form E3 layout (full array gain N with exact nulls) for a ``NullSteeringProblem``.
+
+    Returns ``x = {"positions": (N,), "precoders": a(theta_0)/sqrt(N)}``; positions start at 0 for
+    an unbounded region and are centred in [0, A] for a finite one. If the layout's aperture
+    exceeds A the Solution has exitflag -2 and ``violation > 0`` (use :func:`null_steering_finite`).
+    ``output``: factors, null_order, spacings, aperture.
+    """
+    t0 = time.perf_counter()
+    opts = resolve_options(NullSteeringOptions, options)
+    pos, info = closed_form_layout(problem.n_antennas, problem.theta0, problem.null_angles,
+                                   problem.wavelength, problem.d_min, opts.max_orders)
+    fits = problem.region is None or info["aperture"] <= problem.region
+    if problem.region is not None and fits:
+        pos = pos + (problem.region - info["aperture"]) / 2
+    a0 = np.exp(1j * 2 * np.pi / problem.wavelength * pos * np.cos(problem.theta0))
+    x = {"positions": pos, "precoders": a0 / np.sqrt(problem.n_antennas)}
+    msg = "closed-form layout" if fits else (
+        f"closed-form aperture {info['aperture']:.4g} exceeds region {problem.region:.4g}")
+    return Solution(x=x, fval=problem.objective(x), exitflag=1 if fits else -2, message=msg, nit=1,
+                    history=[problem.objective(x)], violation=problem.violation(x),
+                    elapsed=time.perf_counter() - t0, solver="null_steering_layout",
+                    output={**info, "method": "closed_form"})
+
+
+class _ZfPositions:
+    """Positions-only view of an E3 problem for PSO: objective = ZF gain of the layout."""
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.hi = math.inf if problem.region is None else float(problem.region)
+
+    def objective(self, x):
+        return float(self.problem.zf_gain(x["positions"]))
+
+    def objective_batch(self, block, values, x=None):
+        return self.problem.zf_gain(values)
+
+    def violation(self, x):
+        from ..problems.full_duplex_examples import _line_violation
+
+        p = self.problem
+        return _line_violation(x["positions"], 0.0, self.hi, p.d_min, p.wavelength)
+
+    def bounds(self, block):
+        n = self.problem.n_antennas
+        return np.zeros(n), np.full(n, self.hi)
+
+    def project(self, block, value):
+        from ..problems.full_duplex_examples import project_line
+
+        return project_line(value, 0.0, self.hi, self.problem.d_min)
+
+
+def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solution:
+    r"""E3 on a finite region [0, A]: closed form if it fits, else PSO on the ZF gain.
+
+    The PSO maximises ``g(x) = ||P_perp(x) a(x, theta_0)||^2`` (the best gain with exact nulls at
+    fixed positions) over sorted, ``d_min``-spaced positions in [0, A] with particle 0 at
+    ``x0["positions"]`` (default the FPA ULA), then sets ``w = P_perp a(theta_0)/||.||``.
+    So ``fval <= N`` and ``fval >= g(x0)`` (>= FPA-ZF by default).
+    """
+    t0 = time.perf_counter()
+    opts = resolve_options(NullSteeringOptions, options)
+    if problem.region is None:
+        return null_steering_layout(problem, options=opts)
+    from ..problems.full_duplex_examples import _omega
+
+    if opts.use_closed_form and problem.n_nulls <= _omega(problem.n_antennas):
+        sol = null_steering_layout(problem, options=opts)
+        if sol.exitflag == 1:
+            return sol
+    from .pso import PsoOptions, pso_positions
+
+    rng = as_generator(rng)
+    view = _ZfPositions(problem)
+    start = problem.fpa_positions() if x0 is None else np.asarray(x0["positions"], float)
+    start = view.project("positions", start)
+    res = pso_positions(view, {"positions": start},
+                        options=PsoOptions(block="positions", n_particles=opts.n_particles,
+                                           iters=opts.iters), rng=rng)
+    pos = np.asarray(res.x["positions"], float)
+    if view.violation({"positions": pos}) > 1e-9 or view.objective({"positions": pos}) < view.objective(
+            {"positions": start}):
+        pos = start
+    g, w = problem.zf_gain(pos, return_weights=True)
+    x = {"positions": pos, "precoders": w}
+    hist = [float(h) for h in res.get("history", [])] or [float(g)]
+    return Solution(x=x, fval=problem.objective(x), exitflag=res.exitflag if res.exitflag in (0, 1) else 0,
+                    message="PSO on the zero-forcing gain", nit=res.nit, history=hist,
+                    violation=problem.violation(x), elapsed=time.perf_counter() - t0,
+                    solver="null_steering_finite",
+                    output={"method": "pso_zf", "start_gain": float(problem.zf_gain(start)),
+                            "pso": {k: v for k, v in res.output.items() if np.isscalar(v)}
+                            if isinstance(res.output, dict) else {}})
