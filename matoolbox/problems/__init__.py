@@ -3,6 +3,8 @@ import importlib
 
 # class name -> module (one line per family; keep sorted)
 _LAZY = {
+    "FullDuplexMultiUserProblem": "full_duplex",
+    "FullDuplexProblem": "full_duplex",
     "CcfdMaxMinProblem": "full_duplex_examples",
     "CompRsmaProblem": "comp_rsma",
     "NullSteeringProblem": "full_duplex_examples",

@@ -6,6 +6,14 @@ import importlib
 
 # public name -> module (one line per solver; keep sorted)
 _LAZY = {
+    "FpOptions": "fp",
+    "fp_beamforming": "fp",
+    "fp_power": "fp",
+    "mmse_combiner": "combiner",
+    "rx_comb_block": "combiner",
+    "SocpOptions": "socp_steps",
+    "socp_beamforming": "socp_steps",
+    "p3_closed_form": "socp_steps",
     "ExhaustiveOptions": "exhaustive",
     "exhaustive_placement": "exhaustive",
     "ApoOptions": "fd_examples",
