@@ -60,7 +60,7 @@ import numpy as np
 from .core.errors import InfeasibleError, MatoolboxError
 from .core.validate import fail
 
-__all__ = ["run_sweep", "SweepResult", "plot_sweep", "CheckpointError", "expand_grid"]
+__all__ = ["run_sweep", "SweepResult", "plot_sweep", "load_checkpoint", "CheckpointError", "expand_grid"]
 
 RESERVED = ("trial", "exitflag", "elapsed", "error")
 _FORMAT = 1
@@ -208,6 +208,9 @@ def _load_checkpoint(path: Path, header, points):
     if not isinstance(head, dict) or "matoolbox_sweep" not in head:
         raise CheckpointError(f"{path} is not a matoolbox sweep checkpoint; choose another path "
                               "or delete the file")
+    if head.get("matoolbox_sweep") != _FORMAT:
+        raise CheckpointError(f"{path}: checkpoint format {head.get('matoolbox_sweep')!r} is not "
+                              f"supported (expected {_FORMAT})")
     if head.get("fingerprint") != header["fingerprint"]:
         diff = [k for k in ("trial", "grid", "trials", "seed") if head.get(k) != header[k]]
         raise CheckpointError(
@@ -243,13 +246,14 @@ def _load_checkpoint(path: Path, header, points):
 
 
 # ----------------------------------------------------------------------------- runner
-def _use_inner_thread_limit():
-    """True when joblib's (default) loky backend is active without an explicit thread limit."""
+def _active_backend():
+    """(is the active joblib backend loky, has it no explicit inner thread limit, can it stream)."""
     from joblib._parallel_backends import LokyBackend
     from joblib.parallel import get_active_backend
 
     backend, _ = get_active_backend()
-    return isinstance(backend, LokyBackend), getattr(backend, "inner_max_num_threads", None) is None
+    return (isinstance(backend, LokyBackend), getattr(backend, "inner_max_num_threads", None) is None,
+            bool(getattr(backend, "supports_return_generator", False)))
 
 
 def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress=True,
@@ -320,19 +324,43 @@ def _execute(trial, points, children, pending, workers, on_error):
         return
     import joblib
 
-    is_loky, no_limit = _use_inner_thread_limit()
+    is_loky, no_limit, streams = _active_backend()
     if is_loky and joblib.effective_n_jobs(workers) == 1:
         for pi, t in pending:               # in-process: no pickling, plain tracebacks
             yield _run_trial(trial, points[pi], pi, t, children[t], on_error)
         return
     tasks = (joblib.delayed(_run_trial)(trial, points[pi], pi, t, children[t], on_error)
              for pi, t in pending)
-    par = joblib.Parallel(n_jobs=workers, return_as="generator_unordered")
-    if is_loky and no_limit:
+    # a backend that cannot stream results (joblib's "multiprocessing") returns them all at the end
+    par = joblib.Parallel(n_jobs=workers, return_as="generator_unordered" if streams else "list")
+    if is_loky and no_limit:                # 1 BLAS/OpenMP/numba thread per worker process
         with joblib.parallel_config(backend="loky", inner_max_num_threads=1):
             yield from par(tasks)
     else:
         yield from par(tasks)
+
+
+def load_checkpoint(path) -> "SweepResult":
+    """The finished trials of a checkpoint as a (possibly partial) :class:`SweepResult`, e.g. to
+    look at a sweep that is still running. The file is only read."""
+    path = Path(path)
+    lines = path.read_bytes().split(b"\n")
+    try:
+        head = json.loads(lines[0])
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or "matoolbox_sweep" not in head:
+        raise CheckpointError(f"{path} is not a matoolbox sweep checkpoint")
+    points, done = head["grid"], {}
+    for line in lines[1:]:
+        try:
+            rec = json.loads(line)
+            done.setdefault((int(rec["point"]), int(rec["trial"])), rec["row"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    rows = [done[k] for k in sorted(done)]
+    return SweepResult(rows=rows, points=points, trials=head["trials"], seed=head["seed"],
+                       trial_name=head["trial"], fingerprint=head["fingerprint"], n_resumed=len(rows))
 
 
 # ----------------------------------------------------------------------------- result
@@ -404,8 +432,8 @@ class SweepResult:
             raise KeyError(f"unknown grid parameter(s) {unknown}; the grid has {self.params}")
         params = _json_roundtrip(params)
         sel = [r for r in self.rows if all(r.get(k) == v for k, v in params.items())]
-        if not sel:
-            raise KeyError(f"no grid point matches {params}")
+        if not sel and params:
+            raise KeyError(f"no trial matches {params}")
         return sel
 
     def values(self, key, **params) -> np.ndarray:
@@ -426,11 +454,11 @@ class SweepResult:
 
     def infeasible(self, **params) -> int:
         """Number of trials with ``exitflag == -2`` among those matching ``params``."""
-        return sum(r["exitflag"] == -2 for r in (self._select(params) if params else self.rows))
+        return sum(r["exitflag"] == -2 for r in self._select(params))
 
     def failed(self, **params) -> int:
         """Number of trials with ``exitflag == -3`` (raised or reported failure)."""
-        return sum(r["exitflag"] == -3 for r in (self._select(params) if params else self.rows))
+        return sum(r["exitflag"] == -3 for r in self._select(params))
 
     @property
     def errors(self) -> list[dict]:
@@ -502,18 +530,17 @@ class SweepResult:
     def summary(self, keys=None) -> str:
         """Text table of mean +- stderr per grid point (and infeasible/failed counts)."""
         keys = list(keys) if keys is not None else [k for k in self.output_keys if k != "elapsed"]
-        agg = {(json.dumps([a[p] for p in self.params]), a["key"]): a for a in self.aggregate}
+        agg = {(json.dumps([a.get(p) for p in self.params]), a["key"]): a for a in self.aggregate}
         head = self.params + keys + ["infeasible", "failed"]
         lines = []
         for p in self.points:
             pk = json.dumps([p.get(k) for k in self.params])
             cells = [str(p.get(k)) for k in self.params]
-            first = None
             for k in keys:
                 a = agg.get((pk, k))
-                first = first or a
                 cells.append("-" if a is None else f"{a['mean']:.4g} ± {a['stderr']:.2g}")
-            cells += [str(self.infeasible(**p)), str(self.failed(**p))]
+            rows = [r for r in self.rows if all(r.get(k) == v for k, v in p.items())]
+            cells += [str(sum(r["exitflag"] == -2 for r in rows)), str(sum(r["exitflag"] == -3 for r in rows))]
             lines.append(cells)
         widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(head)]
         fmt = "  ".join(f"{{:>{w}}}" for w in widths)

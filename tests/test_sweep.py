@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from matoolbox import InfeasibleError, InvalidProblemError
-from matoolbox.sweep import CheckpointError, SweepResult, expand_grid, plot_sweep, run_sweep
+from matoolbox.sweep import CheckpointError, expand_grid, load_checkpoint, plot_sweep, run_sweep
 
 HERE = Path(__file__).resolve().parent
 
@@ -119,6 +119,9 @@ def test_aggregate_mean_stderr_counts():
     pooled = [r["a"] for r in res.rows if r["mu"] == 2.0 and "a" in r]
     assert res.mean("a", mu=2.0) == pytest.approx(np.mean(pooled))
     assert 1.2 < res.mean("a", mu=2.0) < 2.8 and -0.8 < res.mean("a", mu=0.0) < 0.8
+    text = res.summary(["a"]).splitlines()
+    assert text[0].split() == ["mu", "tag", "a", "infeasible", "failed"] and len(text) == 5
+    assert text[4].split()[-2:] == [str(res.infeasible(mu=2.0, tag="v")), str(res.failed(mu=2.0, tag="v"))]
     with pytest.raises(KeyError):
         res.mean("a", nope=1)
     with pytest.raises(KeyError):
@@ -257,12 +260,17 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     _, recs = records(ck)
     assert 16 <= len(recs) < 48                # stopped half-way
+    partial = load_checkpoint(ck)             # a partial result can be inspected
+    assert len(partial.rows) == len(recs) and partial.trials == 16
+    assert partial.aggregate and all(a["n"] <= 16 for a in partial.aggregate)
     with open(ck, "ab") as fh:                 # and as if killed in the middle of a write
         fh.write(b'{"point": 2, "trial": 15, "row": {"p": 2, "tri')
     resumed = run_sweep(slow_trial, SLOW_GRID, trials=16, seed=1, checkpoint=ck, progress=False)
     reference = run_sweep(slow_trial, SLOW_GRID, trials=16, seed=1, progress=False)
     assert resumed.n_resumed == len(recs)
     assert strip(resumed.rows) == strip(reference.rows)
+    partial = load_checkpoint(ck)             # what was on disk before the resume ... is now complete
+    assert partial.rows == resumed.rows
     _, final = records(ck)                     # the file is clean: every trial exactly once
     assert sorted((r["point"], r["trial"]) for r in final) == [(p, t) for p in range(3) for t in range(16)]
 
@@ -331,7 +339,10 @@ def test_dask_cluster_equals_loky(dask_client):
     with joblib.parallel_config(backend="dask"):
         dask = run_sweep(noisy_trial, GRID, trials=10, seed=3, workers=2, progress=False)
         pids = run_sweep(pid_trial, {"p": [0, 1]}, trials=6, seed=0, workers=2, progress=False)
+        pids1 = run_sweep(pid_trial, {"p": [0, 1]}, trials=6, seed=0, workers=1, progress=False)
     assert strip(dask.rows) == strip(loky.rows)
     worker_pids = {str(pid) for pid in dask_client.run(os.getpid).values()}
     assert len(worker_pids) == 2 and str(os.getpid()) not in worker_pids
     assert {r["pid"] for r in pids.rows} <= worker_pids
+    assert {r["pid"] for r in pids1.rows} <= worker_pids    # with dask the cluster decides
+    assert [r["z"] for r in pids1.rows] == [r["z"] for r in pids.rows]
