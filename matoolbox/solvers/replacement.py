@@ -1,0 +1,98 @@
+r"""Successive replacement for XL-MA placement (specs/xlma.md §7.2, problems P2.2 / P2.3).
+
+Starting from a placement pi^(0) (default: :func:`matoolbox.solvers.lp_init`), repeat while some
+subarray has not been updated:
+
+1. (P2.3) pick the not-yet-updated subarray whose removal costs least,
+   n_t = argmax_n F(S minus {pi(n)});
+2. (P2.2) its best new position among the unselected ones, n* = argmax F(S - pi(n_t) + n);
+3. accept if F_new > F(S) (1 + rtol) (strict), else stop (``continue_on_fail=False``, the paper's
+   rule) or mark n_t done and go on (``continue_on_fail=True``).
+
+Each subarray moves at most once (<= N accepted moves); accepted values increase strictly.  Needs
+``problem.rate_state(selection)`` (incremental evaluator with ``value``, ``removal_values()``,
+``swap_values(i)``, ``swap(i, new)``); each step scores all candidates at once, O(K N0).
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from ..core.errors import InvalidProblemError
+from ..core.options import Options, resolve_options
+from ..core.solution import Solution
+
+__all__ = ["successive_replacement", "ReplacementOptions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplacementOptions(Options):
+    """Options of :func:`successive_replacement`.
+
+    continue_on_fail: after a rejected move, skip that subarray instead of stopping (extension).
+    rtol:             relative tolerance of the strict-improvement test.
+    """
+
+    continue_on_fail: bool = False
+    rtol: float = 1e-12
+
+
+def successive_replacement(problem, x0=None, *, options=None, rng=None) -> Solution:
+    """Greedy least-loss successive replacement from ``x0["selection"]`` (None: LP initialization).
+
+    ``x0`` may carry ``"placement"`` (subarray order pi); otherwise the selection order is used.
+    Returns ``x = {"selection": sorted (N,)}``, ``fval`` = F, ``history`` (F after the start and
+    each accepted move), ``nit`` accepted moves, ``output``: ``start_value``, ``placement``,
+    ``moves`` [(subarray n_t, old, new, F)], ``rejected`` (the stopping trial or None).
+    """
+    t0 = time.perf_counter()
+    opts = resolve_options(ReplacementOptions, options)
+    if not hasattr(problem, "rate_state"):
+        raise InvalidProblemError(f"successive_replacement.problem = {type(problem).__name__}: needs rate_state()")
+    extra = {}
+    if x0 is None:
+        from .lp_init import lp_init
+
+        init = lp_init(problem, rng=rng)
+        start = np.asarray(init.output["placement"], int)
+        extra["cvx_attempts"] = init.output["cvx_attempts"]
+    else:
+        start = np.asarray(x0.get("placement", x0["selection"]), int)
+    state = problem.rate_state(start)
+    f = state.value
+    f0 = f
+    history = [f]
+    moves = []
+    updated = np.zeros(start.size, bool)
+    rejected = None
+    while not updated.all():
+        rem = state.removal_values()
+        rem = np.where(updated, -np.inf, rem)
+        i = int(np.argmax(rem))
+        cand, vals = state.swap_values(i)
+        if cand.size == 0:
+            break
+        j = int(np.argmax(vals))
+        f_new = float(vals[j])
+        if f_new > f + opts.rtol * max(abs(f), 1e-300):
+            old = int(state.selection[i])
+            state.swap(i, int(cand[j]))
+            f = state.value
+            moves.append((i, old, int(cand[j]), f))
+            history.append(f)
+            updated[i] = True
+        else:
+            rejected = (i, int(state.selection[i]), int(cand[j]), f_new)
+            if not opts.continue_on_fail:
+                break
+            updated[i] = True
+    sel = np.sort(state.selection)
+    fval = float(problem.objective({"selection": sel}))
+    return Solution(x={"selection": sel}, fval=fval, exitflag=1,
+                    message=f"{len(moves)} replacements accepted", nit=len(moves), history=history,
+                    violation=float(problem.violation({"selection": sel})),
+                    elapsed=time.perf_counter() - t0, solver="successive_replacement",
+                    output={"start_value": f0, "placement": state.selection.copy(), "moves": moves,
+                            "rejected": rejected, **extra})
