@@ -278,6 +278,9 @@ def test_interface_helpers(rng):
         np.testing.assert_allclose(p.objective_batch("positions", vals),
                                    [p.objective({"positions": v}) for v in vals], atol=1e-10)
     assert prob.violation({"positions": X_FPA + np.r_[0, 0, 0.2, 0, 0, 0, 0, 0]}) == pytest.approx(0.2)
+    bad = np.stack([X_FPA, X_FPA + np.r_[0, 0, 0.2, 0, 0, 0, 0, 0], X_TEST + 0.3, X_TEST - 0.1])
+    np.testing.assert_allclose(prob.violation_batch("positions", bad),
+                               [prob.violation({"positions": v}) for v in bad], atol=1e-15)
     np.testing.assert_allclose(prob.project("positions", X_TEST[::-1]),
                                ma.solvers.project_min_spacing(X_TEST[::-1], 0.5, 6.0))
     # SAA draw is seeded by `seed`
@@ -318,3 +321,12 @@ def test_mmse_and_sic_allow_more_users_than_antennas():
     prob = U(M=3, D=6.0, receiver="mmse", n_saa=10, n_eval=200)
     r = prob.ergodic_rates(prob.fpa_positions())
     assert "zf" not in r and r["mmse"] <= r["mmse_sic"]
+
+
+def test_pso_on_uplink_positions_is_feasible_and_not_worse_than_fpa():
+    from matoolbox.solvers import PsoOptions, pso_positions
+
+    prob = U()
+    sol = pso_positions(prob, prob.initial_point(), options=PsoOptions(n_particles=20, iters=30), rng=0)
+    assert prob.violation(sol.x) <= 1e-9
+    assert prob.objective(prob.initial_point()) <= sol.fval <= prob.surrogate_upper_bound() + 1e-9

@@ -266,6 +266,15 @@ class UplinkTwoTimescaleProblem(Problem):
         self._check_block(block)
         return np.asarray(self.surrogate(np.asarray(values, float)), float).reshape(-1)
 
+    def violation_batch(self, block, values, x=None) -> np.ndarray:
+        """Spacing violation of each layout in ``values`` (n, M) -> (n,)."""
+        self._check_block(block)
+        v = np.asarray(values, float).reshape(-1, self.M)
+        parts = [-v[:, 0], v[:, -1] - float(self.D)]
+        if self.M > 1:
+            parts.append(np.max(float(self.d) - np.diff(v, axis=1), axis=1))
+        return np.maximum(0.0, np.max(np.stack(parts), axis=0))
+
     def gradient(self, block, x) -> np.ndarray:
         """d surrogate / d positions (M,)."""
         self._check_block(block)
@@ -435,7 +444,7 @@ class UplinkTwoTimescaleProblem(Problem):
             "ergodic": ma,
             "ergodic_fpa": fpa,
             "surrogate_fpa": self.objective({"positions": self.fpa_positions()}),
-            "surrogate_upper_bound": self.surrogate_upper_bound(),
+            "surrogate_upper_bound": (None if self.receiver == "mmse" else self.surrogate_upper_bound()),
             "gain_vs_fpa": {r: ma[r] - fpa[r] for r in RECEIVERS if r in ma},
         })
         solution["output"] = out
