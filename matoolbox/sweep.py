@@ -72,18 +72,17 @@ class CheckpointError(MatoolboxError):
 
 # ----------------------------------------------------------------------------- normalisation
 def _plain(value):
-    """JSON-compatible Python value: NumPy scalars -> Python scalars, arrays/tuples -> lists."""
+    """JSON ``default`` hook: NumPy scalars -> Python scalars, arrays -> lists; else TypeError."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    return value
+    raise TypeError(f"value of type {type(value).__name__} is not JSON-serialisable: {value!r:.60}")
 
 
 def _json_roundtrip(obj):
-    """Normalise through JSON so that fresh and checkpointed rows compare equal."""
+    """Normalise through JSON (tuples become lists, NumPy types Python types), so that fresh and
+    checkpointed rows compare equal."""
     return json.loads(json.dumps(obj, default=_plain))
 
 
@@ -155,12 +154,11 @@ def _run_trial(trial, params, pi, t, seedseq, on_error):
         out = trial(dict(params), rng)
         if not isinstance(out, dict):
             raise TypeError(f"trial must return a dict, got {type(out).__name__}")
-        out = {str(k): _plain(v) for k, v in out.items()}
+        out = _json_roundtrip({str(k): v for k, v in out.items()})  # TypeError: not serialisable
         clash = [k for k in out if k in params or k in ("trial", "elapsed", "error")]
         if clash:
             raise ValueError(f"trial outputs {clash} clash with grid parameters or reserved names")
         exitflag = int(out.pop("exitflag", 1))
-        json.dumps(out)  # non-serialisable outputs are a trial error, caught below
     except InfeasibleError as e:
         if on_error == "raise":
             raise
@@ -199,10 +197,10 @@ def _load_checkpoint(path: Path, header, points):
         return {}, False
     lines = raw.split(b"\n")
     truncated = lines.pop() != b""          # bytes after the last newline: killed mid-write
-    if not lines:                           # only a partial header: start afresh
+    if not lines and raw.startswith(b'{"matoolbox_sweep"'):   # killed while writing the header
         return {}, False
     try:
-        head = json.loads(lines[0])
+        head = json.loads(lines[0]) if lines else None
     except ValueError:
         head = None
     if not isinstance(head, dict) or "matoolbox_sweep" not in head:

@@ -157,6 +157,28 @@ def test_bad_input_rejected():
         run_sweep(noisy_trial, GRID, trials=2, seed=0, workers=0, progress=False)
 
 
+def bad_output_trial(params, rng):
+    if params["case"] == "complex":
+        return {"v": 1 + 2j}
+    if params["case"] == "clash":
+        return {"case": 1.0}
+    if params["case"] == "notdict":
+        return 3.0
+    return {"v": np.arange(3), "w": (np.float32(0.5), np.int8(2)), "ok": np.bool_(True)}
+
+
+def test_bad_outputs_recorded_as_failures():
+    res = run_sweep(bad_output_trial, {"case": ["complex", "clash", "notdict", "fine"]}, trials=1, seed=0,
+                    progress=False)
+    err = {r["case"]: r.get("error", "") for r in res.rows}
+    assert err["complex"].startswith("TypeError: value of type complex is not JSON-serialisable")
+    assert err["clash"].startswith("ValueError: trial outputs ['case'] clash")
+    assert err["notdict"] == "TypeError: trial must return a dict, got float"
+    assert res.failed() == 3 and res.rows[3]["exitflag"] == 1
+    assert res.rows[3]["v"] == [0, 1, 2] and res.rows[3]["w"] == [0.5, 2] and res.rows[3]["ok"] is True
+    assert res.output_keys == ["ok", "elapsed"]                     # lists are not aggregated
+
+
 def test_on_error_raise():
     with pytest.raises(ValueError, match="bad draw"):
         run_sweep(noisy_trial, GRID, trials=40, seed=7, progress=False, on_error="raise")
@@ -311,6 +333,11 @@ def test_checkpoint_of_another_sweep_is_refused(tmp_path):
     with pytest.raises(CheckpointError, match="not a matoolbox sweep checkpoint"):
         run_sweep(slow_trial, SLOW_GRID, trials=3, seed=1, checkpoint=foreign, progress=False)
     assert foreign.read_text() == "a,b\n1,2\n"
+    one_line = tmp_path / "note.txt"
+    one_line.write_text("hello")
+    with pytest.raises(CheckpointError, match="not a matoolbox sweep checkpoint"):
+        run_sweep(slow_trial, SLOW_GRID, trials=3, seed=1, checkpoint=one_line, progress=False)
+    assert one_line.read_text() == "hello"
     partial_header = tmp_path / "h.jsonl"      # killed while writing the header: start afresh
     partial_header.write_bytes(ck.read_bytes()[:20])
     res = run_sweep(slow_trial, SLOW_GRID, trials=3, seed=1, checkpoint=partial_header, progress=False)
