@@ -294,7 +294,7 @@ def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(points) * trials, initial=n_resumed, disable=not progress, desc="sweep",
-               unit="trial", leave=False, dynamic_ncols=True)
+               unit="trial", dynamic_ncols=True)
     counts = {"infeasible": sum(r["exitflag"] == -2 for r in done.values()),
               "failed": sum(r["exitflag"] == -3 for r in done.values())}
     try:

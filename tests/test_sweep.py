@@ -179,6 +179,14 @@ def test_bad_outputs_recorded_as_failures():
     assert res.output_keys == ["ok", "elapsed"]                     # lists are not aggregated
 
 
+def test_progress_bar_can_be_switched_off(capfd):
+    run_sweep(slow_trial, SLOW_GRID, trials=3, seed=0, progress=False)
+    assert capfd.readouterr().err == ""
+    run_sweep(slow_trial, SLOW_GRID, trials=3, seed=0, progress=True)
+    err = capfd.readouterr().err
+    assert "sweep" in err and "9/9" in err
+
+
 def test_on_error_raise():
     with pytest.raises(ValueError, match="bad draw"):
         run_sweep(noisy_trial, GRID, trials=40, seed=7, progress=False, on_error="raise")
