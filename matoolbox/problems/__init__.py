@@ -8,6 +8,8 @@ _LAZY = {
     "CcfdMaxMinProblem": "full_duplex_examples",
     "CompRsmaProblem": "comp_rsma",
     "NullSteeringProblem": "full_duplex_examples",
+    "MultiBeamProblem": "full_duplex_examples",
+    "SpectrumSharingProblem": "full_duplex_examples",
     "UplinkTwoTimescaleProblem": "uplink",
     "XlmaPlacementProblem": "xlma",
 }

@@ -343,6 +343,189 @@ class CcfdMaxMinProblem(Problem):
 
 
 # ----------------------------------------------------------------------------------------------
+# E2: spectrum sharing
+# ----------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
+class SpectrumSharingProblem(Problem):
+    r"""E2: MA-aided spectrum sharing ([Wei], review (8)).
+
+    A secondary transmitter with N MAs in [0, A]^2 serves its receiver (link 0) under interference
+    caps at K primary receivers (links 1..K): with the field-response rows
+    ``[h_k^H(t)]_n = sum_l sigma_{k,l} e^{j k0 u_{k,l}^T t_n}``,
+
+        max |h_0^H w|^2 / sigma^2   s.t.  ||w||^2 <= P,  |h_k^H w|^2 <= Gamma,  region, spacing.
+
+    ``Gamma = sigma^2 10^(inr_cap_db/10)`` (``inr_cap_db = -inf``: Gamma = 0, exact nulls).
+    Fields: ``dirs`` (K+1, L, 2), ``gains`` (K+1, L) complex path responses (path loss included);
+    powers in dBm; ``wavelength``, ``region``, ``d_min`` in metres.
+    ``x = {"positions": (N, 2), "precoders": (N,) complex}``; ``objective`` is the SNR (linear).
+    """
+
+    dirs: np.ndarray
+    gains: np.ndarray
+    n_antennas: int = 4
+    power_dbm: float = 30.0
+    noise_dbm: float = -80.0
+    inr_cap_db: float = 0.0
+    wavelength: float = 0.1
+    region: float = 0.4
+    d_min: float = 0.05
+
+    def validate(self):
+        own = type(self).__name__
+        n = require_int(own, "n_antennas", self.n_antennas)
+        for f in ("power_dbm", "noise_dbm"):
+            require_finite(own, f, getattr(self, f))
+        if not (isinstance(self.inr_cap_db, (int, float, np.floating, np.integer))
+                and not np.isnan(self.inr_cap_db) and self.inr_cap_db < np.inf):
+            fail(own, "inr_cap_db", self.inr_cap_db, "must be a number < inf (-inf means Gamma = 0)")
+        require_positive(own, "wavelength", self.wavelength)
+        require_positive(own, "region", self.region)
+        require_nonnegative(own, "d_min", self.d_min)
+        d = require_shape(own, "dirs", require_finite(own, "dirs", self.dirs), (None, None, 2))
+        if d.shape[0] < 1:
+            fail(own, "dirs", self.dirs, "needs at least the secondary link")
+        g = require_shape(own, "gains", require_finite(own, "gains", self.gains), d.shape[:2])
+        cols = math.ceil(math.sqrt(n))
+        rows = math.ceil(n / cols)
+        if (max(cols, rows) - 1) * max(self.d_min, self.wavelength / 2) > self.region:
+            fail(own, "region", self.region,
+                 f"cannot hold the {rows}x{cols} FPA grid at spacing {max(self.d_min, self.wavelength / 2)}")
+        _set(self, "dirs", np.asarray(d, float))
+        _set(self, "gains", np.asarray(g, complex))
+        _set(self, "n_antennas", n)
+
+    @classmethod
+    def random(cls, seed=None, *, n_primary=3, n_paths=5, distance=(50.0, 100.0), c0_db=-30.0,
+               alpha=2.8, **fields):
+        """Receivers at distances ~ U[distance]; sigma_{k,l} ~ CN(0, beta_k / L); angles U[0, pi]."""
+        rng = as_generator(seed)
+        require_int(cls.__name__, "n_primary", n_primary, minimum=0)
+        require_int(cls.__name__, "n_paths", n_paths)
+        K1, L = int(n_primary) + 1, int(n_paths)
+        dist = rng.uniform(distance[0], distance[1], size=K1)
+        dirs = _random_fd_directions(rng, (K1, L))
+        beta = np.array([_path_loss(d_, c0_db, alpha) for d_ in dist])
+        gains = _cn(rng, (K1, L), 1.0) * np.sqrt(beta / L)[:, None]
+        return cls(dirs=dirs, gains=gains, **fields)
+
+    @property
+    def n_primary(self) -> int:
+        return self.dirs.shape[0] - 1
+
+    @property
+    def power(self) -> float:
+        """P in W."""
+        return float(_db(self.power_dbm - 30.0))
+
+    @property
+    def gamma(self) -> float:
+        """Noise-normalised interference cap Gamma / sigma^2."""
+        return 0.0 if self.inr_cap_db == -np.inf else float(_db(self.inr_cap_db))
+
+    def channel_rows(self, positions, normalized=True) -> np.ndarray:
+        """Rows h_k^H(t): positions (..., N, 2) -> (..., K+1, N), divided by sigma if ``normalized``."""
+        P = np.asarray(positions, float)
+        E = np.exp(1j * wavenumber(self.wavelength) * np.einsum("...nd,kld->...knl", P, self.dirs))
+        rows = np.einsum("...knl,kl->...kn", E, self.gains)
+        return rows / math.sqrt(_db(self.noise_dbm - 30.0)) if normalized else rows
+
+    def grid_response(self, points) -> np.ndarray:
+        """Noise-normalised per-antenna response u_k(p) at candidate points (G, 2): (K+1, G)."""
+        E = np.exp(1j * wavenumber(self.wavelength) * np.einsum("gd,kld->kgl", np.asarray(points, float), self.dirs))
+        return np.einsum("kgl,kl->kg", E, self.gains) / math.sqrt(_db(self.noise_dbm - 30.0))
+
+    def objective(self, x) -> float:
+        r = self.channel_rows(x["positions"])[0]
+        return float(abs(r @ np.asarray(x["precoders"], complex)) ** 2)
+
+    def objective_batch(self, block, values, x):
+        """SNR for a swarm of layouts (n, N, 2) with x["precoders"] fixed: (n,)."""
+        self._check_block(block)
+        r = self.channel_rows(values)[..., 0, :]
+        return np.abs(r @ np.asarray(x["precoders"], complex)) ** 2
+
+    def interference(self, x) -> np.ndarray:
+        """Noise-normalised |h_k^H w|^2 at the K primary receivers: (K,)."""
+        r = self.channel_rows(x["positions"])[1:]
+        return np.abs(r @ np.asarray(x["precoders"], complex)) ** 2
+
+    def violation(self, x) -> float:
+        """max(||w||^2/P - 1, (|h_k^H w|^2/sigma^2 - Gamma)/max(Gamma, 1), box and spacing
+        shortfall in wavelengths), >= 0."""
+        P = np.asarray(x["positions"], float)
+        w = np.asarray(x["precoders"], complex)
+        n = self.n_antennas
+        if P.shape != (n, 2) or w.shape != (n,) or not np.all(np.isfinite(P)) or not np.all(np.isfinite(w)):
+            return math.inf
+        v = max(0.0, float(-P.min()), float(P.max() - self.region)) / self.wavelength
+        if n > 1 and self.d_min > 0:
+            v = max(v, float(self.d_min - _pairwise_min_dist(P)) / self.wavelength)
+        v = max(v, float(np.vdot(w, w).real) / self.power - 1.0)
+        if self.n_primary:
+            v = max(v, float((self.interference(x).max() - self.gamma) / max(self.gamma, 1.0)))
+        return max(v, 0.0)
+
+    def gradient(self, block, x):
+        r"""d SNR / d t_n = 2 Re{z^* w_n d[h_0^H]_n/dt_n}, z = h_0^H w: (N, 2) (w fixed)."""
+        self._check_block(block)
+        P = np.asarray(x["positions"], float)
+        w = np.asarray(x["precoders"], complex)
+        k0 = wavenumber(self.wavelength)
+        E = np.exp(1j * k0 * P @ self.dirs[0].T)                              # (N, L)
+        scale = 1.0 / math.sqrt(_db(self.noise_dbm - 30.0))
+        r = (E @ self.gains[0]) * scale                                       # (N,)
+        dr = np.einsum("nl,l,ld->nd", E, self.gains[0], 1j * k0 * self.dirs[0]) * scale
+        z = r @ w
+        return 2.0 * np.real(np.conj(z) * w[:, None] * dr)
+
+    def bounds(self, block):
+        self._check_block(block)
+        return np.zeros((self.n_antennas, 2)), np.full((self.n_antennas, 2), float(self.region))
+
+    def project(self, block, value):
+        """Clip to the region and push apart pairs closer than d_min (heuristic repair)."""
+        self._check_block(block)
+        return _repair_plane(value, self.region, self.d_min)
+
+    def fpa_positions(self) -> np.ndarray:
+        """FPA grid with spacing max(lambda/2, d_min) centred in the region: (N, 2)."""
+        return _fpa_grid(self.n_antennas, self.region, max(self.d_min, self.wavelength / 2))
+
+    def initial_point(self, rng=None):
+        """FPA layout, w = 0 (feasible)."""
+        return {"positions": self.fpa_positions(), "precoders": np.zeros(self.n_antennas, complex)}
+
+    def random_point(self, rng=None):
+        """A random feasible layout (rejection sampling of the spacing) and w = 0."""
+        rng = as_generator(rng)
+        for _ in range(1000):
+            P = rng.uniform(0.0, self.region, size=(self.n_antennas, 2))
+            if self.n_antennas < 2 or _pairwise_min_dist(P) >= self.d_min:
+                return {"positions": P, "precoders": np.zeros(self.n_antennas, complex)}
+        return {"positions": self.project("positions", P), "precoders": np.zeros(self.n_antennas, complex)}
+
+    def evaluate(self, x) -> dict:
+        snr = self.objective(x)
+        out = {"snr": snr, "snr_db": float(10 * np.log10(max(snr, 1e-300))), "rate": float(np.log2(1 + snr))}
+        if self.n_primary:
+            out["max_inr_db"] = float(10 * np.log10(max(self.interference(x).max(), 1e-300)))
+        return out
+
+    def ao_blocks(self):
+        from ..solvers.fd_examples import spectrum_sharing_beamformer, spectrum_sharing_enumeration
+
+        return [Block("precoders", spectrum_sharing_beamformer), Block("positions", spectrum_sharing_enumeration)]
+
+    def ao_defaults(self):
+        return {"max_iter": 30, "tol": 1e-4}
+
+    def _check_block(self, block):
+        if block != "positions":
+            fail(type(self).__name__, "block", block, "must be 'positions'")
+
+
+# ----------------------------------------------------------------------------------------------
 # E3: full array gain with null steering
 # ----------------------------------------------------------------------------------------------
 def _omega(n: int) -> int:
