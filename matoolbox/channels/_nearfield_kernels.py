@@ -4,7 +4,9 @@ LoS correlation part of Theorem 1 (specs/xlma.md §5), for every grid k and posi
 
     out[k, n] = ell[k, n] * sum_{k' != k} w[k'] ell[k', n] D_MH(sH (ux[k',n]-ux[k,n])) D_MV(sV (uz[k',n]-uz[k,n]))
 
-with the Dirichlet kernel D_M(psi) = sin^2(M psi/2) / sin^2(psi/2) (= M^2 when sin(psi/2) ~ 0).
+with the Dirichlet kernel D_M(psi) = sin^2(M psi/2) / sin^2(psi/2) (= M^2 when |sin(psi/2)| < 1e-12).
+No transcendental function in the O(K^2 N0) loop: with a = s ux / 2 per (k, n),
+sin(psi/2) = sin(a') cos(a) - cos(a') sin(a) and sin(M psi/2) = sin(M a') cos(M a) - cos(M a') sin(M a).
 """
 from __future__ import annotations
 
@@ -15,33 +17,43 @@ import numpy as np
 
 
 @nb.njit(cache=True, inline="always")
-def _dirichlet(M, psi):
-    s = math.sin(0.5 * psi)
+def _dir(s1, c1, sm1, cm1, s0, c0, sm0, cm0, M):
+    s = s1 * c0 - c1 * s0
     if abs(s) < 1e-12:
         return float(M * M)
-    t = math.sin(0.5 * M * psi)
+    t = sm1 * cm0 - cm1 * sm0
     return (t * t) / (s * s)
 
 
 @nb.njit(cache=True, parallel=True, fastmath=False)
 def correlation_c_nb(ux, uz, ell, w, MH, MV, sH, sV):
     K, N0 = ell.shape
+    # transposed (N0, K) copies: the inner loop over k' then reads contiguous memory
+    aH = np.ascontiguousarray((0.5 * sH * ux).T)
+    aV = np.ascontiguousarray((0.5 * sV * uz).T)
+    sh, ch, smh, cmh = np.sin(aH), np.cos(aH), np.sin(MH * aH), np.cos(MH * aH)
+    sv, cv, smv, cmv = np.sin(aV), np.cos(aV), np.sin(MV * aV), np.cos(MV * aV)
+    lT = np.ascontiguousarray(ell.T)
+    wl = np.empty_like(lT)
+    for n in range(N0):
+        for kp in range(K):
+            wl[n, kp] = lT[n, kp] * w[kp]
     out = np.zeros((K, N0))
     for k in nb.prange(K):
         for n in range(N0):
-            lk = ell[k, n]
+            lk = lT[n, k]
             if lk == 0.0:
                 continue
+            s0, c0, sm0, cm0 = sh[n, k], ch[n, k], smh[n, k], cmh[n, k]
+            v0, d0, vm0, dm0 = sv[n, k], cv[n, k], smv[n, k], cmv[n, k]
             acc = 0.0
             for kp in range(K):
-                if kp == k:
+                lw = wl[n, kp]
+                if kp == k or lw == 0.0:
                     continue
-                lw = w[kp] * ell[kp, n]
-                if lw == 0.0:
-                    continue
-                q = _dirichlet(MH, sH * (ux[kp, n] - ux[k, n]))
+                q = _dir(sh[n, kp], ch[n, kp], smh[n, kp], cmh[n, kp], s0, c0, sm0, cm0, MH)
                 if MV > 1:
-                    q *= _dirichlet(MV, sV * (uz[kp, n] - uz[k, n]))
+                    q *= _dir(sv[n, kp], cv[n, kp], smv[n, kp], cmv[n, kp], v0, d0, vm0, dm0, MV)
                 acc += lw * q
             out[k, n] = lk * acc
     return out
