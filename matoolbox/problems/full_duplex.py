@@ -261,14 +261,18 @@ class _FullDuplexBase(Problem):
             v = max(v, float(np.sum(np.abs(H @ Wt) ** 2)) / self._p_th_norm() - 1.0)
         return float(v) if np.isfinite(v) else math.inf
 
-    def violation_batch(self, block, values, x):
-        """(n,) violations for a batch of ``values`` (n, N, 2) of a position block."""
+    def violation_batch(self, block, values, x, inner=False):
+        """(n,) violations for a batch of ``values`` (n, N, 2) of a position block.
+        ``inner=True``: the beamformers are re-optimised per particle (see objective_batch), so
+        only the position constraints count."""
         values = np.asarray(values, float)
         v = self._block_violation(block, values)
         other = "positions_rx" if block == "positions_tx" else "positions_tx"
-        base = float(self._block_violation(other, x[other]))
+        v = np.maximum(v, float(self._block_violation(other, x[other])))
+        if inner:
+            return v
         Wt, Wr, p = self._unpack(x)
-        v = np.maximum(v, max(base, self._bf_violation(Wt, Wr, p)))
+        v = np.maximum(v, self._bf_violation(Wt, Wr, p))
         if self.kind == "dl_si_cap":
             _, _, H = self.channels({**x, block: values})
             phi = np.sum(np.abs(H @ Wt) ** 2, axis=(-1, -2))

@@ -1,0 +1,271 @@
+r"""Position blocks of the full-duplex AO (spec full_duplex.md §4.7).
+
+:func:`fd_positions` is the AO block for ``positions_tx`` / ``positions_rx``:
+
+* ``method="pso"``: :func:`~matoolbox.solvers.pso_positions` (seeded pyswarms, particle 0 = the
+  current layout). Fitness ``"fixed_bf"`` scores particles with the current beamformers;
+  ``"inner_bf"`` re-optimises the cheap block-optimal beamformers per particle (MMSE combiners;
+  P3: the closed-form SI-capped ``w_t``) and writes them back with the winning layout.
+* ``method="mm"``: :func:`mm_positions`, the monotone gradient / MM step of §4.7(ii).
+* ``method="pga"``: generic :func:`~matoolbox.solvers.pga`.
+
+Every variant compares the result with the incumbent and keeps the better feasible point, so the
+AO objective never decreases.
+
+**MM step** (:func:`mm_positions`). At the feasible layout ``X̄`` (N, 2) with rate components
+``f_i`` (one for weighted sums, two for P2's min) and gradients ``∇f_i``, solve the QCQP
+
+    max tau  s.t.  f_i(X̄) + <∇f_i, Δ> - L/2 ||Δ||_F^2 >= tau,   0 <= X̄ + Δ <= A,
+                   u_ij^T (x̄_i + Δ_i - x̄_j - Δ_j) >= D_min   (tangent inner approximation)
+                   [P3: phi(X̄) + <∇phi, Δ> + L/2 ||Δ||^2 <= p_th]
+
+(with one component it is the projection of ``X̄ + ∇f/L`` onto the box and the tangent
+half-spaces, §4.6h), accept ``X̄ + Δ`` when ``min_i f_i(X̄ + Δ) >= tau`` (the minorant holds) and
+the true constraints hold, else double ``L``. ``L_0`` makes the first step move at most
+``0.05 lambda``. The QCQP is a DPP CVXPY problem compiled once per call.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+from ..core.cvx import solve_cvx
+from ..core.errors import InvalidProblemError
+from ..core.options import Options, resolve_options
+from ..core.solution import Solution
+
+__all__ = ["FdPositionOptions", "fd_positions", "MmOptions", "mm_positions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class FdPositionOptions(Options):
+    """block: "positions_tx" | "positions_rx"; method: "pso" | "mm" | "pga"; fitness (PSO):
+    "fixed_bf" | "inner_bf"; solver_options: options of the underlying solver (PsoOptions
+    fields, MmOptions fields or PgaOptions fields; PSO defaults 40 particles x 100 iterations)."""
+
+    block: str = "positions_tx"
+    method: str = "pso"
+    fitness: str = "fixed_bf"
+    solver_options: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class MmOptions(Options):
+    """block; max_steps: MM steps (spec default 20); xtol_lambda: stop when ||Δ||_F is below
+    xtol_lambda * wavelength; max_doublings: backtracking limit per step; solvers: CVXPY order."""
+
+    block: str = "positions_tx"
+    max_steps: int = 20
+    xtol_lambda: float = 1e-4
+    max_doublings: int = 30
+    solvers: tuple | None = None
+
+
+class _InnerBF:
+    """View of an FD problem whose position objective re-optimises the cheap beamformers."""
+
+    def __init__(self, problem, block):
+        self.p = problem
+        self.block = block
+
+    def bounds(self, block):
+        return self.p.bounds(block)
+
+    def project(self, block, value):
+        return self.p.project(block, value)
+
+    def objective_batch(self, block, values, x):
+        return self.p.objective_batch(block, values, x, inner=True)
+
+    def violation_batch(self, block, values, x):
+        return self.p.violation_batch(block, values, x, inner=True)
+
+    def objective(self, x):
+        return float(self.objective_batch(self.block, np.asarray(x[self.block])[None], x)[0])
+
+    def violation(self, x):
+        return float(self.violation_batch(self.block, np.asarray(x[self.block])[None], x)[0])
+
+
+def _inner_beamformers(problem, x):
+    """Write the block-optimal cheap beamformers for x's layout into x."""
+    a = problem.fd_arrays(x)
+    if a["kind"] == "dl_si_cap":
+        from .socp_steps import p3_closed_form
+
+        w = p3_closed_form(a["hDc"][0], a["H"], a["P"], a["p_th"])
+        x = problem.fd_pack(x, Wt=w[:, None])
+        a = problem.fd_arrays(x)
+    from .combiner import mmse_combiner
+
+    Wr, _ = mmse_combiner(a["hU"], a["p"], a["H"] @ a["Wt"])
+    return problem.fd_pack(x, Wr=Wr)
+
+
+def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
+    """AO block for one position block (see module docstring); never returns a worse point."""
+    t0 = time.perf_counter()
+    opts = resolve_options(FdPositionOptions, options)
+    if opts.method not in ("pso", "mm", "pga"):
+        raise InvalidProblemError(f"FdPositionOptions.method = {opts.method!r}: must be pso, mm or pga")
+    if opts.fitness not in ("fixed_bf", "inner_bf"):
+        raise InvalidProblemError(f"FdPositionOptions.fitness = {opts.fitness!r}: must be fixed_bf or inner_bf")
+    block = opts.block
+    f0 = float(problem.objective(x0))
+    v0 = float(problem.violation(x0))
+    if opts.method == "pso":
+        from .pso import PsoOptions, pso_positions
+
+        so = {"n_particles": 40, "iters": 100, **opts.solver_options, "block": block}
+        target = _InnerBF(problem, block) if opts.fitness == "inner_bf" else problem
+        sol = pso_positions(target, x0, options=PsoOptions(**so), rng=rng)
+        x = {**x0, block: sol.x[block]}
+        if opts.fitness == "inner_bf":
+            x = _inner_beamformers(problem, x)
+    elif opts.method == "mm":
+        sol = mm_positions(problem, x0, options={**opts.solver_options, "block": block}, rng=rng)
+        x = sol.x
+    else:
+        from .pga import PgaOptions, pga
+
+        so = {"max_iter": 50, "max_move": 0.05 * problem.wavelength, **opts.solver_options, "block": block}
+        sol = pga(problem, x0, options=PgaOptions(**so), rng=rng)
+        x = sol.x
+    f = float(problem.objective(x))
+    v = float(problem.violation(x))
+    kept = not (math.isfinite(f) and f >= f0 and v <= max(v0, 1e-9))
+    if kept:
+        x, f, v = x0, f0, v0
+    out = {"method": opts.method, "fitness": opts.fitness, "incumbent_kept": kept,
+           "inner": {k: sol.output[k] for k in ("cvx_attempts",) if k in sol.output}}
+    return Solution(x=x, fval=f, exitflag=1 if sol.exitflag != -3 else -3,
+                    message=f"{opts.method} position step" + (" (incumbent kept)" if kept else ""),
+                    nit=sol.nit, history=[f0, f], violation=v, elapsed=time.perf_counter() - t0,
+                    solver=f"fd_positions[{opts.method}]", output=out)
+
+
+# -- MM -------------------------------------------------------------------------------------------
+def _components(problem, x, block):
+    """(values (C,), gradients (C, N, 2)) whose minimum is the objective (up to constants)."""
+    R, dt, dr = problem.rate_gradients(x)
+    g = dt if block == "positions_tx" else dr
+    kind = problem.kind
+    KD = problem.fd_arrays(x)["hDc"].shape[0]
+    if kind == "maxmin":
+        return R, g
+    if kind == "dl_si_cap":
+        return np.array([R[:KD].sum()]), g[:KD].sum(0)[None]
+    w = np.asarray(problem.fd_arrays(x)["weights"], float)
+    return np.array([w @ R]), np.tensordot(w, g, axes=1)[None]
+
+
+class _MmModel:
+    def __init__(self, N, C, A, d_min, si_cap):
+        import cvxpy as cp
+
+        self.D = cp.Variable((N, 2))
+        self.tau = cp.Variable()
+        self.Xbar = cp.Parameter((N, 2))
+        self.G = [cp.Parameter((N, 2)) for _ in range(C)]
+        self.f = cp.Parameter(C)
+        self.Lh = cp.Parameter(nonneg=True)
+        I, J = np.triu_indices(N, 1)
+        self.I, self.J = I, J
+        quad = self.Lh * cp.sum_squares(self.D)
+        cons = [self.Xbar + self.D >= 0, self.Xbar + self.D <= A]
+        cons += [self.f[c] + cp.sum(cp.multiply(self.G[c], self.D)) - quad >= self.tau for c in range(C)]
+        if len(I):
+            self.U = cp.Parameter((len(I), 2))
+            self.rhs = cp.Parameter(len(I))
+            cons.append(cp.sum(cp.multiply(self.U, self.D[I] - self.D[J]), axis=1) >= self.rhs)
+        self.si_cap = si_cap
+        if si_cap:
+            self.Gphi = cp.Parameter((N, 2))
+            self.slack = cp.Parameter()
+            cons.append(cp.sum(cp.multiply(self.Gphi, self.D)) + quad <= self.slack)
+        self.problem = cp.Problem(cp.Maximize(self.tau), cons)
+        self.d_min = d_min
+
+    def solve(self, Xbar, f, G, L, solvers, gphi=None, slack=None):
+        self.Xbar.value = Xbar
+        self.f.value = f
+        for c, Gc in enumerate(G):
+            self.G[c].value = Gc
+        self.Lh.value = L / 2
+        if len(self.I):
+            diff = Xbar[self.I] - Xbar[self.J]
+            U = diff / np.linalg.norm(diff, axis=1, keepdims=True)
+            self.U.value = U
+            self.rhs.value = self.d_min - np.sum(U * diff, axis=1)
+        if self.si_cap:
+            self.Gphi.value = gphi
+            self.slack.value = slack
+        res = solve_cvx(self.problem, solvers)
+        D = self.D.value if res.usable and self.D.value is not None else None
+        return D, (float(self.tau.value) if D is not None else -math.inf), res
+
+
+def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
+    """Monotone MM ascent of the objective over ``x0[block]`` (module docstring); beamformers
+    fixed. ``history``: objective after every accepted step (non-decreasing)."""
+    t0 = time.perf_counter()
+    opts = resolve_options(MmOptions, options)
+    block = opts.block
+    if block not in ("positions_tx", "positions_rx"):
+        raise InvalidProblemError(f"MmOptions.block = {block!r}: must be positions_tx or positions_rx")
+    x = dict(x0)
+    X = np.asarray(x[block], float)
+    lam = problem.wavelength
+    kind = problem.kind
+    v0 = float(problem.violation(x))
+    viol_lim = max(v0, 1e-9)
+    si_cap = kind == "dl_si_cap"
+    vals, grads = _components(problem, x, block)
+    model = _MmModel(X.shape[0], len(vals), problem.region_size, problem.d_min * (1 + 1e-9), si_cap)
+    f = float(problem.objective(x))
+    history = [f]
+    attempts = []
+    gmax = float(np.max(np.abs(grads)))
+    L = gmax / (0.05 * lam) if gmax > 0 else 1.0
+    exitflag, message, nit = 0, "step limit reached", 0
+    for _ in range(int(opts.max_steps)):
+        vals, grads = _components(problem, x, block)
+        kw = {}
+        if si_cap:
+            phi, gt, gr = problem.si_power_gradient(x)
+            kw = {"gphi": gt if block == "positions_tx" else gr,
+                  "slack": problem.fd_arrays(x)["p_th"] - phi}
+            if kw["slack"] < 0:
+                kw["slack"] = 0.0
+        accepted = False
+        for _ in range(int(opts.max_doublings)):
+            D, tau, res = model.solve(X, vals, list(grads), L, opts.solvers, **kw)
+            attempts += res.attempts
+            if D is None:
+                break
+            Xn = X + D
+            xn = {**x, block: Xn}
+            vn, _ = _components(problem, xn, block)
+            fn = float(problem.objective(xn))
+            if (float(np.min(vn)) >= tau - 1e-12 * max(1.0, abs(tau)) and fn >= f
+                    and problem.violation(xn) <= viol_lim):
+                accepted = True
+                break
+            L *= 2.0
+        if not accepted:
+            exitflag, message = 1, "no accepted MM step (stationary within the tangent set)"
+            break
+        step = float(np.linalg.norm(Xn - X))
+        X, x, f = Xn, xn, fn
+        history.append(f)
+        nit += 1
+        L = max(L / 2.0, 1e-12)
+        if step < opts.xtol_lambda * lam:
+            exitflag, message = 1, "step below xtol"
+            break
+    return Solution(x=x, fval=f, exitflag=exitflag, message=message, nit=nit, history=history,
+                    violation=float(problem.violation(x)), elapsed=time.perf_counter() - t0,
+                    solver="mm_positions", output={"cvx_attempts": attempts, "L": L})

@@ -1,0 +1,295 @@
+r"""Semidefinite relaxation (SDR) transmit beamforming with Gaussian randomisation
+(spec full_duplex.md §4.4, §4.6c-d).
+
+Lift ``W_k = w_k w_k^H ⪰ 0`` and drop rank one; ``|h^H w|^2 = tr(R W)`` with ``R = h h^H``.
+
+* "maxmin" (P2, one solve, §4.6c): min u s.t. tr(R_D W)/c_D >= 1/u, tr(R_G W) + b <= A u,
+  tr W <= P (u scaled by an upper bound tau0 for conditioning).
+* "dl_si_cap" (P3, one solve): max tr(R_D W) s.t. tr(H^H H W) <= p_th, tr W <= P.
+* "weighted" (P1 and MU, Ding-style SCA+SDR, §4.6d): repeat
+  max sum_k a_k [ln(tr(R_k sum_i W_i) + c_k) - lin_k(W)] + sum_j a_j [ln(T_j(W)) - lin_j(W)]
+  where lin is the first-order (upper) expansion of the concave interference log at W̄.
+
+Extraction: if lambda_2/lambda_1 < 1e-6 the principal eigenvector sqrt(lambda_1) u_1, otherwise
+Gaussian randomisation (xi = U Lambda^{1/2} z, z ~ CN(0, I), ``eigh`` not Cholesky; scaled to
+feasibility; best true objective of ``randomizations`` draws). ``output`` reports
+``sdr_bound`` (P2/P3: the relaxation optimum in the problem's objective units, an upper bound of
+every rank-one point; "weighted": NaN, with ``lifted_value`` the objective at the final lifted
+SDP point instead, which is not a bound), ``rank_ratio`` lambda_2/lambda_1 (max over users) and
+whether randomisation was used.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+from ..core.cvx import solve_cvx
+from ..core.options import Options, resolve_options
+from ..core.rng import as_generator
+from ..core.solution import Solution
+
+__all__ = ["SdrOptions", "sdr_beamforming", "gaussian_randomization", "principal_or_random"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SdrOptions(Options):
+    """randomizations: Gaussian draws M (default 200); rank_tol: eigenvalue ratio below which
+    the principal eigenvector is used; steps: SCA+SDR steps for "weighted"; tol: relative
+    improvement stopping rule of those steps; solvers: CVXPY order."""
+
+    randomizations: int = 200
+    rank_tol: float = 1e-6
+    steps: int = 10
+    tol: float = 1e-7
+    solvers: tuple | None = None
+
+
+def gaussian_randomization(Ws, score, scale, rng, M=200):
+    """Gaussian randomisation for a list of PSD matrices ``Ws`` (each (N, N)).
+
+    Draws xi_k = U_k Lambda_k^{1/2} z_k for every k, stacks them as columns (N, K), applies
+    ``scale(X) -> X`` (feasibility scaling) and keeps the best ``score(X)``.
+    Returns (best X, best score)."""
+    rng = as_generator(rng)
+    facs = []
+    for W in Ws:
+        lam, U = np.linalg.eigh(0.5 * (W + W.conj().T))
+        facs.append(U * np.sqrt(np.maximum(lam, 0.0)))
+    best, best_s = None, -math.inf
+    N = Ws[0].shape[0]
+    for _ in range(int(M)):
+        X = np.stack([F @ ((rng.standard_normal(N) + 1j * rng.standard_normal(N)) / math.sqrt(2))
+                      for F in facs], axis=1)
+        X = scale(X)
+        s = float(score(X))
+        if s > best_s:
+            best, best_s = X, s
+    return best, best_s
+
+
+def principal_or_random(Ws, score, scale, rng, M=200, rank_tol=1e-6):
+    """Rank-one extraction: principal eigenvectors when every lambda_2/lambda_1 < rank_tol,
+    else :func:`gaussian_randomization` (the principal candidate competes too).
+    Returns (X (N, K), score, max rank ratio, randomised?)."""
+    cols, ratios = [], []
+    for W in Ws:
+        lam, U = np.linalg.eigh(0.5 * (W + W.conj().T))
+        lam = np.maximum(lam, 0.0)
+        ratios.append(float(lam[-2] / lam[-1]) if len(lam) > 1 and lam[-1] > 0 else 0.0)
+        cols.append(math.sqrt(lam[-1]) * U[:, -1])
+    X = scale(np.stack(cols, axis=1))
+    s = float(score(X))
+    ratio = max(ratios)
+    if ratio < rank_tol:
+        return X, s, ratio, False
+    Xr, sr = gaussian_randomization(Ws, score, scale, rng, M)
+    if sr > s:
+        return Xr, sr, ratio, True
+    return X, s, ratio, True
+
+
+def _scaler(a, si_cap):
+    P = a["P"]
+
+    def scale(X):
+        nrm = float(np.sum(np.abs(X) ** 2))
+        s = min(1.0, math.sqrt(P / nrm)) if nrm > 0 else 1.0
+        if si_cap:
+            phi = float(np.sum(np.abs(a["H"] @ X) ** 2))
+            if phi > 0:
+                s = min(s, math.sqrt(a["p_th"] / phi))
+        return X * s
+    return scale
+
+
+def _single_user(a):
+    hc = a["hDc"][0]
+    c_D = float(a["E"][0] @ a["p"] + 1.0)
+    wr = a["Wr"][:, 0]
+    g = a["H"].conj().T @ wr
+    A = float(a["p"][0] * abs(wr.conj() @ a["hU"][:, 0]) ** 2)
+    b = float(np.sum(np.abs(wr) ** 2))
+    return hc, c_D, g, A, b
+
+
+def _sdr_maxmin(a, solvers):
+    import cvxpy as cp
+
+    hc, c_D, g, A, b = _single_user(a)
+    Nt = len(hc)
+    P = a["P"]
+    tau0 = max(min(P * float(np.sum(np.abs(hc) ** 2)) / c_D, A / b), 1e-300)
+    W = cp.Variable((Nt, Nt), hermitian=True)       # W / P (unit trace budget)
+    u = cp.Variable(pos=True)
+    RD = P * np.outer(hc.conj(), hc) / (c_D * tau0)
+    RG = P * np.outer(g, g.conj()) / b
+    cons = [W >> 0, cp.real(cp.trace(W)) <= 1,
+            cp.real(cp.trace(RD @ W)) >= cp.inv_pos(u),
+            cp.real(cp.trace(RG @ W)) + 1 <= (A / (b * tau0)) * u]
+    prob = cp.Problem(cp.Minimize(u), cons)
+    res = solve_cvx(prob, solvers)
+    if not res.usable or W.value is None:
+        return None, math.nan, res
+    return [P * np.asarray(W.value)], math.log2(1 + tau0 / float(u.value)), res
+
+
+def _sdr_si_cap(a, solvers):
+    import cvxpy as cp
+
+    hc = a["hDc"][0]
+    c_D = float(a["E"][0] @ a["p"] + 1.0)
+    Nt = len(hc)
+    scale = float(np.sum(np.abs(hc) ** 2))
+    P, pth = a["P"], a["p_th"]
+    W = cp.Variable((Nt, Nt), hermitian=True)       # W / P
+    RD = np.outer(hc.conj(), hc) / scale
+    HH = (P / pth) * (a["H"].conj().T @ a["H"])
+    cons = [W >> 0, cp.real(cp.trace(W)) <= 1, cp.real(cp.trace(HH @ W)) <= 1]
+    prob = cp.Problem(cp.Maximize(cp.real(cp.trace(RD @ W))), cons)
+    res = solve_cvx(prob, solvers)
+    if not res.usable or W.value is None:
+        return None, math.nan, res
+    return [P * np.asarray(W.value)], math.log2(1 + P * float(prob.value) * scale / c_D), res
+
+
+class _ScaSdrModel:
+    """DPP model of one SCA+SDR step (weighted sum rate, K_D lifted W_k)."""
+
+    def __init__(self, Nt, KD, KU, weights):
+        import cvxpy as cp
+
+        self.Ws = [cp.Variable((Nt, Nt), hermitian=True) for _ in range(KD)]
+        self.R = [cp.Parameter((Nt, Nt), hermitian=True) for _ in range(KD)]    # R_k / s_k
+        self.Rl = [cp.Parameter((Nt, Nt), hermitian=True) for _ in range(KD)]   # R_k / (Ī_k + c_k)
+        self.c = cp.Parameter(KD, nonneg=True)                                  # c_k / s_k
+        self.G = [cp.Parameter((Nt, Nt), hermitian=True) for _ in range(KU)]    # G_j / s_j
+        self.Gl = [cp.Parameter((Nt, Nt), hermitian=True) for _ in range(KU)]   # G_j / (Ī_j + b_j)
+        self.d = cp.Parameter(KU, nonneg=True)                                  # (A_j + b_j) / s_j
+        self.P = cp.Parameter(nonneg=True)
+        w = np.asarray(weights, float)
+        total = sum(self.Ws)
+        obj = 0
+        for k in range(KD):
+            interf = sum(self.Ws[i] for i in range(KD) if i != k)
+            lin = cp.real(cp.trace(self.Rl[k] @ interf)) if KD > 1 else 0
+            obj += w[k] * (cp.log(cp.real(cp.trace(self.R[k] @ total)) + self.c[k]) - lin)
+        for j in range(KU):
+            lin = cp.real(cp.trace(self.Gl[j] @ total))
+            obj += w[KD + j] * (cp.log(cp.real(cp.trace(self.G[j] @ total)) + self.d[j]) - lin)
+        cons = [Wk >> 0 for Wk in self.Ws] + [sum(cp.real(cp.trace(Wk)) for Wk in self.Ws) <= self.P]
+        self.problem = cp.Problem(cp.Maximize(obj), cons)
+        self.KD, self.KU = KD, KU
+
+    def set(self, a, Wbars):
+        hDc, hU, H, E, Wr, p = a["hDc"], a["hU"], a["H"], a["E"], a["Wr"], a["p"]
+        KD, KU = self.KD, self.KU
+        Rk = [np.outer(hDc[k].conj(), hDc[k]) for k in range(KD)]
+        ck = E @ p + 1.0
+        for k in range(KD):
+            Ib = sum(float(np.real(np.trace(Rk[k] @ Wbars[i]))) for i in range(KD) if i != k)
+            s = max(float(np.real(np.trace(Rk[k] @ sum(Wbars)))) + ck[k], 1e-300)
+            self.R[k].value = Rk[k] / s
+            self.Rl[k].value = Rk[k] / (Ib + ck[k])
+            ck_s = ck[k] / s
+            cvals = self.c.value if self.c.value is not None else np.zeros(KD)
+            cvals = np.array(cvals, float)
+            cvals[k] = ck_s
+            self.c.value = cvals
+        S = Wr.conj().T @ hU
+        A = p * np.abs(np.diagonal(S)) ** 2
+        bU = np.sum(p * np.abs(S) ** 2, axis=1) - A + np.sum(np.abs(Wr) ** 2, 0)
+        dvals = np.zeros(KU)
+        for j in range(KU):
+            g = H.conj().T @ Wr[:, j]
+            Gj = np.outer(g, g.conj())
+            Ib = float(np.real(np.trace(Gj @ sum(Wbars))))
+            s = Ib + A[j] + bU[j]
+            self.G[j].value = Gj / s
+            self.Gl[j].value = Gj / (Ib + bU[j])
+            dvals[j] = (A[j] + bU[j]) / s
+        self.d.value = dvals
+        self.P.value = a["P"]
+
+
+def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
+    """AO block "tx_bf" by SDR (module docstring); the extracted rank-one point replaces the
+    incumbent only if it is better. ``output``: ``sdr_bound``, ``rank_ratio``, ``randomized``,
+    ``cvx_attempts``."""
+    t0 = time.perf_counter()
+    opts = resolve_options(SdrOptions, options)
+    rng = as_generator(rng)
+    a = problem.fd_arrays(x0)
+    kind = a["kind"]
+    f0 = float(problem.objective(x0))
+    v0 = float(problem.violation(x0))
+    si_cap = kind == "dl_si_cap"
+    scale = _scaler(a, si_cap)
+
+    def score(X):
+        return problem.objective(problem.fd_pack(x0, Wt=X))
+
+    attempts, history = [], [f0]
+    bound, lifted, ratio, randomized = math.nan, math.nan, math.nan, False
+    best_x, best_f = x0, f0
+    if kind in ("maxmin", "dl_si_cap"):
+        if a["hDc"].shape[0] != 1 or a["hU"].shape[1] != 1:
+            from ..core.errors import InvalidProblemError
+
+            raise InvalidProblemError("sdr_beamforming.problem = <multi-user>: maxmin/dl_si_cap need K_D = K_U = 1")
+        Ws, bound, res = (_sdr_maxmin if kind == "maxmin" else _sdr_si_cap)(a, opts.solvers)
+        attempts += res.attempts
+        if Ws is not None:
+            X, s, ratio, randomized = principal_or_random(Ws, score, scale, rng, opts.randomizations, opts.rank_tol)
+            xn = problem.fd_pack(x0, Wt=X)
+            if s >= best_f and problem.violation(xn) <= max(v0, 1e-9):
+                best_x, best_f = xn, s
+        history.append(best_f)
+        exitflag = 1 if Ws is not None else -3
+    else:
+        KD = a["Wt"].shape[1]
+        model = _ScaSdrModel(a["Wt"].shape[0], KD, a["hU"].shape[1], a["weights"])
+        Wbars = [np.outer(a["Wt"][:, k], a["Wt"][:, k].conj()) for k in range(KD)]
+        exitflag = 0
+        for _ in range(int(opts.steps)):
+            model.set(a, Wbars)
+            res = solve_cvx(model.problem, opts.solvers)
+            attempts += res.attempts
+            if not res.usable or any(W.value is None for W in model.Ws):
+                exitflag = -3 if len(history) == 1 else 0
+                break
+            Wbars = [np.asarray(W.value) for W in model.Ws]
+            lifted = _lifted_objective(a, Wbars)
+            X, s, ratio, randomized = principal_or_random(Wbars, score, scale, rng, opts.randomizations,
+                                                          opts.rank_tol)
+            xn = problem.fd_pack(x0, Wt=X)
+            improved = s - best_f
+            if s >= best_f and problem.violation(xn) <= max(v0, 1e-9):
+                best_x, best_f = xn, s
+            history.append(best_f)
+            if improved <= opts.tol * max(1.0, abs(best_f)):
+                exitflag = 1
+                break
+    return Solution(x=best_x, fval=best_f, exitflag=exitflag,
+                    message="SDR" + (" + Gaussian randomisation" if randomized else ""),
+                    nit=len(history) - 1, history=history, violation=float(problem.violation(best_x)),
+                    elapsed=time.perf_counter() - t0, solver="sdr_beamforming",
+                    output={"sdr_bound": bound, "lifted_value": lifted, "rank_ratio": ratio, "randomized": randomized,
+                            "cvx_attempts": attempts})
+
+
+def _lifted_objective(a, Ws):
+    """Weighted sum rate evaluated with lifted W_k (tr(R W) in place of |h^H w|^2)."""
+    hDc, hU, H, E, Wr, p = a["hDc"], a["hU"], a["H"], a["E"], a["Wr"], a["p"]
+    KD = len(Ws)
+    T = np.array([[float(np.real(hDc[k] @ Ws[i] @ hDc[k].conj())) for i in range(KD)] for k in range(KD)])
+    cst = E @ p + 1.0
+    gD = np.diagonal(T) / (T.sum(1) - np.diagonal(T) + cst)
+    S = np.abs(Wr.conj().T @ hU) ** 2 * p
+    G = Wr.conj().T @ H
+    Q = np.array([sum(float(np.real(G[j] @ Wk @ G[j].conj())) for Wk in Ws) for j in range(G.shape[0])])
+    gU = np.diagonal(S) / (S.sum(1) - np.diagonal(S) + Q + np.sum(np.abs(Wr) ** 2, 0))
+    R = np.concatenate([np.log2(1 + gD), np.log2(1 + gU)])
+    return float(R @ np.asarray(a["weights"], float))

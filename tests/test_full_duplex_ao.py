@@ -1,0 +1,239 @@
+"""Full-duplex AO, SDR/SCA blocks, position blocks and robustness (spec full_duplex.md §8 checks
+1, 3, 4 (SCA+SDR), 5 (SDR), 6, 9, 10, 14; quiet PSO)."""
+import logging
+import math
+import os
+
+import numpy as np
+import pytest
+
+import matoolbox as ma
+from matoolbox.problems.full_duplex import (
+    FullDuplexMultiUserProblem, FullDuplexProblem, fd_baselines, fd_blocks,
+)
+from matoolbox.solvers.fd_positions import fd_positions, mm_positions
+from matoolbox.solvers.fp import fp_beamforming
+from matoolbox.solvers.sca_beamforming import sca_beamforming
+from matoolbox.solvers.sdr import sdr_beamforming
+from matoolbox.solvers.socp_steps import p1_oracle, socp_beamforming
+
+PSO_SMALL = {"n_particles": 10, "iters": 8}
+SEEDS = (0, 1, 2)
+
+
+def _check_constraints(prob, x):
+    """Spec §8 check 1."""
+    assert prob.violation(x) == 0.0 or prob.violation(x) <= 1e-12
+    A, lam, D = prob.region_size, prob.wavelength, prob.d_min
+    for key in ("positions_tx", "positions_rx"):
+        P = x[key]
+        assert np.all(P >= -1e-9 * lam) and np.all(P <= A + 1e-9 * lam)
+        d = np.linalg.norm(P[:, None] - P[None], axis=-1)[np.triu_indices(len(P), 1)]
+        assert np.all(d >= D * (1 - 1e-9))
+    if isinstance(prob, FullDuplexProblem):
+        assert np.sum(np.abs(x["w_t"]) ** 2) <= prob.p_max * (1 + 1e-6)
+        assert abs(np.linalg.norm(x["w_r"]) - 1) <= 1e-6
+    else:
+        assert np.sum(np.abs(x["W_t"]) ** 2) <= prob.p_max * (1 + 1e-6)
+        assert np.all(np.abs(np.linalg.norm(x["W_r"], axis=0) - 1) <= 1e-6)
+        assert np.all(x["p_u"] >= 0) and np.all(x["p_u"] <= prob.p_ul_max * (1 + 1e-9))
+    for v in x.values():
+        assert np.all(np.isfinite(v))
+
+
+def _monotone(sol):
+    h = np.asarray(sol.history)
+    assert np.all(np.diff(h) >= -1e-7 * np.maximum(1, np.abs(h[1:])))
+    fb = np.array([b["fval"] for b in sol.output["blocks"]])
+    assert np.all(np.diff(fb) >= -1e-7 * np.maximum(1, np.abs(fb[1:])))
+
+
+@pytest.mark.parametrize("kind", ["weighted", "maxmin", "dl_si_cap"])
+def test_ao_single_user_constraints_monotone_and_beats_init(kind):
+    prob = FullDuplexProblem.random(seed=0, objective=kind)
+    x0 = prob.initial_point(np.random.default_rng(0))
+    sol = ma.ao_solve(prob, x0=x0, blocks=fd_blocks(prob, position_options=PSO_SMALL), max_iter=3, rng=0)
+    assert sol.exitflag in (0, 1)
+    assert math.isfinite(sol.fval) and sol.fval == pytest.approx(prob.objective(sol.x))
+    _check_constraints(prob, sol.x)
+    _monotone(sol)
+    assert sol.fval >= prob.objective(x0)                       # check 10
+    if kind == "dl_si_cap":                                       # check 2 after AO
+        _, _, H = prob.channels(sol.x, normalized=False)
+        phi = np.sum(np.abs(H @ sol.x["w_t"]) ** 2)
+        assert phi <= prob.p_th * (1 + 1e-6)
+        assert phi == pytest.approx(prob.p_th, rel=1e-4)         # the cap binds at the defaults
+    for key in ("R_D", "R_U"):
+        assert key in sol.output
+
+
+def test_ao_multiuser_constraints_and_beats_random_init():
+    prob = FullDuplexMultiUserProblem.random(seed=1)
+    x0 = prob.initial_point(np.random.default_rng(1))
+    sol = ma.ao_solve(prob, x0=x0, blocks=fd_blocks(prob, position_options=PSO_SMALL), max_iter=3, rng=1)
+    _check_constraints(prob, sol.x)
+    _monotone(sol)
+    assert sol.fval > prob.objective(x0)
+    assert sol.output["R_D"].shape == (2,)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ma_beats_fpa_from_fpa_solution(seed):
+    prob = FullDuplexProblem.random(seed=seed, Nr=1)
+    fpa = prob.with_(movable_tx=False, movable_rx=False)
+    s_fpa = ma.ao_solve(fpa, rng=seed, max_iter=10)
+    assert [b.name for b in fpa.ao_blocks()] == ["rx_comb", "tx_bf"]
+    np.testing.assert_array_equal(s_fpa.x["positions_tx"], prob.fpa["positions_tx"])
+    s_ma = ma.ao_solve(prob, x0=s_fpa.x, blocks=fd_blocks(prob, position_options=PSO_SMALL),
+                       max_iter=3, rng=seed)
+    assert s_ma.fval >= s_fpa.fval - 1e-7                          # check 9
+    _check_constraints(prob, s_ma.x)
+
+
+@pytest.mark.parametrize("method", ["mm", "pga"])
+def test_gradient_position_blocks_monotone(method):
+    for kind in ("weighted", "maxmin", "dl_si_cap"):
+        prob = FullDuplexProblem.random(seed=3, objective=kind)
+        x = prob.ao_initial_point()
+        x = socp_beamforming(prob, x).x
+        for block in ("positions_tx", "positions_rx"):
+            sol = fd_positions(prob, x, options={"block": block, "method": method,
+                                                 "solver_options": {"max_steps": 5} if method == "mm" else {"max_iter": 10}})
+            assert sol.fval >= prob.objective(x) - 1e-12
+            assert prob.violation(sol.x) <= 1e-9
+            x = sol.x
+
+
+def test_mm_positions_history_and_tangent_feasibility():
+    prob = FullDuplexProblem.random(seed=4)
+    x = fp_beamforming(prob, prob.ao_initial_point()).x
+    sol = mm_positions(prob, x, options={"block": "positions_tx", "max_steps": 6})
+    h = np.asarray(sol.history)
+    assert len(h) >= 2 and h[-1] > h[0]
+    assert np.all(np.diff(h) >= 0)
+    assert prob.violation(sol.x) <= 1e-9
+
+
+def test_pso_inner_bf_p3_keeps_cap_and_improves():
+    prob = FullDuplexProblem.random(seed=5, objective="dl_si_cap")
+    x = socp_beamforming(prob, prob.ao_initial_point()).x
+    sol = fd_positions(prob, x, options={"block": "positions_tx", "fitness": "inner_bf",
+                                         "solver_options": PSO_SMALL}, rng=5)
+    assert sol.fval >= prob.objective(x)
+    assert prob.violation(sol.x) <= 1e-9
+
+
+# -- SCA+SDR and SCA on the P1 w_t block (check 4) ---------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sca_and_scasdr_match_oracle(seed):
+    prob = FullDuplexProblem.random(seed=seed)
+    x = prob.ao_initial_point(np.random.default_rng(seed))
+    a = prob.fd_arrays(x)
+    wr = a["Wr"][:, 0]
+    g = a["H"].conj().T @ wr
+    A = float(a["p"][0] * abs(wr.conj() @ a["hU"][:, 0]) ** 2)
+    _, oracle = p1_oracle(a["hDc"][0], float(a["E"][0] @ a["p"] + 1), g, A, 1.0, a["P"], a["weights"])
+    s1 = sdr_beamforming(prob, x, options={"steps": 20}, rng=seed)
+    s2 = sca_beamforming(prob, x, options={"steps": 50})
+    for s in (s1, s2):
+        assert abs(s.fval - oracle) <= 1e-4
+        assert s.fval <= oracle + 1e-7
+        assert np.all(np.diff(s.history) >= -1e-10)
+
+
+# -- SDR bound and agreement (checks 5, 6) -------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sdr_p2_bound_and_agreement(seed):
+    prob = FullDuplexProblem.random(seed=seed, objective="maxmin")
+    x = prob.ao_initial_point()
+    exact = socp_beamforming(prob, x, options={"method": "closed"})
+    sdr = sdr_beamforming(prob, x, rng=seed)
+    bound = sdr.output["sdr_bound"]
+    tau_exact = exact.output["min_sinr"]
+    assert bound == pytest.approx(math.log2(1 + tau_exact), rel=1e-6)
+    # forcing randomisation: the bound still dominates every rank-one candidate
+    rnd = sdr_beamforming(prob, x, options={"rank_tol": 0.0, "randomizations": 50}, rng=seed)
+    assert rnd.output["randomized"]
+    assert bound >= rnd.fval - 1e-6 * abs(bound)
+    if sdr.output["rank_ratio"] < 1e-6:
+        assert sdr.fval == pytest.approx(bound, rel=1e-6)
+
+
+def test_sca_dl_si_cap_matches_closed_form():
+    prob = FullDuplexProblem.random(seed=6, objective="dl_si_cap")
+    x = prob.ao_initial_point()
+    exact = socp_beamforming(prob, x).fval
+    s = sca_beamforming(prob, x, options={"steps": 30})
+    assert s.fval == pytest.approx(exact, rel=1e-6)
+    assert prob.violation(s.x) <= 1e-9
+
+
+def test_multiuser_beamformers_agree():
+    prob = FullDuplexMultiUserProblem.random(seed=0)
+    x = prob.ao_initial_point()
+    f_fp = fp_beamforming(prob, x, options={"steps": 300, "tol": 1e-13}).fval
+    f_sca = sca_beamforming(prob, x, options={"steps": 50}).fval
+    f_sdr = sdr_beamforming(prob, x, options={"steps": 20}, rng=0).fval
+    assert f_fp > prob.objective(x)
+    assert f_sca == pytest.approx(f_fp, abs=1e-4)
+    assert f_sdr == pytest.approx(f_fp, abs=1e-4)
+
+
+# -- robustness (check 14) -------------------------------------------------------------------------
+def test_clarabel_failure_falls_back_to_scs(monkeypatch):
+    from cvxpy.error import SolverError
+    from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import CLARABEL
+
+    def boom(*a, **k):
+        raise SolverError("forced failure")
+
+    monkeypatch.setattr(CLARABEL, "solve_via_data", boom)
+    prob = FullDuplexProblem.random(seed=7, objective="maxmin")
+    x = prob.ao_initial_point()
+    ref = socp_beamforming(prob, x, options={"method": "closed"}).fval
+    sol = socp_beamforming(prob, x, options={"method": "cvx"})
+    att = sol.output["cvx_attempts"]
+    assert att[0]["solver"] == "CLARABEL" and att[0]["status"] == "solver_error"
+    assert att[-1]["solver"] == "SCS" and att[-1]["status"] in ("optimal", "optimal_inaccurate")
+    assert sol.exitflag == 1 and sol.fval == pytest.approx(ref, rel=1e-3)
+
+
+def test_all_solvers_fail_keeps_incumbent(monkeypatch):
+    prob = FullDuplexProblem.random(seed=8, objective="dl_si_cap")
+    x = prob.ao_initial_point()
+    sol = sca_beamforming(prob, x, options={"solvers": ("NO_SUCH_SOLVER",)})
+    assert sol.exitflag == -3
+    assert sol.fval == prob.objective(x) and np.all(np.isfinite(sol.x["w_t"]))
+
+
+def test_edge_cases_tiny_cap_and_strong_si():
+    tiny = FullDuplexProblem.random(seed=9, objective="dl_si_cap", p_th_dbm=-150.0)
+    sol = ma.ao_solve(tiny, blocks=fd_blocks(tiny, positions=None), max_iter=3, rng=0)
+    assert sol.exitflag in (0, 1) and math.isfinite(sol.fval) and sol.fval >= 0
+    _check_constraints(tiny, sol.x)
+    strong = FullDuplexProblem.random(seed=9, Nr=1, rho_db=0.0)
+    sol = ma.ao_solve(strong, blocks=fd_blocks(strong, positions=None), max_iter=3, rng=0)
+    assert sol.exitflag in (0, 1) and math.isfinite(sol.fval)
+    _check_constraints(strong, sol.x)
+
+
+def test_baselines_ordering():
+    prob = FullDuplexProblem.random(seed=10, Nr=1)
+    out = fd_baselines(prob, rng=0, n_random=2, position_options=PSO_SMALL, max_iter=2)
+    for name in ("ma", "ma_tx_only", "ma_rx_only"):
+        assert out[name].fval >= out["fpa"].fval - 1e-7
+    assert math.isfinite(out["random_best"].fval) and out["hd"] > 0
+
+
+def test_pso_block_is_quiet_and_reproducible(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    prob = FullDuplexProblem.random(seed=11)
+    x = prob.ao_initial_point()
+    opts = {"block": "positions_rx", "solver_options": PSO_SMALL}
+    s1 = fd_positions(prob, x, options=opts, rng=3)
+    s2 = fd_positions(prob, x, options=opts, rng=3)
+    np.testing.assert_array_equal(s1.x["positions_rx"], s2.x["positions_rx"])
+    assert root.handlers == handlers and root.level == level
+    assert os.listdir(tmp_path) == []
