@@ -6,6 +6,15 @@ import importlib
 
 # public name -> module (one line per solver; keep sorted)
 _LAZY = {
+    "SdrOptions": "sdr",
+    "sdr_beamforming": "sdr",
+    "gaussian_randomization": "sdr",
+    "ScaOptions": "sca_beamforming",
+    "sca_beamforming": "sca_beamforming",
+    "FdPositionOptions": "fd_positions",
+    "fd_positions": "fd_positions",
+    "MmOptions": "fd_positions",
+    "mm_positions": "fd_positions",
     "FpOptions": "fp",
     "fp_beamforming": "fp",
     "fp_power": "fp",
