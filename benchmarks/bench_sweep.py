@@ -85,7 +85,7 @@ def run(quick=False):
         ("trivial trial, 2 workers (loky)", n_tiny, t_par, t_par / n_tiny * 1e3, None),
     ]
     print(f"CPU-bound trial: {work * 1e3:.1f} ms each, best of {repeats} runs; serial and 2-worker "
-          f"tables identical: {same}; load average before: {os.getloadavg()[0]:.2f}")
+          f"tables identical: {same}; 1-min load average of the machine: {os.getloadavg()[0]:.2f}")
     print(f"{'configuration':<40}{'trials':>7}{'wall s':>9}{'ms/trial':>10}{'speed-up':>10}")
     for name, n, t, per, sp in rows:
         print(f"{name:<40}{n:>7}{t:>9.3f}{per:>10.3f}{'' if sp is None else f'{sp:.2f}x':>10}")

@@ -181,9 +181,10 @@ def _header(name, points, trials, ss):
 
 
 def _fsync_write(fh, data: bytes):
+    """Append and make durable (``fdatasync`` also persists the new file size)."""
     fh.write(data)
     fh.flush()
-    os.fsync(fh.fileno())
+    getattr(os, "fdatasync", os.fsync)(fh.fileno())
 
 
 def _load_checkpoint(path: Path, header, points):
