@@ -38,7 +38,9 @@ Checkpoint. With ``checkpoint=path`` every finished trial is appended to a JSON-
 found there and returns exactly the table of an uninterrupted run (rows are JSON-normalised in
 both cases). A checkpoint of a different sweep raises :class:`CheckpointError`; a truncated last
 line (process killed mid-write) is dropped and that trial redone; other unreadable lines are
-dropped with a ``RuntimeWarning`` and redone. One process per checkpoint file at a time.
+dropped with a ``RuntimeWarning`` and redone. Trials recorded as failed are not retried (the same
+seed would fail the same way); delete their lines to retry. One process per checkpoint file at a
+time; :func:`load_checkpoint` reads a running sweep's file as a partial result.
 """
 from __future__ import annotations
 
