@@ -7,6 +7,8 @@ Defaults are PyTorch's (b1, b2) = (0.9, 0.999), eps = 1e-8.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["Adam"]
@@ -22,9 +24,14 @@ class Adam:
         self.t = 0
         self.m = {k: np.zeros_like(v) for k, v in params.items()}
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self._work = {}
 
     def step(self, grads: dict) -> None:
-        """One descent step along ``grads`` (same keys and shapes as ``params``)."""
+        """One descent step along ``grads`` (same keys and shapes as ``params``).
+
+        In place with preallocated work arrays: m += (1-b1)(g-m), v += (1-b2)(g^2-v),
+        theta -= (lr/c1) m / (sqrt(v)/sqrt(c2) + eps), with c_i = 1 - b_i^t.
+        """
         self.t += 1
         c1 = 1.0 - self.b1 ** self.t
         c2 = 1.0 - self.b2 ** self.t
@@ -32,8 +39,19 @@ class Adam:
             g = grads[k]
             m = self.m[k]
             v = self.v[k]
-            m *= self.b1
-            m += (1.0 - self.b1) * g
-            v *= self.b2
-            v += (1.0 - self.b2) * (g * g)
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            w = self._work.get(k)
+            if w is None:
+                w = self._work[k] = np.empty_like(p)
+            np.subtract(g, m, out=w)
+            w *= 1.0 - self.b1
+            m += w
+            np.multiply(g, g, out=w)
+            w -= v
+            w *= 1.0 - self.b2
+            v += w
+            np.sqrt(v, out=w)
+            w *= 1.0 / math.sqrt(c2)
+            w += self.eps
+            np.divide(m, w, out=w)
+            w *= self.lr / c1
+            p -= w

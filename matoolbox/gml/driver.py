@@ -75,6 +75,7 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
         raise InvalidProblemError(f"gml_solve.problem = {type(problem).__name__}: gml_blocks() is empty")
     anchors = {k: np.array(v, copy=True) for k, v in problem.gml_init(init_rng, opts).items()}
     if x0 is not None:
+        x0 = problem.gml_from_x(x0) if callable(getattr(problem, "gml_from_x", None)) else x0
         for blk in blocks:
             if blk.name in x0:
                 anchors[blk.name] = np.array(x0[blk.name], dtype=anchors[blk.name].dtype, copy=True)
@@ -87,7 +88,7 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
         a = anchors[blk.name]
         width = to_features(a, blk.layout).shape[1]
         nets[blk.name] = MLP(width, blk.hidden, width, net_rng)
-        adams[blk.name] = Adam(nets[blk.name].params, lr=blk.lr, betas=opts.betas, eps=opts.eps)
+        adams[blk.name] = Adam({"theta": nets[blk.name].theta}, lr=blk.lr, betas=opts.betas, eps=opts.eps)
         acc[blk.name] = np.zeros_like(a)
 
     x = _copy(anchors)
@@ -96,7 +97,7 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
     best_x = _copy(x) if start_feasible else None
     best_value, best_it = (start_value, 0) if start_feasible else (-math.inf, -1)
 
-    meta_grads = {b.name: {k: np.zeros_like(p) for k, p in nets[b.name].params.items()} for b in blocks}
+    meta_grads = {b.name: np.zeros_like(nets[b.name].theta) for b in blocks}
     n_updates = 0
     history, hist_best, hist_feas, hist_loss = [], [], [], []
     exitflag, message = 1, f"completed {opts.n_outer} outer iterations"
@@ -127,15 +128,13 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
             if opts.grad_input == "accumulated":
                 acc[name] = acc[name] + 2.0 * grads[name]
             for cache in caches[name]:
-                for k, gk in nets[name].backward(delta, cache).items():
-                    meta_grads[name][k] += gk
+                nets[name].backward(delta, cache, out=meta_grads[name])
         if j % opts.n_outer_per_update == 0:
             n_updates += 1
             for blk in blocks:
                 if n_updates % blk.update_every == 0:
-                    adams[blk.name].step(meta_grads[blk.name])
-                for gk in meta_grads[blk.name].values():
-                    gk[...] = 0.0
+                    adams[blk.name].step({"theta": meta_grads[blk.name]})
+                meta_grads[blk.name][...] = 0.0
         if not math.isfinite(value):
             raise InvalidProblemError(f"gml_meta_loss().value = {value!r}: must be finite")
         history.append(value)

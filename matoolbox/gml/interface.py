@@ -41,6 +41,10 @@ these methods (duck typing; CoMP-RSMA implements them in
     The returned variable dict (projected and polished) for the raw point ``x``; the driver
     then reports ``problem.objective`` and ``problem.violation`` of it.
 
+``gml_from_x(x) -> dict`` (optional)
+    Map a solution dict of the problem (e.g. ``Solution.x`` of another solver, passed as
+    ``gml_solve(..., x0=x)``) to raw GML variables (e.g. metres -> wavelengths).
+
 Options that only a family interprets (penalty weights, init rule, polish) travel in
 :class:`~matoolbox.gml.GmlOptions` and are read by these hooks; a family ignores the rest.
 """

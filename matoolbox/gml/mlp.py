@@ -16,18 +16,28 @@ __all__ = ["MLP"]
 
 
 class MLP:
-    """Two-layer perceptron; ``params`` is a dict ``W1 (H, n_in), b1 (H,), W2 (n_out, H), b2 (n_out,)``."""
+    """Two-layer perceptron; ``params`` is a dict ``W1 (H, n_in), b1 (H,), W2 (n_out, H), b2 (n_out,)``
+    of views into the flat parameter vector ``theta``."""
 
     def __init__(self, n_in: int, n_hidden: int, n_out: int, rng: np.random.Generator):
         self.n_in, self.n_hidden, self.n_out = int(n_in), int(n_hidden), int(n_out)
-        b1 = 1.0 / np.sqrt(self.n_in)
-        b2 = 1.0 / np.sqrt(self.n_hidden)
-        self.params = {
-            "W1": rng.uniform(-b1, b1, (self.n_hidden, self.n_in)),
-            "b1": rng.uniform(-b1, b1, self.n_hidden),
-            "W2": rng.uniform(-b2, b2, (self.n_out, self.n_hidden)),
-            "b2": rng.uniform(-b2, b2, self.n_out),
-        }
+        H, I, O = self.n_hidden, self.n_in, self.n_out
+        self.shapes = {"W1": (H, I), "b1": (H,), "W2": (O, H), "b2": (O,)}
+        sizes = [int(np.prod(sh)) for sh in self.shapes.values()]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
+        #: all parameters in one flat vector; ``params`` holds reshaped views into it
+        self.theta = np.empty(int(self._offsets[-1]))
+        self.params = self._views(self.theta)
+        b1 = 1.0 / np.sqrt(I)
+        b2 = 1.0 / np.sqrt(H)
+        self.params["W1"][...] = rng.uniform(-b1, b1, (H, I))
+        self.params["b1"][...] = rng.uniform(-b1, b1, H)
+        self.params["W2"][...] = rng.uniform(-b2, b2, (O, H))
+        self.params["b2"][...] = rng.uniform(-b2, b2, O)
+
+    def _views(self, flat: np.ndarray) -> dict:
+        return {k: flat[self._offsets[i]:self._offsets[i + 1]].reshape(sh)
+                for i, (k, sh) in enumerate(self.shapes.items())}
 
     def forward(self, x: np.ndarray):
         """Return ``(y (B, n_out), cache)``; ``x`` is ``(B, n_in)`` (a 1-D ``x`` is one sample)."""
@@ -41,12 +51,20 @@ class MLP:
     def __call__(self, x):
         return self.forward(x)[0]
 
-    def backward(self, delta: np.ndarray, cache) -> dict:
-        """Parameter gradients of ``sum(delta * y)`` (summed over the batch).
+    def backward(self, delta: np.ndarray, cache, out: np.ndarray | None = None) -> dict:
+        """Parameter gradients of ``sum(delta * y)`` (summed over the batch), as a dict of arrays
+        that are views into one flat vector laid out like :attr:`theta` (``out`` if given, which
+        is then incremented rather than overwritten).
 
         dW2 = delta^T h, db2 = sum delta, dz = (delta W2) * [z > 0], dW1 = dz^T x, db1 = sum dz.
         """
         x, z, h = cache
         delta = np.atleast_2d(np.asarray(delta, dtype=float))
         dz = (delta @ self.params["W2"]) * (z > 0)
-        return {"W1": dz.T @ x, "b1": dz.sum(axis=0), "W2": delta.T @ h, "b2": delta.sum(axis=0)}
+        flat = np.zeros_like(self.theta) if out is None else out
+        g = self._views(flat)
+        g["W1"] += dz.T @ x
+        g["b1"] += dz.sum(axis=0)
+        g["W2"] += delta.T @ h
+        g["b2"] += delta.sum(axis=0)
+        return g
