@@ -306,8 +306,7 @@ def test_proposed_beats_fpa_scenario_b(kappa_db):
         assert sol.fval > p.layout_rate(lay), name
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("kind", [1, 2, 3])
+@pytest.mark.parametrize("kind", [pytest.param(1, marks=pytest.mark.slow), pytest.param(2, marks=pytest.mark.slow), 3])
 def test_proposed_beats_fpa_scenario_c(kind):
     p = X.user_distribution(kind)
     sol = ma.ao_solve(p)
