@@ -759,6 +759,15 @@ class MultiBeamProblem(Problem):
         """FPA layout, w = 0 (feasible, objective 0)."""
         return {"positions": self.fpa_positions(), "precoders": np.zeros(self.n_antennas, complex)}
 
+    def spread_positions(self) -> np.ndarray:
+        """Equally spaced positions spanning the whole region [0, A]: (N,)."""
+        return np.linspace(0.0, self.region, self.n_antennas)
+
+    def ao_initial_point(self, rng=None):
+        """AO start: the spread layout and w = 0. (The FPA ULA at spacing d_min has every spacing
+        constraint active, which typically leaves the SCA position step no ascent direction.)"""
+        return {"positions": self.spread_positions(), "precoders": np.zeros(self.n_antennas, complex)}
+
     def evaluate(self, x) -> dict:
         g = self.beam_gains(x)
         out = {"min_gain": float(g.min()), "min_gain_db": float(10 * np.log10(max(g.min(), 1e-300)))}

@@ -423,10 +423,14 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
 
 @dataclasses.dataclass(frozen=True)
 class MultibeamApvOptions(Options):
-    """max_iter: SCA steps per call; tol: relative improvement to continue; solvers: CVXPY order."""
+    """max_iter: SCA steps per call; tol: relative improvement to continue; curvature_scale:
+    initial fraction s of the global curvature bound (a step with s < 1 is accepted only if the
+    true min gain does not drop and the nulls stay below xi; otherwise s <- min(1, 4 s) and the
+    step is re-solved; s = 1 is the safe global bound); solvers: CVXPY order."""
 
     max_iter: int = 10
     tol: float = 1e-6
+    curvature_scale: float = 0.1
     solvers: tuple | None = None
 
 
@@ -455,9 +459,11 @@ def _mb_qcqp(n: int, k: int, l: int):
 
 
 def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
-    r"""E4 positions for fixed weights: SCA with the global quadratic bounds (curvature
-    ``L = 2 beta^2 (||w||^2 + ||w||_1 ||w||_inf)``), so every step keeps the nulls below xi and
-    never lowers ``min_k G(theta_k)``. Positions stay sorted with spacing d_min in [0, A]."""
+    r"""E4 positions for fixed weights: SCA QCQP (§4.6g) with quadratic bounds of curvature
+    ``s L``, ``L = 2 beta^2 (||w||^2 + ||w||_1 ||w||_inf)`` (global for s = 1). A step is accepted
+    only if the true ``min_k G(theta_k)`` does not drop and the nulls stay below xi; else s grows
+    (x4) up to the safe s = 1 and the step is re-solved; after an accepted step s halves. So the
+    block is monotone and feasible. Positions stay sorted with spacing d_min in [0, A]."""
     from ..problems.full_duplex_examples import array_gain, array_gain_grad, project_line
 
     t0 = time.perf_counter()
@@ -472,9 +478,7 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
     prob, delta, par = _mb_qcqp(n, k, l)
     par["region"].value = float(problem.region)
     par["dmin"].value = float(problem.d_min)
-    par["cg"].value = curv * beta_b / 2
     if l:
-        par["ch"].value = curv * beta_n / 2
         par["xi"].value = problem.xi
     f = problem.objective(x)
     v0 = max(problem.violation(x), 1e-9)
@@ -483,6 +487,8 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
         return Solution(x=x, fval=f, exitflag=1, message="zero weights: positions irrelevant", nit=0,
                         history=history, violation=problem.violation(x), elapsed=time.perf_counter() - t0,
                         solver="multibeam_apv", output={"cvx_attempts": attempts})
+    scale = float(min(max(opts.curvature_scale, 1e-6), 1.0))
+    stop = False
     for nit in range(1, opts.max_iter + 1):
         pos = np.asarray(x["positions"], float)
         par["x0"].value = pos
@@ -491,20 +497,32 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
         if l:
             par["h0"].value = array_gain(w, pos, problem.null_angles, lam)
             par["hr"].value = array_gain_grad(w, pos, problem.null_angles, lam)
-        res = _solve(prob, opts.solvers)
-        attempts.extend(res.attempts)
-        if not res.usable or delta.value is None:
-            exitflag, msg = (-3, "QCQP solve failed; positions kept") if nit == 1 else (1, msg)
-            break
-        new = project_line(pos + delta.value, 0.0, problem.region, problem.d_min)
-        xn = {**x, "positions": new}
-        fn, vn = problem.objective(xn), problem.violation(xn)
-        if fn < f or vn > v0:
-            break
-        improved = fn - f > opts.tol * max(1.0, abs(f))
-        x, f = xn, fn
-        history.append(f)
-        if not improved:
+        while True:
+            par["cg"].value = scale * curv * beta_b / 2
+            if l:
+                par["ch"].value = scale * curv * beta_n / 2
+            res = _solve(prob, opts.solvers)
+            attempts.extend(res.attempts)
+            if not res.usable or delta.value is None:
+                if nit == 1:
+                    exitflag, msg = -3, "QCQP solve failed; positions kept"
+                stop = True
+                break
+            new = project_line(pos + delta.value, 0.0, problem.region, problem.d_min)
+            xn = {**x, "positions": new}
+            fn, vn = problem.objective(xn), problem.violation(xn)
+            if fn >= f and vn <= v0:
+                improved = fn - f > opts.tol * max(1.0, abs(f))
+                x, f = xn, fn
+                history.append(f)
+                scale = max(scale / 2, 1e-6)
+                stop = not improved
+                break
+            if scale >= 1.0:
+                stop = True
+                break
+            scale = min(1.0, 4 * scale)
+        if stop:
             break
     else:
         exitflag, msg = 0, "iteration limit"
