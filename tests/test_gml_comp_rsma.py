@@ -211,3 +211,22 @@ def test_paper_preset_runs_and_c_polish_project(prob):
     if sol.exitflag == 1:
         _assert_feasible(prob, sol.x)
         assert sol.fval <= prob.value(sol.x) + 1e-9
+
+
+@pytest.mark.slow
+def test_gml_reaches_95_percent_of_the_reference():
+    """Spec §9 check 19: default instance, default GmlOptions, seeds 0..5; reference = multistart
+    (100 SLSQP starts) warm-started from the AO solution (spec §6)."""
+    import matoolbox as ma
+    from matoolbox.solvers.multistart import multistart
+
+    ratios = []
+    for s in range(6):
+        p = CompRsmaProblem.random(seed=s)
+        ao = ma.ao_solve(p, rng=s)
+        ref = multistart(p, x0=ao.x, n_starts=100, rng=s)
+        sol = gml_solve(p, GmlOptions(), rng=s)
+        _assert_feasible(p, sol.x)
+        assert ref.exitflag == 1 and sol.exitflag == 1
+        ratios.append(sol.fval / ref.fval)
+    assert np.mean(ratios) >= 0.95, ratios
