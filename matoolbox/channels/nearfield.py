@@ -22,6 +22,8 @@ twin :func:`correlation_c_numpy`; tests compare them.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core.rng import as_generator
@@ -30,7 +32,7 @@ from . import _nearfield_kernels as _nk
 __all__ = [
     "SPEED_OF_LIGHT", "wavelength_of", "candidate_positions", "candidate_index", "candidate_ij",
     "grid_centres", "grid_index", "grid_ijl", "hotspot_probabilities", "link_geometry",
-    "path_gains", "upa_response", "dirichlet", "los_correlation", "segment_hits_box",
+    "path_gains", "field_regimes", "upa_response", "dirichlet", "los_correlation", "segment_hits_box",
     "los_test_points", "los_visibility", "correlation_c", "correlation_c_numpy", "moments",
     "draw_channels", "virtual_channel", "stack_channel",
 ]
@@ -142,6 +144,17 @@ def path_gains(D, wavelength: float, kappa: float, law="free_space"):
         beta0, alpha = law
         bl = float(beta0) * D ** (-float(alpha))
     return bl, bl / float(kappa)
+
+
+def field_regimes(D, *, MH, MV, dH, dV, wavelength, region_size):
+    """Checks (8)-(9): (far field of one subarray, near field of the whole region) per link.
+
+    ``D`` distances (any shape); far field iff D >= 2 D_sub^2 / lambda with
+    D_sub = sqrt(((MH-1) dH)^2 + ((MV-1) dV)^2); near field iff D < 2 D_MA^2 / lambda with
+    D_MA = ``region_size`` (the diagonal of the MA region).  Returns two bool arrays like D."""
+    D = np.asarray(D, float)
+    d_sub = math.hypot((MH - 1) * dH, (MV - 1) * dV)
+    return D >= 2 * d_sub ** 2 / wavelength, D < 2 * float(region_size) ** 2 / wavelength
 
 
 def upa_response(u, MH: int, MV: int, dH: float, dV: float, wavelength: float) -> np.ndarray:

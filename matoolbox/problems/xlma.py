@@ -403,6 +403,15 @@ class XlmaPlacementProblem(Problem):
             return np.asarray(self.omega, float)
         return self.visibility(self.candidates).astype(float)
 
+    def field_regimes(self) -> dict:
+        """Fractions of (grid, candidate) links in the far field of one subarray (8) and in the
+        near field of the whole MA region (9); the model assumes both are 1."""
+        D, _ = nf.link_geometry(self.grid_centres, self.candidates)
+        size = math.hypot(self.ma_x[1] - self.ma_x[0], self.ma_z[1] - self.ma_z[0])
+        far, near = nf.field_regimes(D, MH=self.MH, MV=self.MV, dH=self.d_h, dV=self.d_v,
+                                     wavelength=self.wavelength, region_size=size)
+        return {"far_field_subarray": float(far.mean()), "near_field_array": float(near.mean())}
+
     @functools.cached_property
     def active(self) -> np.ndarray:
         """Indices of grids with rho_k > 0 (the only ones entering F)."""

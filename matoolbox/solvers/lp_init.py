@@ -81,7 +81,7 @@ def lp_init(problem, x0=None, *, options=None, rng=None) -> Solution:
     attempts = list(res.attempts)
     dropped = False
     if res.usable and z.value is not None and np.all(np.isfinite(z.value)):
-        zs = np.clip(np.asarray(z.value, float), 0.0, 1.0)
+        zs = np.asarray(z.value, float)
         lp_value = float(c @ zs)
         status = res.status
     else:
