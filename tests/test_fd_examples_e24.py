@@ -188,3 +188,14 @@ def test_e4_validation_errors_and_batch():
     vals = np.stack([p.fpa_positions(), p.fpa_positions() + 0.3])
     assert np.allclose(p.objective_batch("positions", vals, x),
                        [p.objective({**x, "positions": v}) for v in vals])
+
+
+def test_e2_project_always_feasible_and_keeps_feasible_layouts(rng):
+    prob = SpectrumSharingProblem.random(seed=0)
+    for i in range(300):
+        v = rng.uniform(-0.1, 0.5, (4, 2)) if i % 2 else 0.2 + 1e-3 * rng.standard_normal((4, 2))
+        q = prob.project("positions", v)
+        x = {"positions": q, "precoders": np.zeros(4, complex)}
+        assert prob.violation(x) <= 1e-9
+    feas = prob.random_point(rng)["positions"]
+    assert np.allclose(prob.project("positions", feas), feas)

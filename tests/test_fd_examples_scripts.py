@@ -5,8 +5,6 @@ import importlib.util
 import math
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1] / "examples" / "full_duplex"
 
 
@@ -57,6 +55,7 @@ def test_e2_script(tmp_path):
 def test_e3_script(tmp_path):
     res = _load("e3_null_steering").run(quick=True, trials=2, out=tmp_path)
     _check_files(tmp_path, "e3_null_steering", res)
+    assert (tmp_path / "e3_null_steering_k3.png").stat().st_size > 1000
     for r in res.rows:
         assert abs(r["ma_gain_db"] - r["bound_db"]) <= 1e-9
         assert r["fpa_zf_gain_db"] <= r["finite_gain_db"] + 1e-9 <= r["bound_db"] + 2e-9

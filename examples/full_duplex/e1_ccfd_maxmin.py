@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 import matoolbox as ma
 from matoolbox.problems import CcfdMaxMinProblem
 from matoolbox.solvers import PsoOptions, apo_positions, pso_positions

@@ -46,7 +46,8 @@ def trial(params, rng):
 
 
 def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False):
-    """Sweep N for K = 2 and K = 3 nulls; saves e3_null_steering.png / .csv into ``out``; returns the SweepResult."""
+    """Sweep N for K = 2 and K = 3 nulls; saves e3_null_steering.png (K = 2), e3_null_steering_k3.png
+    and e3_null_steering.csv (+ _mean.csv) into ``out``; returns the SweepResult."""
     fixed = {"region": 16.0, "particles": 20 if quick else 40, "iters": 30 if quick else 100}
     grid = [{"N": n, "K": k, **fixed} for k, ns in ((2, (4, 6, 8, 12, 16)), (3, (8, 12, 16))) for n in ns]
     trials = trials if trials is not None else (20 if quick else 100)
@@ -55,9 +56,10 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     out.mkdir(parents=True, exist_ok=True)
     res.to_csv(out / "e3_null_steering.csv")
     res.to_csv(out / "e3_null_steering_mean.csv", aggregate=True)
-    plot_sweep(res, x="N", keys=KEYS, path=out / "e3_null_steering.png", xlabel="number of antennas N",
-               ylabel="gain toward theta_0 (dB)", title="E3: full array gain with K nulls",
-               labels=LABELS, **fixed)
+    for k, stem in ((2, "e3_null_steering"), (3, "e3_null_steering_k3")):
+        plot_sweep(res, x="N", keys=KEYS, path=out / f"{stem}.png", xlabel="number of antennas N",
+                   ylabel="gain toward theta_0 (dB)", title=f"E3: full array gain with K = {k} nulls",
+                   labels=LABELS, K=k, **fixed)
     return res
 
 
@@ -74,4 +76,4 @@ if __name__ == "__main__":
     print(f"N = 8, K = 3: MA {result.mean('ma_gain_db', N=8, K=3):.2f} dB vs FPA-ZF "
           f"{result.mean('fpa_zf_gain_db', N=8, K=3):.2f} dB; "
           f"infeasible trials: {result.infeasible()}, failed: {result.failed()}")
-    print(f"wrote {a.out}/e3_null_steering.png and .csv")
+    print(f"wrote {a.out}/e3_null_steering.png, e3_null_steering_k3.png and .csv")

@@ -23,13 +23,11 @@ use units of the wavelength (``wavelength = 1``).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 
 import numpy as np
 
 from ..channels.field_response import directions, wavenumber
-from ..core.errors import InvalidProblemError
 from ..core.problem import Block, Problem
 from ..core.rng import as_generator
 from ..core.validate import (
@@ -133,9 +131,10 @@ def _pairwise_min_dist(P):
     return np.linalg.norm(P[..., i, :] - P[..., j, :], axis=-1).min(axis=-1)
 
 
-def _repair_plane(P, size, d_min, sweeps=60):
+def _repair_plane(P, size, d_min, sweeps=60, fallback=None):
     """Heuristic repair of planar positions (..., N, 2): clip to [0, size]^2 and push apart pairs
-    closer than ``d_min`` along their connecting line (Gauss-Seidel sweeps)."""
+    closer than ``d_min`` along their connecting line (Jacobi sweeps); layouts still infeasible
+    afterwards are replaced by ``fallback`` (N, 2) if given (a known feasible layout)."""
     P = np.clip(np.array(P, float), 0.0, size)
     n = P.shape[-2]
     if n < 2 or d_min <= 0:
@@ -154,6 +153,9 @@ def _repair_plane(P, size, d_min, sweeps=60):
             P[..., a, :] += push[..., k, :]
             P[..., b, :] -= push[..., k, :]
         P = np.clip(P, 0.0, size)
+    if fallback is not None:
+        bad = _pairwise_min_dist(P) < d_min * (1 - 1e-12)
+        P[bad] = fallback
     return P
 
 
@@ -484,9 +486,10 @@ class SpectrumSharingProblem(Problem):
         return np.zeros((self.n_antennas, 2)), np.full((self.n_antennas, 2), float(self.region))
 
     def project(self, block, value):
-        """Clip to the region and push apart pairs closer than d_min (heuristic repair)."""
+        """Clip to the region and push apart pairs closer than d_min (heuristic repair; the FPA
+        layout if that fails), so the result is always feasible."""
         self._check_block(block)
-        return _repair_plane(value, self.region, self.d_min)
+        return _repair_plane(value, self.region, self.d_min, fallback=self.fpa_positions())
 
     def fpa_positions(self) -> np.ndarray:
         """FPA grid with spacing max(lambda/2, d_min) centred in the region: (N, 2)."""
