@@ -199,3 +199,18 @@ def test_e2_project_always_feasible_and_keeps_feasible_layouts(rng):
         assert prob.violation(x) <= 1e-9
     feas = prob.random_point(rng)["positions"]
     assert np.allclose(prob.project("positions", feas), feas)
+
+
+def test_e4_phase_invariance_and_reproducible_randomisation():
+    prob = MultiBeamProblem.random(seed=4)
+    a = multibeam_awv(prob, prob.initial_point(), rng=7)
+    b = multibeam_awv(prob, prob.initial_point(), rng=7)
+    assert np.array_equal(a.x["precoders"], b.x["precoders"])
+    xr = {**a.x, "precoders": a.x["precoders"] * np.exp(2.1j)}
+    assert np.isclose(prob.objective(xr), a.fval, rtol=1e-12)
+    assert np.allclose(prob.null_gains(xr), prob.null_gains(a.x), rtol=1e-10, atol=1e-15)
+    # the default AO start spans the region; the AO result is feasible and beats its start
+    x0 = prob.ao_initial_point()
+    assert np.isclose(x0["positions"][0], 0) and np.isclose(x0["positions"][-1], prob.region)
+    sol = ma.ao_solve(prob, max_iter=3, rng=0)
+    assert sol.violation <= 1e-9 and sol.fval > prob.objective(x0)
