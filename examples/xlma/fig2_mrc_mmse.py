@@ -11,7 +11,6 @@ evaluated the same way. A trial is one batch of R realizations.
 from __future__ import annotations
 
 import argparse
-import functools
 from pathlib import Path
 
 import matoolbox as ma
@@ -23,11 +22,16 @@ KEYS = ["proposed_approx", "proposed_mrc", "proposed_mmse", "proposed_ub", "hori
         "horizontal_sparse_mmse", "dense_ula_mrc", "dense_ula_mmse"]
 
 
-@functools.lru_cache(maxsize=None)
+_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
+
+
 def _design(MH):
-    prob = XlmaPlacementProblem.default(MH=MH)
-    sol = ma.ao_solve(prob)
-    return prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    key = (MH,)
+    if key not in _CACHE:
+        prob = XlmaPlacementProblem.default(MH=MH)
+        sol = ma.ao_solve(prob)
+        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    return _CACHE[key]
 
 
 def trial(params, rng):

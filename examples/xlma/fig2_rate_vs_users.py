@@ -12,7 +12,6 @@ same in every trial); the plotted MC value is the mean over trials.
 from __future__ import annotations
 
 import argparse
-import functools
 from pathlib import Path
 
 import matoolbox as ma
@@ -23,12 +22,17 @@ SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = [f"{s}_{m}" for s in SCHEMES for m in ("approx", "mrc", "mmse")] + ["proposed_ub"]
 
 
-@functools.lru_cache(maxsize=None)
+_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
+
+
 def _design(Kbar):
-    prob = XlmaPlacementProblem.default(Kbar=Kbar)
-    sol = ma.ao_solve(prob)
-    layouts = {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
-    return prob, sol, layouts
+    key = (Kbar,)
+    if key not in _CACHE:
+        prob = XlmaPlacementProblem.default(Kbar=Kbar)
+        sol = ma.ao_solve(prob)
+        layouts = {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+        _CACHE[key] = prob, sol, layouts
+    return _CACHE[key]
 
 
 def trial(params, rng):

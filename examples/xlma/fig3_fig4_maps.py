@@ -13,7 +13,6 @@ holds the closed-form and MC rates; the maps themselves are deterministic.
 from __future__ import annotations
 
 import argparse
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +25,16 @@ SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 P0 = (-22.5, 14.5, 1.5)          # centre of a high-density (K_1) grid
 
 
-@functools.lru_cache(maxsize=None)
+_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
+
+
 def _design():
-    prob = XlmaPlacementProblem.default()
-    sol = ma.ao_solve(prob)
-    return prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    key = ()
+    if key not in _CACHE:
+        prob = XlmaPlacementProblem.default()
+        sol = ma.ao_solve(prob)
+        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    return _CACHE[key]
 
 
 def trial(params, rng):

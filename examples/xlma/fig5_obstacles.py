@@ -10,7 +10,6 @@ array. A trial is one Monte Carlo batch (R realizations) of the layouts (rates i
 from __future__ import annotations
 
 import argparse
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +22,16 @@ SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 P0 = (-22.5, 14.5, 1.5)
 
 
-@functools.lru_cache(maxsize=None)
+_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
+
+
 def _design():
-    prob = XlmaPlacementProblem.partial_los()
-    sol = ma.ao_solve(prob)
-    return prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    key = ()
+    if key not in _CACHE:
+        prob = XlmaPlacementProblem.partial_los()
+        sol = ma.ao_solve(prob)
+        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    return _CACHE[key]
 
 
 def trial(params, rng):
@@ -64,5 +68,6 @@ if __name__ == "__main__":
     result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
     print(result["sweep"].summary(keys=["approx", "mrc", "mmse", "upper_bound"]))
     prob, sol, _ = _design()
-    print(f"LoS fraction {result['los_fraction']:.2f}; proposed x (m):", prob.candidates[sol.x["selection"], 0].tolist())
+    xs = prob.candidates[sol.x["selection"], 0].tolist()
+    print(f"LoS fraction {result['los_fraction']:.2f}; proposed x (m): {xs}")
     print(f"infeasible trials: {result['sweep'].infeasible()}; wrote {a.out}/fig5_*.png")

@@ -11,7 +11,6 @@ kappa (LoS-dominant channels).
 from __future__ import annotations
 
 import argparse
-import functools
 from pathlib import Path
 
 import matoolbox as ma
@@ -22,11 +21,16 @@ SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = [f"{s}_{m}" for s in SCHEMES for m in ("approx", "mrc", "mmse")]
 
 
-@functools.lru_cache(maxsize=None)
+_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
+
+
 def _design(kappa_db):
-    prob = XlmaPlacementProblem.partial_los(kappa_db=kappa_db)
-    sol = ma.ao_solve(prob)
-    return prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    key = (kappa_db,)
+    if key not in _CACHE:
+        prob = XlmaPlacementProblem.partial_los(kappa_db=kappa_db)
+        sol = ma.ao_solve(prob)
+        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
+    return _CACHE[key]
 
 
 def trial(params, rng):

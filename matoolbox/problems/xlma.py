@@ -17,7 +17,6 @@ successive replacement (:func:`matoolbox.solvers.successive_replacement`).
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ __all__ = ["XlmaPlacementProblem", "Layout", "RateState", "fpa_indices"]
 _OWNER = "XlmaPlacementProblem"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layout:
     """A placement to evaluate: subarray centres (P, 3) with MH x MV elements each.
 
