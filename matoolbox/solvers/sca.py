@@ -1,0 +1,246 @@
+r"""SCA precoder block for RSMA/SDMA downlink sum rate (spec comp_rsma_gml.md §7.1).
+
+Quadratic-over-linear minorant |x|^2/y >= 2 Re(x0* x)/y0 - |x0|^2/y0^2 y (equality at (x0, y0)).
+At the iterate P^(t) (stacked, NI x (K+1)) with a_{k,s} = h_k^H p_s, y^p_k = I^p_k, y^c_k = I^c_k
+the SINRs are minorised by the concave
+
+    Gamma^p_k(P) = 2 Re(u^p_k^H p_k) - sum_{j != k} |v^p_k^H p_j|^2 - beta^p_k,
+    Gamma^c_k(P) = 2 Re(u^c_k^H p_0) - sum_{j >= 1} |v^c_k^H p_j|^2 - beta^c_k,
+
+u = (a/y) h_k, v = (|a|/y) h_k, beta = |a|^2/y^2 (noise normalised to 1), all CVXPY Parameters, so
+the compiled problem is re-solved (DPP) at every iteration. Subproblem (RSMA):
+
+    max sum c + sum r^p - M sum s   s.t.  r^p_k <= log2(1 + Gamma^p_k),  t_c <= log2(1 + Gamma^c_k),
+        sum c <= t_c,  c >= 0,  c_k + r^p_k + s_k >= R_th,  s >= 0,  ||P_n||_F^2 <= P_M^n.
+
+SDMA drops p_0, c and t_c. The slack s (weight M) keeps QoS-infeasible starts solvable. The true
+LP-polished value V (spec §2.4) is non-decreasing: a new P is accepted only if it does not lower
+V by more than 1e-9 (or, while QoS-infeasible, lowers the QoS infeasibility).
+
+The solver talks to the problem through: ``N, I, K, rsma, rth, pmax`` (W, (N,)),
+``channel_rows(positions) -> (K, NI)`` (noise-normalised h_k^H), ``polish(x)`` (power/region repair
++ optimal split), ``objective``, ``violation`` and ``as_reduced()``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+from ..core.cvx import default_solver_order, solve_cvx
+from ..core.errors import InvalidProblemError
+from ..core.options import Options, resolve_options
+from ..core.solution import Solution
+
+__all__ = ["sca_precoders", "ScaPrecoderOptions", "ScaOptions", "build_sca_subproblem", "ScaSubproblem", "sca_parameters"]
+
+_LN2 = math.log(2.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScaPrecoderOptions(Options):
+    """Options of :func:`sca_precoders`.
+
+    max_iter: SCA iterations (30). tol: stop at relative improvement of V below tol (1e-4).
+    slack_weight: M of the QoS slack (100). solvers: convex solver order (None: MOSEK if licensed,
+    CLARABEL, SCS). scs_eps: SCS accuracy of the fallback (1e-7). accept_tol: a new iterate may
+    lower V by at most this (1e-9). feas_tol: QoS feasibility tolerance (1e-6).
+    """
+
+    max_iter: int = 30
+    tol: float = 1e-4
+    slack_weight: float = 100.0
+    solvers: tuple | None = None
+    scs_eps: float = 1e-7
+    accept_tol: float = 1e-9
+    feas_tol: float = 1e-6
+
+    def __post_init__(self):
+        if not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
+            raise InvalidProblemError(f"ScaPrecoderOptions.max_iter = {self.max_iter!r}: must be an integer >= 1")
+        if not self.tol >= 0:
+            raise InvalidProblemError(f"ScaPrecoderOptions.tol = {self.tol!r}: must be >= 0")
+        if not self.slack_weight > 0:
+            raise InvalidProblemError(f"ScaPrecoderOptions.slack_weight = {self.slack_weight!r}: must be positive")
+
+
+ScaOptions = ScaPrecoderOptions   # the issue's name; ``matoolbox.solvers.ScaOptions`` is the FD family's
+
+
+@dataclasses.dataclass
+class ScaSubproblem:
+    """The compiled DPP subproblem: ``problem`` (cvxpy.Problem), ``params`` (dict of Parameters:
+    Up, Vp, bp [, Uc, Vc, bc], pmax, rth), ``P`` (Variable NI x S) with S = K+1 (RSMA) or K (SDMA),
+    ``c`` (split Variable, RSMA), ``gamma_p`` / ``gamma_c`` the (K,) minorant expressions."""
+
+    problem: object
+    params: dict
+    P: object
+    c: object
+    rsma: bool
+    N: int
+    I: int
+    K: int
+    gamma_p: object = None
+    gamma_c: object = None
+
+
+def build_sca_subproblem(N: int, I: int, K: int, rsma: bool = True, slack_weight: float = 100.0) -> ScaSubproblem:
+    """Build the DPP subproblem once (dimensions only; the instance enters through Parameters)."""
+    import cvxpy as cp
+
+    NI = N * I
+    S = K + 1 if rsma else K
+    off = 1 if rsma else 0                       # column of private stream k is k + off
+    P = cp.Variable((NI, S), complex=True, name="P")
+    Up = cp.Parameter((K, NI), complex=True, name="Up")
+    Vp = cp.Parameter((K, NI), complex=True, name="Vp")
+    bp = cp.Parameter(K, nonneg=True, name="bp")
+    pmax = cp.Parameter(N, pos=True, name="pmax")
+    rth = cp.Parameter(nonneg=True, name="rth")
+    params = {"Up": Up, "Vp": Vp, "bp": bp, "pmax": pmax, "rth": rth}
+    rp = cp.Variable(K, name="rp")
+    s = cp.Variable(K, nonneg=True, name="s")
+    gam = []
+    for k in range(K):
+        g = 2 * cp.real(cp.conj(Up[k]) @ P[:, k + off]) - bp[k]
+        others = [j + off for j in range(K) if j != k]
+        if others:
+            g = g - cp.sum_squares(cp.conj(Vp[k]) @ P[:, others])
+        gam.append(g)
+    gamma_p = cp.hstack(gam)
+    gamma_c = None
+    cons = [rp <= cp.log(1 + gamma_p) / _LN2]
+    cons += [cp.sum_squares(P[n * I:(n + 1) * I, :]) <= pmax[n] for n in range(N)]
+    c = None
+    if rsma:
+        Uc = cp.Parameter((K, NI), complex=True, name="Uc")
+        Vc = cp.Parameter((K, NI), complex=True, name="Vc")
+        bc = cp.Parameter(K, nonneg=True, name="bc")
+        params.update(Uc=Uc, Vc=Vc, bc=bc)
+        c = cp.Variable(K, nonneg=True, name="c")
+        tc = cp.Variable(name="tc")
+        gamma_c = cp.hstack([2 * cp.real(cp.conj(Uc[k]) @ P[:, 0])
+                             - cp.sum_squares(cp.conj(Vc[k]) @ P[:, 1:]) - bc[k] for k in range(K)])
+        cons += [tc <= cp.log(1 + gamma_c) / _LN2, cp.sum(c) <= tc, c + rp + s >= rth]
+        obj = cp.sum(c) + cp.sum(rp) - slack_weight * cp.sum(s)
+    else:
+        cons += [rp + s >= rth]
+        obj = cp.sum(rp) - slack_weight * cp.sum(s)
+    prob = cp.Problem(cp.Maximize(obj), cons)
+    return ScaSubproblem(prob, params, P, c, rsma, N, I, K, gamma_p, gamma_c)
+
+
+def sca_parameters(hH, Pst, rsma: bool = True) -> dict:
+    """Parameter values at the iterate: hH (K, NI) noise-normalised rows, Pst (NI, K+1) stacked.
+    Returns Up, Vp, bp (and Uc, Vc, bc for RSMA) as in the module docstring."""
+    A = hH @ Pst                                                  # (K, K+1)
+    S2 = np.abs(A) ** 2
+    K = hH.shape[0]
+    idx = np.arange(K)
+    own = S2[idx, idx + 1]
+    Ic = S2[:, 1:].sum(axis=1) + 1.0
+    Ip = Ic - own
+    h = hH.conj()
+    ap = A[idx, idx + 1]
+    out = {"Up": (ap / Ip)[:, None] * h, "Vp": (np.abs(ap) / Ip)[:, None] * h, "bp": own / Ip ** 2}
+    if rsma:
+        ac = A[:, 0]
+        out.update(Uc=(ac / Ic)[:, None] * h, Vc=(np.abs(ac) / Ic)[:, None] * h, bc=S2[:, 0] / Ic ** 2)
+    return out
+
+
+# one compiled subproblem per (dims, access, M) and process; re-used across calls and AO iterations
+_CACHE: dict = {}
+
+
+def _subproblem(N, I, K, rsma, M):
+    key = (N, I, K, bool(rsma), float(M))
+    sub = _CACHE.get(key)
+    if sub is None:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        sub = build_sca_subproblem(N, I, K, rsma, M)
+        _CACHE[key] = sub
+    return sub
+
+
+def _stack(P):
+    N, I, S = P.shape
+    return P.reshape(N * I, S)
+
+
+def _merit(problem, x, feas_tol):
+    """(feasible, V or -QoS infeasibility) of a polished point, for acceptance."""
+    red = problem.as_reduced()
+    v = float(red.violation(x))
+    return (v <= feas_tol, float(red.objective(x)) if v <= feas_tol else -v)
+
+
+def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
+    """SCA on the precoders (and split) with positions fixed; returns the full x dict with
+    ``precoders`` and ``common`` (the optimal LP split) updated.
+
+    ``history`` is the true LP-polished value V per accepted iterate (non-decreasing once feasible);
+    ``output``: ``cvx_attempts`` (every solver call), ``subproblem_values``, ``solver``.
+    exitflag: 1 converged, 0 iteration limit, -2 QoS infeasible at the end, -3 solver failure at the
+    first iteration (x0 polished is returned).
+    """
+    t0 = time.perf_counter()
+    opts = resolve_options(ScaPrecoderOptions, options)
+    N, I, K = problem.N, problem.I, problem.K
+    rsma = bool(problem.rsma)
+    x = problem.polish(dict(x0))
+    if rsma and np.sum(np.abs(x["precoders"][:, :, 0]) ** 2) < 1e-12 * float(np.max(problem.pmax)):
+        x = problem.warm_start(x)        # never start with p_0 = 0 (spec §3.15)
+    hH = problem.channel_rows(x["positions"])
+    sub = _subproblem(N, I, K, rsma, opts.slack_weight)
+    sub.params["pmax"].value = np.asarray(problem.pmax, float)
+    sub.params["rth"].value = float(problem.rth)
+    order = tuple(opts.solvers) if opts.solvers is not None else default_solver_order()
+    solver_options = {"SCS": {"eps_abs": opts.scs_eps, "eps_rel": opts.scs_eps, "max_iters": 20000}}
+    merit = _merit(problem, x, opts.feas_tol)
+    history = [merit[1]]
+    attempts, sub_values = [], []
+    exitflag, message, it = 0, "iteration limit reached", 0
+    for it in range(1, opts.max_iter + 1):
+        Pst = _stack(x["precoders"])
+        for name, val in sca_parameters(hH, Pst, rsma).items():
+            sub.params[name].value = val
+        res = solve_cvx(sub.problem, order, solver_options=solver_options)
+        attempts.extend({**a, "iteration": it} for a in res.attempts)
+        if not res.usable or sub.P.value is None:
+            exitflag = -3 if it == 1 else 0
+            message = f"convex subproblem failed ({res.status}); previous iterate kept"
+            it -= 1
+            break
+        if res.solver is not None and res.solver != order[0]:
+            order = order[order.index(res.solver):]       # keep the solver that worked
+        sub_values.append(res.value)
+        Pnew = np.asarray(sub.P.value).reshape(N, I, -1)
+        if not rsma:
+            Pnew = np.concatenate([np.zeros((N, I, 1)), Pnew], axis=2)
+        cand = problem.polish({**x, "precoders": Pnew})
+        m_new = _merit(problem, cand, opts.feas_tol)
+        better = (m_new[0] and (not merit[0] or m_new[1] >= merit[1] - opts.accept_tol)) or \
+                 (not m_new[0] and not merit[0] and m_new[1] > merit[1])
+        if not better:
+            exitflag, message = 1, "no improvement of the true objective; previous iterate kept"
+            it -= 1
+            break
+        improvement = m_new[1] - merit[1] if merit[0] == m_new[0] else math.inf
+        x, merit = cand, m_new
+        history.append(merit[1])
+        if m_new[0] and improvement <= opts.tol * max(1.0, abs(merit[1])):
+            exitflag, message = 1, f"relative improvement below tol={opts.tol:g}"
+            break
+    viol = float(problem.violation(x))
+    if exitflag != -3 and viol > opts.feas_tol:
+        exitflag, message = -2, f"QoS infeasible (violation {viol:.3g}): " + message
+    return Solution(x=x, fval=float(problem.objective(x)), exitflag=exitflag, message=message,
+                    nit=max(it, 0), history=history, violation=viol, elapsed=time.perf_counter() - t0,
+                    solver="sca_precoders",
+                    output={"cvx_attempts": attempts, "subproblem_values": sub_values,
+                            "solver": order[0] if order else None})

@@ -1,0 +1,158 @@
+"""CoMP-RSMA solvers end to end (spec §9 checks 10, 12-14, 16): AO for the four schemes, position
+blocks (PGA, PSO, grid search) never decrease V, scheme monotonicity from warm starts, trends."""
+import numpy as np
+import pytest
+
+import matoolbox as ma
+from matoolbox.problems import CompRsmaProblem
+from matoolbox.problems.comp_rsma import GridSearchOptions, grid_search_positions, reduced_block
+from matoolbox.solvers.multistart import multistart
+from matoolbox.solvers.pga import PgaOptions, pga
+from matoolbox.solvers.pso import PsoOptions, pso_positions
+from matoolbox.solvers.sca import sca_precoders
+
+SCHEMES = [("rsma", True), ("rsma", False), ("sdma", True), ("sdma", False)]
+
+
+def assert_feasible(p, x, tol=1e-6):
+    """Spec §9 check 10."""
+    Rc, Rp = p.rates(x)
+    assert np.all(np.sum(np.abs(x["precoders"]) ** 2, axis=(1, 2)) <= p.pmax * (1 + tol))
+    assert np.all(x["common"] >= 0)
+    assert x["common"].sum() <= Rc.min() + tol
+    assert np.all(x["common"] + Rp >= p.rth - tol)
+    assert np.all(np.abs(x["positions"]) <= p.region / 2)
+    if not p.rsma:
+        assert np.all(x["precoders"][:, :, 0] == 0) and np.all(x["common"] == 0)
+    if not p.movable:
+        assert np.all(x["positions"] == 0)
+    assert p.violation(x) <= tol
+
+
+@pytest.fixture(scope="module")
+def ao_results():
+    out = {}
+    for access, movable in SCHEMES:
+        p = CompRsmaProblem.random(seed=4, access=access, movable=movable)
+        out[p.scheme] = (p, ma.ao_solve(p, rng=0))
+    return out
+
+
+def test_ao_four_schemes_feasible_and_monotone(ao_results):
+    for scheme, (p, sol) in ao_results.items():
+        assert sol.exitflag in (0, 1), scheme
+        assert_feasible(p, sol.x)
+        h = np.asarray(sol.history)
+        assert np.all(np.diff(h) >= -1e-8), scheme                   # check 12
+        assert sol.fval == pytest.approx(h.max(), abs=1e-12)          # best feasible iterate
+        assert sol.fval == pytest.approx(p.value(sol.x), abs=1e-9)
+        assert sol.output["scheme"] == scheme and sol.output["rates"].shape == (p.K,)
+    v = {k: s.fval for k, (_, s) in ao_results.items()}
+    assert v["RSMA-MA"] > v["RSMA-FPA"] and v["SDMA-MA"] > v["SDMA-FPA"]
+
+
+def test_rsma_at_least_sdma_from_sdma_warm_start(ao_results):
+    """Check 13: RSMA AO started from the SDMA solution (feasible for RSMA with c = 0)."""
+    for mov in ("MA", "FPA"):
+        p_s, s_sdma = ao_results[f"SDMA-{mov}"]
+        p_r = p_s.with_(access="rsma")
+        sol = ma.ao_solve(p_r, p_r.polish(s_sdma.x), max_iter=3)
+        assert sol.fval >= s_sdma.fval - 1e-9
+
+
+def test_ma_at_least_fpa_from_fpa_warm_start(ao_results):
+    """Check 14 for AO, PGA, PSO and the grid search (positions start at 0, keep best)."""
+    for acc in ("RSMA", "SDMA"):
+        p_f, s_fpa = ao_results[f"{acc}-FPA"]
+        p_m = p_f.with_(movable=True)
+        x0 = p_m.polish(s_fpa.x)
+        sol = ma.ao_solve(p_m, x0, max_iter=3)
+        assert sol.fval >= s_fpa.fval - 1e-9
+        for inner, opts in ((pga, PgaOptions(max_iter=20, max_move=1e-3, min_step=1e-6)),
+                            (pso_positions, PsoOptions(n_particles=10, iters=10)),
+                            (grid_search_positions, GridSearchOptions(n=11))):
+            blk = reduced_block(p_m, x0, options=opts, rng=0, inner=inner)
+            assert p_m.value(blk.x) >= s_fpa.fval - 1e-9, inner
+            assert_feasible(p_m, blk.x)
+
+
+def test_position_blocks_never_decrease_value(rng):
+    p = CompRsmaProblem.random(seed=5)
+    x = sca_precoders(p, p.initial_point()).x
+    v0 = p.value(x)
+    for inner, opts in ((pga, PgaOptions(max_iter=30, max_move=1e-3, min_step=1e-6)),
+                        (pso_positions, PsoOptions(n_particles=10, iters=10)),
+                        (grid_search_positions, GridSearchOptions(n=15, sweeps=2))):
+        sol = reduced_block(p, x, options=opts, rng=rng, inner=inner)
+        assert p.value(sol.x) >= v0 - 1e-9
+        assert np.all(np.diff(sol.history) >= -1e-9) or inner is pso_positions
+        assert_feasible(p, sol.x)
+
+
+def test_ao_with_pso_and_pga_blocks():
+    p = CompRsmaProblem.random(seed=6, K=3, I=2)
+    for kind, opts in (("pso", PsoOptions(n_particles=8, iters=5)), ("pga", None)):
+        sol = ma.ao_solve(p, blocks=p.ao_blocks(positions=kind, position_options=opts), max_iter=3, rng=0)
+        assert sol.exitflag in (0, 1) and np.all(np.diff(sol.history) >= -1e-8)
+        assert_feasible(p, sol.x)
+
+
+def test_ao_infeasible_qos_gives_minus2():
+    p = CompRsmaProblem.random(seed=0, rth=8.0)
+    sol = ma.ao_solve(p, max_iter=2)
+    assert sol.exitflag == -2 and sol.violation > 1e-6
+    assert np.all(np.isfinite(sol.x["precoders"])) and "infeasible" in sol.message.lower()
+
+
+def _trend(values, make, seeds, warm_order=None):
+    """Mean AO sum rate over seeds for each value (warm start from the previous value)."""
+    means = []
+    prev = {}
+    for v in values:
+        vals = []
+        for s in seeds:
+            p = make(v, s)
+            x0 = p.polish(prev[s]) if s in prev else None
+            sol = ma.ao_solve(p, x0, max_iter=4)
+            if x0 is not None and p.violation(x0) <= 1e-6:
+                assert sol.fval >= p.objective(x0) - 1e-9
+            prev[s] = sol.x
+            vals.append(sol.fval if sol.exitflag != -2 else np.nan)
+        means.append(np.nanmean(vals))
+    return np.array(means)
+
+
+def test_trends_power_and_rth_fpa():
+    """Check 16 (FPA, 10 draws, warm starts across the sweep): non-decreasing in P_M,
+    non-increasing in R_th (swept from high to low so that warm starts stay feasible)."""
+    seeds = range(10)
+    m = _trend([25, 29, 33], lambda v, s: CompRsmaProblem.random(seed=s, movable=False, pmax_dbm=v), seeds)
+    assert np.all(np.diff(m) >= -1e-9)
+    m = _trend([1.0, 0.6, 0.2], lambda v, s: CompRsmaProblem.random(seed=s, movable=False, pmax_dbm=29, rth=v), seeds)
+    assert np.all(np.diff(m) >= -1e-9)
+
+
+@pytest.mark.slow
+def test_trends_ma_and_bss():
+    seeds = range(10)
+    m = _trend([25, 29, 33, 37], lambda v, s: CompRsmaProblem.random(seed=s, pmax_dbm=v), seeds)
+    assert np.all(np.diff(m) >= -1e-9)
+    m = _trend([1.2, 0.8, 0.4], lambda v, s: CompRsmaProblem.random(seed=s, pmax_dbm=29, rth=v), seeds)
+    assert np.all(np.diff(m) >= -1e-9)
+    means = [np.mean([ma.ao_solve(CompRsmaProblem.random(seed=s, N=n, pmax_dbm=37, rth=0.4)).fval
+                      for s in seeds]) for n in (1, 2, 3)]
+    assert np.all(np.diff(means) > 0)
+
+
+def test_trend_bss_fpa():
+    """More BSs help on average (FPA, 10 draws, N = 1, 2, 3, Fig. 7 setting)."""
+    means = [np.mean([ma.ao_solve(CompRsmaProblem.random(seed=s, N=n, movable=False, pmax_dbm=37, rth=0.4),
+                                  max_iter=3).fval for s in range(10)]) for n in (1, 2, 3)]
+    assert np.all(np.diff(means) > 0)
+
+
+def test_multistart_warm_start_from_ao_not_worse(ao_results):
+    """Check 15 (warm starts): the reference with the AO solution as warm start >= AO."""
+    p, sol = ao_results["SDMA-FPA"]
+    ref = multistart(p, sol.x, n_starts=1, rng=0)
+    assert ref.fval >= sol.fval - 1e-9 and ref.violation <= 1e-6
