@@ -46,6 +46,10 @@ _LAZY = {
     "PsoOptions": "pso",
     "pso_positions": "pso",
     "ReplacementOptions": "replacement",
+    "MultistartOptions": "multistart",
+    "multistart": "multistart",
+    "ScaPrecoderOptions": "sca",
+    "sca_precoders": "sca",
     "successive_replacement": "replacement",
 }
 
