@@ -324,3 +324,19 @@ def test_validation_errors():
         FullDuplexProblem.random(seed=0, si_model="nope")
     with pytest.raises(InvalidProblemError, match="weights"):
         FullDuplexMultiUserProblem.random(seed=0, weights=(0.5, 0.5, 0.5, 0.5))
+
+
+@pytest.mark.parametrize("Nr", [1, 4, 6])
+def test_p3_closed_form_batch_matches_scalar(Nr):
+    from matoolbox.solvers.socp_steps import p3_closed_form_batch
+
+    rng = np.random.default_rng(40 + Nr)
+    B, Nt = 12, 4
+    hc = rng.standard_normal((B, Nt)) + 1j * rng.standard_normal((B, Nt))
+    H = (rng.standard_normal((B, Nr, Nt)) + 1j * rng.standard_normal((B, Nr, Nt))) * np.geomspace(0.01, 10, B)[:, None, None]
+    W = p3_closed_form_batch(hc, H, 2.0, 0.5)
+    for b in range(B):
+        w = p3_closed_form(hc[b], H[b], 2.0, 0.5)
+        assert float(np.real(hc[b] @ W[b])) == pytest.approx(float(np.real(hc[b] @ w)), rel=1e-9)
+        assert np.sum(np.abs(H[b] @ W[b]) ** 2) <= 0.5 * (1 + 1e-9)
+        assert np.sum(np.abs(W[b]) ** 2) <= 2.0 * (1 + 1e-9)

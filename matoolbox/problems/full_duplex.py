@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numba
 import numpy as np
 
 from ..channels.field_response import directions, wavenumber
@@ -314,13 +315,12 @@ class _FullDuplexBase(Problem):
         Wt, Wr, p = self._unpack(x)
         if inner:
             if self.kind == "dl_si_cap":
-                from ..solvers.socp_steps import p3_closed_form
+                from ..solvers.socp_steps import p3_closed_form_batch
 
                 n = len(values)
                 hDc = np.broadcast_to(hDc, (n,) + hDc.shape[-2:])
                 H = np.broadcast_to(H, (n,) + H.shape[-2:])
-                w = np.stack([p3_closed_form(hDc[b, 0], H[b], self.p_max, self._p_th_norm())
-                              for b in range(n)])
+                w = p3_closed_form_batch(hDc[:, 0], H, self.p_max, self._p_th_norm())
                 return np.log2(1 + np.abs(np.einsum("bn,bn->b", hDc[:, 0], w)) ** 2
                                / (self._iui()[0] @ p + 1))
             Wr = mmse_batch(hU, H, Wt, p)
@@ -439,6 +439,34 @@ def _sinrs_batched_wr(hDc, hU, H, E, Wt, Wr, p):
     return sig_d / den_d, sig_u / den_u
 
 
+@numba.njit(cache=True)
+def _push_apart(P, A, D, target, sweeps):
+    """Gauss-Seidel pairwise pushes (in place): pairs closer than D move apart symmetrically to
+    ``target`` along their difference, then are clipped to [0, A]; True when all pairs are >= D."""
+    n = P.shape[0]
+    for _ in range(sweeps):
+        ok = True
+        for i in range(n):
+            for j in range(i + 1, n):
+                vx = P[i, 0] - P[j, 0]
+                vy = P[i, 1] - P[j, 1]
+                dist = math.sqrt(vx * vx + vy * vy)
+                if dist < D:
+                    ok = False
+                    if dist > 1e-15:
+                        ux, uy = vx / dist, vy / dist
+                    else:
+                        ux, uy = math.cos(i + j), math.sin(i + j)
+                    shift = 0.5 * (target - dist) + 1e-12
+                    P[i, 0] = min(max(P[i, 0] + shift * ux, 0.0), A)
+                    P[j, 0] = min(max(P[j, 0] - shift * ux, 0.0), A)
+                    P[i, 1] = min(max(P[i, 1] + shift * uy, 0.0), A)
+                    P[j, 1] = min(max(P[j, 1] - shift * uy, 0.0), A)
+        if ok:
+            return True
+    return False
+
+
 def _repair(P, A, D, fallback, sweeps=100):
     """Clip (N, 2) to [0, A]^2 and push apart pairs closer than D (then greedy grid, then fallback)."""
     P = np.clip(np.array(P, float), 0.0, A)
@@ -446,20 +474,8 @@ def _repair(P, A, D, fallback, sweeps=100):
     if n < 2:
         return P
     target = D * (1 + 1e-9)
-    iu = np.triu_indices(n, 1)
-    for _ in range(sweeps):
-        diff = P[:, None] - P[None]
-        d = np.linalg.norm(diff, axis=-1)
-        bad = d[iu] < D * (1 + 1e-10)
-        if not bad.any():
-            return P
-        for i, j in zip(iu[0][bad], iu[1][bad]):
-            v = P[i] - P[j]
-            dist = np.linalg.norm(v)
-            u = v / dist if dist > 1e-15 else np.array([math.cos(i + j), math.sin(i + j)])
-            shift = 0.5 * (target - dist) + 1e-12
-            P[i] = np.clip(P[i] + shift * u, 0, A)
-            P[j] = np.clip(P[j] - shift * u, 0, A)
+    if _push_apart(P, float(A), float(D) * (1 + 1e-10), float(target), sweeps):
+        return P
     # greedy: keep antennas in order, move a conflicting one to the nearest free grid point
     m = max(2, int(math.floor(A / (D / 2))) + 1)
     g = np.linspace(0, A, m)
