@@ -340,3 +340,14 @@ def test_p3_closed_form_batch_matches_scalar(Nr):
         assert float(np.real(hc[b] @ W[b])) == pytest.approx(float(np.real(hc[b] @ w)), rel=1e-9)
         assert np.sum(np.abs(H[b] @ W[b]) ** 2) <= 0.5 * (1 + 1e-9)
         assert np.sum(np.abs(W[b]) ** 2) <= 2.0 * (1 + 1e-9)
+
+
+def test_random_overrides():
+    p = FullDuplexProblem.random(seed=0, objective="dl_si_cap", p_th=2e-9, p_ul=0.05)
+    assert p.p_th == 2e-9 and p.p_ul == 0.05
+    base = FullDuplexProblem.random(seed=0, objective="dl_si_cap")
+    np.testing.assert_array_equal(p.dl_gains, base.dl_gains)
+    with pytest.raises(InvalidProblemError, match="not_a_field"):
+        FullDuplexProblem.random(seed=0, not_a_field=1)
+    q = FullDuplexMultiUserProblem.random(seed=0, p_ul_max=0.2)
+    assert q.p_ul_max == 0.2

@@ -237,3 +237,36 @@ def test_pso_block_is_quiet_and_reproducible(tmp_path, monkeypatch):
     np.testing.assert_array_equal(s1.x["positions_rx"], s2.x["positions_rx"])
     assert root.handlers == handlers and root.level == level
     assert os.listdir(tmp_path) == []
+
+
+def test_ao_reproducible_bit_for_bit():
+    """Check 12: same seed -> same numbers, PSO (pyswarms) included."""
+    prob = FullDuplexProblem.random(seed=12, objective="maxmin")
+    runs = [ma.ao_solve(prob, blocks=fd_blocks(prob, position_options=PSO_SMALL), max_iter=2, rng=7)
+            for _ in range(2)]
+    assert runs[0].fval == runs[1].fval
+    for k in runs[0].x:
+        np.testing.assert_array_equal(runs[0].x[k], runs[1].x[k])
+    assert runs[0].history == runs[1].history
+
+
+def test_fresh_import_and_pso_leave_logging_and_cwd_untouched(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, os\n"
+        "root = logging.getLogger(); before = (list(root.handlers), root.level)\n"
+        "import matoolbox as ma\n"
+        "from matoolbox.problems import FullDuplexProblem\n"
+        "from matoolbox.solvers.fd_positions import fd_positions\n"
+        "p = FullDuplexProblem.random(seed=0); x = p.ao_initial_point()\n"
+        "fd_positions(p, x, options={'block': 'positions_tx', 'solver_options': {'n_particles': 5, 'iters': 3}}, rng=0)\n"
+        "assert (list(root.handlers), root.level) == before, (root.handlers, root.level)\n"
+        "assert os.listdir('.') == [], os.listdir('.')\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+    assert os.listdir(tmp_path) == []

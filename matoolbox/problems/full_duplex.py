@@ -493,6 +493,17 @@ def _repair(P, A, D, fallback, sweeps=100):
     return np.array(placed)
 
 
+def _apply_overrides(prob, overrides):
+    """Replace dataclass fields named in ``overrides`` (others: InvalidProblemError)."""
+    if not overrides:
+        return prob
+    names = {f.name for f in dataclasses.fields(prob)}
+    for k, v in overrides.items():
+        if k not in names:
+            fail(prob.name, k, v, "unknown field or random() option")
+    return prob.with_(**overrides)
+
+
 def _check_channel_arrays(own, dirs, gains, K, name):
     dirs = require_shape(own, f"{name}_dirs", np.asarray(dirs, float), (K, None, 2))
     gains = require_shape(own, f"{name}_gains", np.asarray(gains, complex), (K, dirs.shape[1]))
@@ -601,11 +612,13 @@ class FullDuplexProblem(_FullDuplexBase):
                region_lambda=4.0, d_min_lambda=0.5, L=5, distance=60.0, C0_db=-30.0, alpha=2.8,
                p_max_dbm=30.0, p_ul_dbm=20.0, noise_dbm=-80.0, rho_db=None, p_th_dbm=-50.0,
                inr_db=0.0, weights=(0.5, 0.5), si_model="nearfield_los", L_si=5, k_factor=10.0,
-               movable_tx=None, movable_rx=None):
+               movable_tx=None, movable_rx=None, **overrides):
         """Instance with the spec's §6 defaults (rho = -70 dB for P1/P2, 0 dB for P3).
 
         ``movable=False`` freezes both layouts at the FPA grid; ``movable_tx`` / ``movable_rx``
-        override per side (MA-Tx-only / MA-Rx-only). Draw order: DL link, UL link, SI paths.
+        override per side (MA-Tx-only / MA-Rx-only). Any other keyword must be a dataclass field
+        (e.g. ``p_th=1e-9`` in W) and replaces it after the draw. Draw order: DL link, UL link,
+        SI paths.
         """
         own = cls.__name__
         require_choice(own, "objective", objective, OBJECTIVES)
@@ -619,12 +632,13 @@ class FullDuplexProblem(_FullDuplexBase):
                                L_si, k_factor)
         noise = float(dbm_to_watt(noise_dbm))
         p_ul = float(dbm_to_watt(p_ul_dbm))
-        return cls(Nt=Nt, Nr=Nr, p_max=float(dbm_to_watt(p_max_dbm)), noise_dl=noise, noise_ul=noise,
+        prob = cls(Nt=Nt, Nr=Nr, p_max=float(dbm_to_watt(p_max_dbm)), noise_dl=noise, noise_ul=noise,
                    movable_tx=movable if movable_tx is None else movable_tx,
                    movable_rx=movable if movable_rx is None else movable_rx,
                    objective_kind=objective, dl_dirs=dl[0], dl_gains=dl[1], ul_dirs=ul[0],
                    ul_gains=ul[1], p_ul=p_ul, iui_gain=float(db_to_lin(inr_db)) * noise / p_ul,
                    weights=tuple(weights), p_th=float(dbm_to_watt(p_th_dbm)), **geo)
+        return _apply_overrides(prob, overrides)
 
     # -- points and reporting ---------------------------------------------------------------
     def initial_point(self, rng=None):
@@ -774,9 +788,10 @@ class FullDuplexMultiUserProblem(_FullDuplexBase):
                region_lambda=4.0, d_min_lambda=0.5, L=5, r_min=20.0, r_max=100.0, C0_db=-30.0,
                alpha=2.8, p_max_dbm=30.0, p_ul_max_dbm=20.0, noise_dbm=-80.0, rho_db=-70.0,
                weights=None, si_model="nearfield_los", L_si=5, k_factor=10.0, movable_tx=None,
-               movable_rx=None, objective="weighted"):
+               movable_rx=None, objective="weighted", **overrides):
         """Instance with the §6 MU defaults: users uniform in the 20-100 m annulus, IUI
         h_IUI,kj ~ CN(0, beta(d_kj)) from the user drop, weights 1/(K_D + K_U).
+        Other keywords must be dataclass fields and replace them after the draw.
         Draw order: user positions (DL then UL), DL links, UL links, IUI, SI paths."""
         own = cls.__name__
         require_choice(own, "objective", objective, ("weighted",))
@@ -801,12 +816,13 @@ class FullDuplexMultiUserProblem(_FullDuplexBase):
         noise = float(dbm_to_watt(noise_dbm))
         if weights is None:
             weights = tuple([1.0 / (K_D + K_U)] * (K_D + K_U))
-        return cls(Nt=Nt, Nr=Nr, p_max=float(dbm_to_watt(p_max_dbm)), noise_dl=noise, noise_ul=noise,
+        prob = cls(Nt=Nt, Nr=Nr, p_max=float(dbm_to_watt(p_max_dbm)), noise_dl=noise, noise_ul=noise,
                    movable_tx=movable if movable_tx is None else movable_tx,
                    movable_rx=movable if movable_rx is None else movable_rx,
                    dl_dirs=np.stack([d[0] for d in dl]), dl_gains=np.stack([d[1] for d in dl]),
                    ul_dirs=np.stack([d[0] for d in ul]), ul_gains=np.stack([d[1] for d in ul]),
                    iui=iui, weights=tuple(weights), p_ul_max=float(dbm_to_watt(p_ul_max_dbm)), **geo)
+        return _apply_overrides(prob, overrides)
 
     def initial_point(self, rng=None):
         """Random feasible point: repaired random layout, random W_t with ||W_t||_F^2 = u P,
