@@ -320,7 +320,7 @@ def test_ao_solve_is_lp_then_replacement(prob_a, sol_a):
     init = lp_init(prob_a)
     sr = successive_replacement(prob_a, {"selection": init.x["selection"], "placement": init.output["placement"]})
     assert sol_a.fval == pytest.approx(sr.fval, rel=1e-12)
-    assert sol_a.exitflag >= 0 and sol_a.violation == 0
+    assert sol_a.exitflag == 1 and sol_a.violation == 0 and sol_a.solver == "ao_solve"
     assert sol_a.output["positions"].shape == (8, 3)
     assert sol_a.output["upper_bound"] > 0
 

@@ -666,6 +666,11 @@ class XlmaPlacementProblem(Problem):
         return {"max_iter": 1, "tol": 1e-12}
 
     def ao_finalize(self, solution):
+        """Algorithm 1 is one LP initialization plus successive replacement passes (each pass
+        stops by itself), so reaching ``max_iter`` passes means it finished: exitflag 1."""
+        if solution.exitflag == 0 and solution.message == "iteration limit reached":
+            solution.exitflag = 1
+            solution.message = f"LP initialization + {solution.nit} successive-replacement pass(es) finished"
         sel = np.asarray(solution.x["selection"], int)
         solution.output["positions"] = self.candidates[sel]
         solution.output["upper_bound"] = self.upper_bound(sel)
