@@ -1,6 +1,7 @@
 """Solvers, one per file: ``solver(problem, x0=None, *, options=None, rng=None) -> Solution``.
 
-Names load lazily (``matoolbox.solvers.pga``) so that importing matoolbox stays cheap.
+``import matoolbox`` stays cheap: this subpackage (and CVXPY) loads on first use of
+``matoolbox.solvers``.
 """
 import importlib
 
@@ -55,12 +56,9 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module 'matoolbox.solvers' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+# Bind every public name to its object. Eager on purpose: a module and its main function share
+# a name (``pga.py`` / ``pga``), and once a submodule is imported Python binds the package
+# attribute to the module; re-binding after each import keeps ``solvers.pga`` the function.
+for _name, _module in _LAZY.items():
+    globals()[_name] = getattr(importlib.import_module(f".{_module}", __name__), _name)
+del _name, _module
