@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import time
-import types
 
 import numpy as np
 
@@ -236,13 +234,3 @@ def pga(problem, x0, *, options=None, rng=None) -> Solution:
                     output={"block": block, "nfev": counters["nfev"], "ngev": counters["ngev"],
                             "step": tau, "start_fvals": start_fvals, "best_start": i_best})
 
-
-class _CallableModule(types.ModuleType):
-    """``matoolbox.solvers.pga`` is both this module and the function: once the submodule is
-    imported, Python binds the package attribute ``pga`` to the module, so make it callable."""
-
-    def __call__(self, *args, **kwargs):
-        return pga(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
