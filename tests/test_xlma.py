@@ -74,6 +74,14 @@ def test_incremental_evaluation_matches_full(prob_b, rng):
     assert st.value == pytest.approx(p.rate(s2), rel=1e-12)
 
 
+def test_subset_rate_kernel_matches_numpy_twin(prob_b, rng):
+    S = np.stack([np.sort(rng.choice(prob_b.N0, prob_b.N, replace=False)) for _ in range(300)])
+    a = prob_b.rates_batch(S)
+    b = prob_b.rates_batch(S, use_numba=False)
+    assert np.max(np.abs(a - b) / np.abs(b)) <= 1e-12
+    assert a[7] == pytest.approx(prob_b.rate(S[7]), rel=1e-12)
+
+
 def test_single_active_grid_special_case():
     base = X.random_small(4)
     rho = np.zeros(base.K)

@@ -57,3 +57,30 @@ def correlation_c_nb(ux, uz, ell, w, MH, MV, sH, sV):
                 acc += lw * q
             out[k, n] = lk * acc
     return out
+
+
+@nb.njit(cache=True, parallel=True, fastmath=False)
+def subset_rates_nb(BT, GT, ET, rho, gamma, M, S):
+    """Closed-form F of every subset: S (B, n) candidate indices, BT/GT/ET (N0, K) transposed
+    Theorem-1 matrices, rho (K,).  F = sum_k rho_k log2(1 + gamma (M^2 sb^2 + sg) / (se + M sb))
+    with s_x = sum_{n in subset} X[k, n] (grids with sb = 0 contribute 0).  Returns (B,)."""
+    nB, n = S.shape
+    K = BT.shape[1]
+    out = np.zeros(nB)
+    inv_ln2 = 1.0 / math.log(2.0)
+    for b in nb.prange(nB):
+        sb = np.zeros(K)
+        sg = np.zeros(K)
+        se = np.zeros(K)
+        for i in range(n):
+            c = S[b, i]
+            for k in range(K):
+                sb[k] += BT[c, k]
+                sg[k] += GT[c, k]
+                se[k] += ET[c, k]
+        acc = 0.0
+        for k in range(K):
+            if sb[k] > 0.0:
+                acc += rho[k] * math.log1p(gamma * (M * M * sb[k] * sb[k] + sg[k]) / (se[k] + M * sb[k]))
+        out[b] = acc * inv_ln2
+    return out

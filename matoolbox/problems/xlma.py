@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..channels import _nearfield_kernels as _nk
 from ..channels import nearfield as nf
 from ..core import validate as V
 from ..core.errors import InvalidProblemError
@@ -467,12 +468,26 @@ class XlmaPlacementProblem(Problem):
         st = self._stats
         return self._rate_from_sums(st["B"] @ z.T, st["G"] @ z.T, st["E"] @ z.T)
 
-    def rates_batch(self, selections) -> np.ndarray:
-        """F for a batch of selections (B, n) of distinct indices -> (B,) (vectorised, one-hot)."""
-        S = np.asarray(selections, int)
+    def rates_batch(self, selections, use_numba: bool = True) -> np.ndarray:
+        """F for a batch of selections (B, n) of distinct indices -> (B,).
+
+        numba kernel (``_nearfield_kernels.subset_rates_nb``, fused sums and logs, parallel over
+        subsets) or, with ``use_numba=False``, its NumPy twin (one-hot matrix products)."""
+        S = np.asarray(selections, np.int64)
+        if S.ndim != 2:
+            V.fail(_OWNER, "selections", S, "must be a (B, n) array of candidate indices")
+        if use_numba:
+            T = self._transposed
+            return _nk.subset_rates_nb(T["B"], T["G"], T["E"], self._stats["rho"], float(self.gamma),
+                                       float(self.M), np.ascontiguousarray(S))
         Z = np.zeros((S.shape[0], self.N0))
         np.put_along_axis(Z, S, 1.0, axis=1)
         return self.rate_z(Z)
+
+    @functools.cached_property
+    def _transposed(self) -> dict:
+        st = self._stats
+        return {k: np.ascontiguousarray(st[k].T) for k in ("B", "G", "E")}
 
     def grid_rates(self, selection) -> np.ndarray:
         """Closed-form rate tilde R_k of every grid (K,) (0 for grids with rho_k = 0)."""
