@@ -46,8 +46,8 @@ def _timed(fn):
 
 
 def run(quick=False):
-    n_cpu_trials = 40 if quick else 120
-    repeats = 2 if quick else 3
+    n_cpu_trials = 24 if quick else 40
+    repeats = 3 if quick else 7
     n_tiny = 200 if quick else 1000
     grid = {"A": [2.0, 4.0], "iters": [6000]}
     per_point = n_cpu_trials // 2
