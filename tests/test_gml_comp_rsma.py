@@ -123,10 +123,11 @@ def test_inner_gradients_are_minus_the_problem_gradients(prob, rng):
     assert np.all(prob.gml_gradient("common", x, opts) == -1.0)
     # own NumPy channel equals the problem's numba channel
     r = sol_x["positions"]
-    hH, dhH = prob._gml_channel(r)
+    hH, h, dhH = prob._gml_channel(r)
     np.testing.assert_allclose(hH, prob.channel_rows(r), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(h, hH.conj().T)
     A, dA = prob.gains(x["precoders"], r, grad=True)
-    np.testing.assert_allclose(np.einsum("kmd,ms->ksd", dhH, x["precoders"].reshape(-1, prob.K + 1)),
+    np.testing.assert_allclose(np.moveaxis(dhH @ x["precoders"].reshape(-1, prob.K + 1), 0, -1),
                                dA, rtol=1e-10, atol=1e-8)
 
 

@@ -28,6 +28,8 @@ import numpy as np
 
 __all__ = ["CompRsmaMetaMixin"]
 
+_LN2 = math.log(2.0)
+
 
 class CompRsmaMetaMixin:
     """GML hooks for CoMP-RSMA (blocks ``common``, ``precoders``, ``positions``; spec §5)."""
@@ -49,7 +51,7 @@ class CompRsmaMetaMixin:
             P = np.array(P, copy=True)
             P[:, :, 0] = 0.0
         pw = np.einsum("nis,nis->n", P.real, P.real) + np.einsum("nis,nis->n", P.imag, P.imag)
-        pmax = self.pmax
+        pmax = self._gml_data()["pmax"]
         if options.power_mode == "equality":
             s = np.sqrt(pmax / np.maximum(pw, 1e-300))
         else:
@@ -88,45 +90,62 @@ class CompRsmaMetaMixin:
                 Ch[:, n * Q:(n + 1) * Q, n * I:(n + 1) * I] = SG[n]
             Wr = fr.directions(self.theta_r, self.phi_r)                            # (N, K, Q, 2)
             d = {"Wr": np.ascontiguousarray(np.transpose(Wr, (1, 0, 2, 3)).reshape(K, N * Q, 2)),
-                 "Ch": Ch, "kappa": fr.wavenumber(lam), "channels": {}}
+                 "Ch": Ch, "kappa": fr.wavenumber(lam), "channels": {}, "N": N, "K": K, "I": I,
+                 "pmax": np.array(self.pmax, float), "diag": (np.arange(K), np.arange(1, K + 1))}
             object.__setattr__(self, "_gml_data_cache", d)
         return d
 
     def _gml_channel(self, r):
-        """(hH (K, NI), dhH/dr (K, NI, 2) per metre) at positions r (K, 2), memoised (4 entries)."""
+        """(hH (K, NI), h = hH^H (NI, K), dhH/dr (2, K, NI) per metre) at positions r (K, 2),
+        memoised (4 entries: the anchor and the latest iterates)."""
         d = self._gml_data()
         key = r.tobytes()
         hit = d["channels"].get(key)
         if hit is None:
-            E = np.exp(-1j * d["kappa"] * np.einsum("kld,kd->kl", d["Wr"], r))    # (K, NQ)
-            hH = np.einsum("kl,klm->km", E, d["Ch"])
-            dhH = (-1j * d["kappa"]) * np.einsum("kl,kld,klm->kmd", E, d["Wr"], d["Ch"])
+            Wr = d["Wr"]
+            E = np.exp((-1j * d["kappa"]) * (Wr[..., 0] * r[:, :1] + Wr[..., 1] * r[:, 1:]))  # (K, NQ)
+            hH = np.matmul(E[:, None, :], d["Ch"])[:, 0, :]
+            dE = (-1j * d["kappa"]) * E
+            dhH = np.stack([np.matmul((dE * Wr[..., i])[:, None, :], d["Ch"])[:, 0, :] for i in (0, 1)])
             if len(d["channels"]) >= 4:
                 d["channels"].pop(next(iter(d["channels"])))
-            hit = d["channels"][key] = (hH, dhH)
+            hit = d["channels"][key] = (hH, np.ascontiguousarray(hH.conj().T), dhH)
         return hit
 
     def _gml_rates(self, Pbar, r, grad_positions=True):
-        """Stream gains and rates at (Pbar, r): (A (K, K+1), dA (K, K+1, 2) or None, Rc, Rp, hH)."""
-        from .comp_rsma import rates_from_gains
-
-        hH, dhH = self._gml_channel(r)
+        """Gains and rates at (Pbar, r) (spec §2.3): dict with A (K, K+1), dA (2, K, K+1) or
+        None, Ic, Ip, T, Rc, Rp (K,) and the channel h (NI, K)."""
+        hH, h, dhH = self._gml_channel(r)
         Pst = Pbar.reshape(-1, Pbar.shape[-1])
         A = hH @ Pst
-        dA = np.einsum("kmd,ms->ksd", dhH, Pst) if (grad_positions and self.movable) else None
-        Rc, Rp = rates_from_gains(A)
-        return A, dA, Rc, Rp, hH
+        S = A.real ** 2 + A.imag ** 2
+        Ic = S[:, 1:].sum(axis=1) + 1.0
+        Ip = Ic - S[self._gml_data()["diag"]]
+        T = Ic + S[:, 0]
+        dA = (dhH @ Pst) if (grad_positions and self.movable) else None
+        return {"A": A, "dA": dA, "Ic": Ic, "Ip": Ip, "T": T, "Rc": np.log2(T / Ic),
+                "Rp": np.log2(Ic / Ip), "h": h}
 
-    def _gml_rate_grads(self, A, dA, hH, wc, wp, want_P=True):
-        """Gradients of sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (spec §4): grad_P (N, I, K+1) complex
-        and grad_r (K, 2) per metre (None when dA is None)."""
-        from .comp_rsma import rate_coefficients
-
-        C = rate_coefficients(A, wc, wp)
-        gP = (2.0 * (hH.conj().T @ (C * A))).reshape(self.N, self.I, self.K + 1) if want_P else None
+    def _gml_rate_grads(self, st, wc, wp, want_P=True):
+        """Gradients of sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (spec §4) from ``_gml_rates`` output:
+        grad_P (N, I, K+1) complex and grad_r (K, 2) per metre (None when dA is None).
+        C_{k,0} = wc/T, C_{k,j} = wc(1/T - 1/I^c) + wp(1/I^c - 1/I^p), C_{k,k} = wc(1/T - 1/I^c) + wp/I^c
+        (all / ln 2); grad_P = 2 h (C * A), grad_r[k] = sum_s C 2 Re(conj(a) da/dr_k)."""
+        A, Ic, Ip, T = st["A"], st["Ic"], st["Ip"], st["T"]
+        d = self._gml_data()
+        iT, iIc = 1.0 / T, 1.0 / Ic
+        base = wc * (iT - iIc)
+        C = np.empty(A.shape)
+        C[:, 0] = wc * iT
+        C[:, 1:] = (base + wp * (iIc - 1.0 / Ip))[:, None]
+        C[d["diag"]] = base + wp * iIc
+        C *= 1.0 / _LN2
+        CA = C * A
+        gP = (2.0 * (st["h"] @ CA)).reshape(d["N"], d["I"], -1) if want_P else None
         gr = None
-        if dA is not None:
-            gr = np.einsum("ks,ksd->kd", C, 2.0 * np.real(A.conj()[..., None] * dA))
+        if st["dA"] is not None:
+            dA = st["dA"]
+            gr = 2.0 * np.stack([np.sum(CA.real * dA[i].real + CA.imag * dA[i].imag, axis=1) for i in (0, 1)], axis=1)
         return gP, gr
 
     # ------------------------------------------------------------------ GML hooks --------------
@@ -196,8 +215,8 @@ class CompRsmaMetaMixin:
         b = self._gml_bound()
         r = float(self.wavelength) * np.clip(u, -b, b)
         Pbar = self._gml_power(P, options)[0]
-        A, dA, _, _, hH = self._gml_rates(Pbar, r, grad_positions=(name == "positions"))
-        gP, gr = self._gml_rate_grads(A, dA, hH, np.zeros(K), -np.ones(K), want_P=(name == "precoders"))
+        st = self._gml_rates(Pbar, r, grad_positions=(name == "positions"))
+        gP, gr = self._gml_rate_grads(st, 0.0, -1.0, want_P=(name == "precoders"))
         if name == "precoders":
             if not self.rsma:
                 gP[:, :, 0] = 0.0
@@ -219,7 +238,8 @@ class CompRsmaMetaMixin:
         r = lam * uc
         Pbar, s, pw = self._gml_power(P, options)
         want = set(blocks) if blocks is not None else {"common", "precoders", "positions"}
-        A, dA, Rc, Rp, hH = self._gml_rates(Pbar, r, grad_positions="positions" in want)
+        st = self._gml_rates(Pbar, r, grad_positions="positions" in want)
+        Rc, Rp = st["Rc"], st["Rp"]
         hinge_q = rth + delta - c - Rp
         viol = hinge_q > 0
         over_u = np.maximum(np.abs(u) - b, 0.0)
@@ -233,7 +253,7 @@ class CompRsmaMetaMixin:
             if excess > 0:
                 wc[kstar] = -z3
         grads = {}
-        gP, gr = self._gml_rate_grads(A, dA, hH, wc, wp, want_P="precoders" in want)
+        gP, gr = self._gml_rate_grads(st, wc, wp, want_P="precoders" in want)
         if "precoders" in want:
             grads["precoders"] = self._gml_power_back(P, s, pw, gP, options)
         if self.movable and "positions" in want:
