@@ -177,6 +177,7 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
     ``wavelength`` [m], ``region`` side A [m], ``pmax_dbm`` per BS (scalar or (N,)),
     ``noise_dbm``, ``rth`` [bit/s/Hz], ``access`` "rsma"|"sdma", ``movable`` (False = FPA at the
     region centre). ``reduced=True`` scores V(P, r) with the split eliminated (spec §2.4).
+    ``ao_init``: RSMA AO start, "best" (default), "sdma" or "mrt" (see :meth:`ao_initial_point`).
     ``bs_xy`` (N, 2), ``user_xy`` (K, 2), ``alpha``, ``g0`` record how the draw was made.
     """
 
@@ -195,6 +196,7 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
     movable: bool = True
     bs_spacing: float | None = None
     reduced: bool = False
+    ao_init: str = "best"
     alpha: float = 3.9
     g0: float | None = None
     bs_xy: np.ndarray | None = None
@@ -230,6 +232,7 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
             fail(_OWNER, "pmax_dbm", self.pmax_dbm, f"must be a scalar or have shape ({N},)")
         require_nonnegative(_OWNER, "rth", self.rth)
         require_choice(_OWNER, "access", self.access, {"rsma", "sdma"})
+        require_choice(_OWNER, "ao_init", self.ao_init, {"best", "sdma", "mrt"})
         if not isinstance(self.movable, (bool, np.bool_)):
             fail(_OWNER, "movable", self.movable, "must be True or False")
         if self.bs_spacing is not None:
@@ -337,6 +340,18 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
     def scheme(self) -> str:
         """"RSMA-MA", "RSMA-FPA", "SDMA-MA" or "SDMA-FPA"."""
         return f"{self.access.upper()}-{'MA' if self.movable else 'FPA'}"
+
+    def variant(self, scheme: str) -> "CompRsmaProblem":
+        """The same instance under another scheme: "RSMA-MA", "RSMA-FPA", "SDMA-MA" or "SDMA-FPA"."""
+        names = {"RSMA-MA": ("rsma", True), "RSMA-FPA": ("rsma", False),
+                 "SDMA-MA": ("sdma", True), "SDMA-FPA": ("sdma", False)}
+        key = str(scheme).upper()
+        if key not in names:
+            fail(_OWNER, "variant.scheme", scheme, f"must be one of {sorted(names)}")
+        access, movable = names[key]
+        if (access, movable) == (self.access, bool(self.movable)):
+            return self
+        return dataclasses.replace(self, access=access, movable=movable)
 
     @property
     def shapes(self) -> dict:
@@ -613,15 +628,19 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
         return self.score_batch(block, values, x)[1]
 
     # ---------------------------------------------------------------- starting points ------
-    def mrt_precoders(self, positions=None) -> np.ndarray:
+    def mrt_precoders(self, positions=None, common_share: float | None = None) -> np.ndarray:
         """Spec §7.1 init: private columns ∝ h_k (MRT), common ∝ sum_k h_k (SDMA: 0), each BS block
-        scaled to full power. Returns (N, I, K+1)."""
+        scaled to full power. ``common_share``: fraction of the power on the common column
+        (default 1/(K+1), i.e. unit-norm columns). Returns (N, I, K+1)."""
         r = self.grid_positions() if positions is None else np.asarray(positions, float)
         h = self.channel_rows(r).conj()                                    # (K, NI)
         cols = [h.sum(axis=0)] + list(h)
         Pst = np.stack([v / max(np.linalg.norm(v), 1e-300) for v in cols], axis=-1)
         if not self.rsma:
             Pst[:, 0] = 0.0
+        elif common_share is not None:
+            share = float(common_share)
+            Pst[:, 0] *= math.sqrt(share * self.K / max(1.0 - share, 1e-300))
         P = Pst.reshape(self.N, self.I, self.K + 1)
         pw = np.sum(np.abs(P) ** 2, axis=(1, 2))
         return P * np.sqrt(self.pmax / np.maximum(pw, 1e-300))[:, None, None]
@@ -649,22 +668,56 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
 
     def warm_start(self, x) -> dict:
         """Adapt a solution of another scheme to this one: SDMA -> RSMA gets a small non-zero p_0
-        (1e-3 of the power, along sum_k h_k, spec §3.15); RSMA -> SDMA drops p_0 and c;
-        MA -> FPA sets r = 0. Then :meth:`polish`."""
+        along sum_k h_k (spec §3.15), taking a share 1e-3 (else 1e-5, 1e-7) of each BS's power from
+        the private columns, the largest share that keeps a feasible point feasible; RSMA -> SDMA
+        drops p_0 and c; MA -> FPA sets r = 0. Then :meth:`polish`."""
         P, _, r = self._unpack(x)
-        P = np.array(P, copy=True)
         r = self.project("positions", r)
-        if self.rsma and np.sum(np.abs(P[:, :, 0]) ** 2) < 1e-12 * float(np.max(self.pmax)):
-            v = self.channel_rows(r).conj().sum(axis=0).reshape(self.N, self.I)
-            norms = np.linalg.norm(v, axis=1, keepdims=True)
-            pw = np.sum(np.abs(P) ** 2, axis=(1, 2))
-            P[:, :, 0] = v / np.maximum(norms, 1e-300) * np.sqrt(1e-3 * np.maximum(pw, 1e-300))[:, None]
-            P *= np.sqrt(np.minimum(1.0, self.pmax / np.sum(np.abs(P) ** 2, axis=(1, 2))))[:, None, None]
-        return self.polish({"precoders": P, "positions": r})
+        base = self.polish({"precoders": P, "positions": r})
+        if not self.rsma or np.sum(np.abs(base["precoders"][:, :, 0]) ** 2) >= 1e-12 * float(np.max(self.pmax)):
+            return base
+        P = base["precoders"]
+        v = self.channel_rows(r).conj().sum(axis=0).reshape(self.N, self.I)
+        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-300)
+        pw = np.sum(np.abs(P) ** 2, axis=(1, 2))
+        feasible = self.violation(base) <= 1e-6
+        y = base
+        for share in (1e-3, 1e-5, 1e-7):
+            Q = P * math.sqrt(1.0 - share)
+            Q[:, :, 0] = v * np.sqrt(share * np.maximum(pw, 1e-300))[:, None]
+            y = self.polish({"precoders": Q, "positions": r})
+            if not feasible or self.violation(y) <= 1e-6:
+                return y
+        return y
 
     # ---------------------------------------------------------------- AO hooks -------------
     def ao_initial_point(self, rng=None) -> dict:
-        return self.initial_point(rng)
+        """AO start (spec §7.4): grid-gain positions and MRT precoders (``ao_init="mrt"``, and always
+        for SDMA). RSMA with ``ao_init="sdma"``: the SDMA variant's AO solution plus a small common
+        stream (:meth:`warm_start`); ``"best"`` (default): the better of that and the AO solution from
+        the MRT start. Reason (measured): from MRT the AO can settle where a weak user's QoS is
+        carried by the common stream with its private stream off (spec §7.4) and end below SDMA,
+        while from the SDMA solution it can miss a genuinely better common-stream mode (RSMA-FPA,
+        N = 1). "best" is never worse than either and guarantees RSMA >= SDMA for the AO."""
+        x = self.initial_point(rng)
+        if not self.rsma or self.ao_init == "mrt":
+            return x
+        from ..ao import ao_solve
+
+        base = dataclasses.replace(self, ao_init="mrt", reduced=False)
+        sdma = base.variant(f"SDMA-{'MA' if self.movable else 'FPA'}")
+        cands = [x]
+        sol = ao_solve(sdma, sdma.initial_point(rng), rng=rng)
+        if sol.exitflag != -3:
+            cands += [self.polish(sol.x), self.warm_start(sol.x)]
+        if self.ao_init == "best":
+            sol = ao_solve(base, x, rng=rng)
+            if sol.exitflag != -3:
+                cands.append(sol.x)
+        feas = [c for c in cands if self.violation(c) <= 1e-6]
+        pool = feas if feas else cands
+        key = (lambda c: self.objective(c)) if feas else (lambda c: -self.violation(c))
+        return max(pool[::-1], key=key)
 
     def ao_defaults(self) -> dict:
         return {"max_iter": 20, "tol": 1e-4}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -209,7 +210,9 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
         Pst = _stack(x["precoders"])
         for name, val in sca_parameters(hH, Pst, rsma).items():
             sub.params[name].value = val
-        res = solve_cvx(sub.problem, order, solver_options=solver_options)
+        with warnings.catch_warnings():      # cvxpy's "may be inaccurate": the status is recorded
+            warnings.simplefilter("ignore", UserWarning)
+            res = solve_cvx(sub.problem, order, solver_options=solver_options)
         attempts.extend({**a, "iteration": it} for a in res.attempts)
         if not res.usable or sub.P.value is None:
             exitflag = -3 if it == 1 else 0
