@@ -351,3 +351,19 @@ def test_random_overrides():
         FullDuplexProblem.random(seed=0, not_a_field=1)
     q = FullDuplexMultiUserProblem.random(seed=0, p_ul_max=0.2)
     assert q.p_ul_max == 0.2
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_p2_step_balances_rates_unless_a_link_saturates(seed):
+    """Spec §7.5: at the P2 w_t-optimum R_D = R_U, unless one link saturates at its own cap."""
+    prob = FullDuplexProblem.random(seed=seed, objective="maxmin", Nr=int(1 + seed % 4), rho_db=-60.0)
+    x = socp_beamforming(prob, _x(prob, seed), options={"method": "closed"}).x
+    ev = prob.evaluate(x)
+    a = prob.fd_arrays(x)
+    g = a["H"].conj().T @ a["Wr"][:, 0]
+    w = x["w_t"]
+    mrt = math.sqrt(prob.p_max) * a["hDc"][0].conj() / np.linalg.norm(a["hDc"][0])
+    balanced = abs(ev["R_D"] - ev["R_U"]) <= 1e-6 * ev["R_D"]
+    ul_saturated = ev["R_D"] > ev["R_U"] and abs(np.vdot(g, w)) ** 2 <= 1e-8 * np.sum(np.abs(g) ** 2) * prob.p_max
+    dl_saturated = ev["R_U"] > ev["R_D"] and abs(np.vdot(mrt, w)) >= (1 - 1e-8) * prob.p_max
+    assert balanced or ul_saturated or dl_saturated, ev

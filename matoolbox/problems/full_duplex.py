@@ -34,7 +34,6 @@ import numpy as np
 
 from ..channels.field_response import directions, wavenumber
 from ..channels.self_interference import SI_MODELS, SelfInterference
-from ..core.errors import InvalidProblemError
 from ..core.problem import Problem
 from ..core.rng import as_generator
 from ..core.validate import (
@@ -587,7 +586,8 @@ class FullDuplexProblem(_FullDuplexBase):
         return np.asarray(self.weights, float)
 
     def _p_th_norm(self):
-        return self.p_th / self.noise_ul
+        """Noise-normalised SI cap (inf unless the objective is "dl_si_cap")."""
+        return self.p_th / self.noise_ul if self.objective_kind == "dl_si_cap" else math.inf
 
     def _power_free(self):
         return False
@@ -871,7 +871,7 @@ def fd_blocks(problem, *, tx_bf=None, positions="pso", position_options=None, fp
     from ..core.problem import Block
     from ..solvers.combiner import rx_comb_block
     from ..solvers.fd_positions import FdPositionOptions, fd_positions
-    from ..solvers.fp import FpOptions, fp_beamforming, fp_power
+    from ..solvers.fp import fp_beamforming, fp_power
 
     kind = problem.kind
     if tx_bf is None:
