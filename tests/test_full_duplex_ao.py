@@ -270,3 +270,19 @@ def test_fresh_import_and_pso_leave_logging_and_cwd_untouched(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
     assert os.listdir(tmp_path) == []
+
+
+def test_cvxpy_models_are_dcp_and_dpp():
+    """Spec §4.6: every re-solved convex subproblem is DCP and DPP (compiled once per call)."""
+    from matoolbox.solvers.fd_positions import _MmModel
+    from matoolbox.solvers.fp import FpTxCvx
+    from matoolbox.solvers.sca_beamforming import ScaModel
+    from matoolbox.solvers.sdr import _ScaSdrModel
+
+    fp = FpTxCvx(4, 2, 4, si_cap=True)
+    fp._build(4)
+    models = [fp.problem, _ScaSdrModel(4, 2, 2, np.full(4, 0.25)).problem,
+              _MmModel(4, 2, 0.4, 0.05, True).problem]
+    models += [ScaModel(4, 2, 2, 4, kind, np.full(4, 0.25)).problem for kind in ("weighted", "maxmin", "dl_si_cap")]
+    for m in models:
+        assert m.is_dcp(dpp=True)
