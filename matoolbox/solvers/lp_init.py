@@ -14,9 +14,7 @@ subarray n goes to the n-th largest (``output["placement"]``).
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
-import types
 
 import numpy as np
 
@@ -101,14 +99,3 @@ def lp_init(problem, x0=None, *, options=None, rng=None) -> Solution:
                     output={"lp_value": lp_value, "z_relaxed": zs, "integral": integral,
                             "placement": placement, "coverage_rows": int(A.shape[0]),
                             "coverage_dropped": dropped, "lp_status": status, "cvx_attempts": attempts})
-
-
-class _CallableModule(types.ModuleType):
-    """``matoolbox.solvers.lp_init`` names both this module and the function: once the module is
-    imported, Python binds the package attribute to the module, so the module forwards calls."""
-
-    def __call__(self, problem, x0=None, *, options=None, rng=None) -> Solution:
-        return lp_init(problem, x0, options=options, rng=rng)
-
-
-sys.modules[__name__].__class__ = _CallableModule
