@@ -743,13 +743,13 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
         else:
             from ..solvers.pga import PgaOptions, pga as pga_solver
 
-            pga_opts = PgaOptions(block="positions", max_iter=60, max_move=0.1 * lam,
-                                  min_step=1e-4 * lam, tol=1e-9)
+            pga_opts = PgaOptions(block="positions", max_iter=20, max_move=0.1 * lam,
+                                  min_step=1e-3 * lam, tol=1e-5)
             if positions == "pga":
                 opts = position_options if position_options is not None else pga_opts
                 inner = pga_solver
             else:
-                opts = position_options if position_options is not None else (GridSearchOptions(), pga_opts)
+                opts = position_options if position_options is not None else (GridSearchOptions(n=15), pga_opts)
                 inner = functools.partial(chain_blocks, solvers=(grid_search_positions, pga_solver))
         blocks.append(Block("positions", functools.partial(reduced_block, inner=inner), opts))
         return blocks
