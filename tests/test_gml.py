@@ -195,7 +195,11 @@ def test_presets_and_package_attributes():
     p = GmlOptions.preset("paper")
     assert p.n_outer == 500 and p.zeta == (1e-4, 0.01, 1.001, 1e-4) and p.lr["positions"] == 1e-5
     assert GmlOptions.preset("default") == GmlOptions()
-    assert GmlOptions().n_outer == 4000 and GmlOptions().zeta == (2.0, 10.0, 10.0, 1.0)
+    assert GmlOptions().n_outer == 1000 and GmlOptions().zeta == (2.0, 10.0, 10.0, 1.0)
+    s = GmlOptions.preset("spec")
+    assert s.n_outer == 4000 and s.output_init_scale == 1.0 and s.lr["positions"] == 1e-4
+    with pytest.raises(ma.InvalidProblemError, match="output_init_scale"):
+        GmlOptions(output_init_scale=-1.0)
 
 
 def test_no_forbidden_imports_in_gml():

@@ -19,9 +19,9 @@ def test_fig2_quick_writes_files_and_best_curve_is_monotone(tmp_path):
     res = mod.run(quick=True, out=tmp_path)
     assert (tmp_path / "fig2_convergence.png").stat().st_size > 0
     lines = (tmp_path / "fig2_convergence.csv").read_text().splitlines()
-    assert len(lines) == 1 + 1000 and lines[0].startswith("iteration,current_mean,best_mean")
+    assert len(lines) == 1 + 500 and lines[0].startswith("iteration,current_mean,best_mean")
     cur, best = res["current"], res["best"]
-    assert cur.shape == (1000,) and np.all(np.isfinite(cur))
+    assert cur.shape == (500,) and np.all(np.isfinite(cur))
     fin = np.isfinite(best)
     assert fin[-1] and np.all(np.diff(best[fin]) >= 0)
     # the best feasible value is reached by some iterate and equals the returned solution's value

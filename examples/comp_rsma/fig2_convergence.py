@@ -3,8 +3,8 @@
 Two curves: the sum rate V(P, r) of the current GML iterate (LP-polished split, spec §2.4; QoS not
 checked) and of the best feasible iterate so far, both averaged over the trials (independent
 channel draws of the default instance: N = 2 BSs, I = 4, K = 4, 33 dBm, R_th = 0.6). The paper
-plots one draw; ``--trials`` averages several. Default GmlOptions (4000 outer iterations);
-``--quick`` runs 1000.
+plots one draw; ``--trials`` averages several. Default GmlOptions with 2000 outer iterations
+(twice the default, to show the plateau); ``--quick`` runs 500.
 
     python examples/comp_rsma/fig2_convergence.py --quick
 """
@@ -36,7 +36,7 @@ def trial(seedseq, n_outer):
 def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False):
     """Run GML on ``trials`` draws; saves fig2_convergence.png/.csv into ``out``; returns a dict with
     ``iteration``, ``current`` and ``best`` (mean curves), ``per_trial`` (list of trial dicts)."""
-    n_outer = 1000 if quick else GmlOptions().n_outer
+    n_outer = 500 if quick else 2 * GmlOptions().n_outer
     trials = int(trials) if trials is not None else 1
     seeds = ma.spawn_seeds(seed, trials)
     if workers > 1:

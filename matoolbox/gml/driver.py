@@ -88,6 +88,9 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
         a = anchors[blk.name]
         width = to_features(a, blk.layout).shape[1]
         nets[blk.name] = MLP(width, blk.hidden, width, net_rng)
+        if opts.output_init_scale != 1.0:
+            nets[blk.name].params["W2"][...] *= opts.output_init_scale
+            nets[blk.name].params["b2"][...] *= opts.output_init_scale
         adams[blk.name] = Adam({"theta": nets[blk.name].theta}, lr=blk.lr, betas=opts.betas, eps=opts.eps)
         acc[blk.name] = np.zeros_like(a)
 
@@ -131,6 +134,10 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
                 nets[name].backward(delta, cache, out=meta_grads[name])
         if j % opts.n_outer_per_update == 0:
             n_updates += 1
+            if opts.lr_schedule == "cosine":
+                f = 0.5 * (1.0 + math.cos(math.pi * (j - 1) / opts.n_outer))
+                for blk in blocks:
+                    adams[blk.name].lr = blk.lr * f
             for blk in blocks:
                 if n_updates % blk.update_every == 0:
                     adams[blk.name].step({"theta": meta_grads[blk.name]})
