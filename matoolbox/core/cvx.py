@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+import warnings
 from dataclasses import dataclass, field
 
 from .errors import SolverFailedError
@@ -83,7 +84,9 @@ def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=Fa
     for name in order:
         t0 = time.perf_counter()
         try:
-            problem.solve(solver=name, **{**kwargs, **solver_options.get(name, {})})
+            with warnings.catch_warnings():  # the status is recorded below; keep the library quiet
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+                problem.solve(solver=name, **{**kwargs, **solver_options.get(name, {})})
             status = problem.status
             err = None
         except Exception as exc:  # cvxpy SolverError, mosek.Error, numerical errors: recorded, next solver
