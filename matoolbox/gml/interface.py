@@ -45,6 +45,13 @@ these methods (duck typing; CoMP-RSMA implements them in
     Map a solution dict of the problem (e.g. ``Solution.x`` of another solver, passed as
     ``gml_solve(..., x0=x)``) to raw GML variables (e.g. metres -> wavelengths).
 
+Adopting it. A family whose solvers already use the shared contract (``objective``,
+``gradient(block, x)``, ``project(block, value)``, ``violation``, ``initial_point``; e.g. the
+uplink and full-duplex families) gets GML without new code through
+:class:`matoolbox.gml.ContractProblem` (straight-through projection, quadratic pull-back). For
+hard projections with a known Jacobian and family-specific penalties (as CoMP-RSMA's power
+scaling, region clip and QoS hinges), implement the hooks above in a mixin of the problem class.
+
 Options that only a family interprets (penalty weights, init rule, polish) travel in
 :class:`~matoolbox.gml.GmlOptions` and are read by these hooks; a family ignores the rest.
 """
