@@ -186,6 +186,8 @@ def test_bad_input_raises():
         GmlOptions.preset("nope")
     with pytest.raises(ma.InvalidProblemError, match="gml_meta_loss"):
         check_interface(object())
+    with pytest.raises(ma.InvalidProblemError, match="unknown block"):
+        gml_solve(ToyProblem(0), {"lr": {"positions": 1e-3}})
     with pytest.raises(ma.InvalidProblemError, match="unknown option"):
         gml_solve(ToyProblem(0), {"n_outerr": 3})
 

@@ -186,6 +186,7 @@ def test_gml_solve_determinism_history_and_feasibility(prob):
 def test_gml_solve_schemes_are_feasible(access, movable):
     p = CompRsmaProblem.random(seed=0, access=access, movable=movable)
     sol = gml_solve(p, GmlOptions(n_outer=150), rng=0)
+    assert gml_solve(p, GmlOptions.preset("spec", n_outer=3), rng=0).nit == 3   # preset lr for absent blocks
     assert sol.exitflag == 1
     _assert_feasible(p, sol.x)
     blocks = {b["name"] for b in p.gml_blocks(GmlOptions())}

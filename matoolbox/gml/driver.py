@@ -73,6 +73,13 @@ def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Sol
     blocks = [_override(GmlBlock.from_spec(b), opts) for b in problem.gml_blocks(opts)]
     if not blocks:
         raise InvalidProblemError(f"gml_solve.problem = {type(problem).__name__}: gml_blocks() is empty")
+    names = {b.name for b in blocks}
+    for field in ("hidden", "lr", "update_every"):
+        table = set(getattr(opts, field) or {})
+        unknown = sorted(table - names)
+        if table and unknown == sorted(table):     # entries for absent blocks (SDMA, FPA) are ignored
+            raise InvalidProblemError(f"GmlOptions.{field} = {getattr(opts, field)!r}: unknown block(s) "
+                                      f"{unknown} (this problem's blocks: {sorted(names)})")
     anchors = {k: np.array(v, copy=True) for k, v in problem.gml_init(init_rng, opts).items()}
     if x0 is not None:
         x0 = problem.gml_from_x(x0) if callable(getattr(problem, "gml_from_x", None)) else x0
