@@ -156,3 +156,24 @@ def test_multistart_warm_start_from_ao_not_worse(ao_results):
     p, sol = ao_results["SDMA-FPA"]
     ref = multistart(p, sol.x, n_starts=1, rng=0)
     assert ref.fval >= sol.fval - 1e-9 and ref.violation <= 1e-6
+
+
+def test_default_rsma_ao_not_below_sdma_where_mrt_start_is_trapped():
+    """N = 1, 37 dBm, R_th = 0.4, seed 0: from the MRT start the RSMA AO ends below SDMA (a weak
+    user's QoS carried by the common stream); the default start (SDMA warm start) does not."""
+    p = CompRsmaProblem.random(seed=0, N=1, pmax_dbm=37, rth=0.4)
+    sdma = ma.ao_solve(p.variant("SDMA-MA"))
+    trapped = ma.ao_solve(p.with_(ao_init="mrt", ao_polish="none"))
+    default = ma.ao_solve(p)
+    assert trapped.fval < sdma.fval - 0.1                 # the trap exists on this draw
+    assert default.fval >= sdma.fval - 1e-9
+    assert_feasible(p, default.x)
+
+
+def test_polish_is_recorded_and_never_worse():
+    p = CompRsmaProblem.random(seed=4, access="sdma")
+    raw = ma.ao_solve(p.with_(ao_polish="none"))
+    pol = ma.ao_solve(p)
+    assert "polish" not in raw.output and "polish" in pol.output
+    assert pol.fval >= raw.fval - 1e-9 and pol.fval == pytest.approx(max(pol.history))
+    assert_feasible(p, pol.x)

@@ -52,13 +52,11 @@ _OWNER = "CompRsmaProblem"
 def _interference(A):
     """From gains A (..., K, K+1) return |A|^2, I^p, I^c, T (each (..., K))."""
     S = np.abs(A) ** 2
-    K = S.shape[-2]
     priv = S[..., 1:]                                   # (..., K, K): [k, j] = |a_{k,j+1}|^2
     own = np.diagonal(priv, axis1=-2, axis2=-1)         # |a_{k,k}|^2
     Ic = priv.sum(axis=-1) + 1.0
     Ip = Ic - own
     T = Ic + S[..., 0]
-    del K
     return S, Ip, Ic, T
 
 
@@ -177,7 +175,8 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
     ``wavelength`` [m], ``region`` side A [m], ``pmax_dbm`` per BS (scalar or (N,)),
     ``noise_dbm``, ``rth`` [bit/s/Hz], ``access`` "rsma"|"sdma", ``movable`` (False = FPA at the
     region centre). ``reduced=True`` scores V(P, r) with the split eliminated (spec §2.4).
-    ``ao_init``: RSMA AO start, "best" (default), "sdma" or "mrt" (see :meth:`ao_initial_point`).
+    ``ao_init``: RSMA AO start, "auto" (default), "best", "sdma" or "mrt" (:meth:`ao_initial_point`);
+    ``ao_polish``: "slsqp" (default) or "none", final joint polish of the AO (:meth:`ao_finalize`).
     ``bs_xy`` (N, 2), ``user_xy`` (K, 2), ``alpha``, ``g0`` record how the draw was made.
     """
 
@@ -196,7 +195,8 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
     movable: bool = True
     bs_spacing: float | None = None
     reduced: bool = False
-    ao_init: str = "best"
+    ao_init: str = "auto"
+    ao_polish: str = "slsqp"
     alpha: float = 3.9
     g0: float | None = None
     bs_xy: np.ndarray | None = None
@@ -232,7 +232,8 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
             fail(_OWNER, "pmax_dbm", self.pmax_dbm, f"must be a scalar or have shape ({N},)")
         require_nonnegative(_OWNER, "rth", self.rth)
         require_choice(_OWNER, "access", self.access, {"rsma", "sdma"})
-        require_choice(_OWNER, "ao_init", self.ao_init, {"best", "sdma", "mrt"})
+        require_choice(_OWNER, "ao_init", self.ao_init, {"auto", "best", "sdma", "mrt"})
+        require_choice(_OWNER, "ao_polish", self.ao_polish, {"slsqp", "none"})
         if not isinstance(self.movable, (bool, np.bool_)):
             fail(_OWNER, "movable", self.movable, "must be True or False")
         if self.bs_spacing is not None:
@@ -695,12 +696,15 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
         """AO start (spec §7.4): grid-gain positions and MRT precoders (``ao_init="mrt"``, and always
         for SDMA). RSMA with ``ao_init="sdma"``: the SDMA variant's AO solution plus a small common
         stream (:meth:`warm_start`); ``"best"`` (default): the better of that and the AO solution from
-        the MRT start. Reason (measured): from MRT the AO can settle where a weak user's QoS is
-        carried by the common stream with its private stream off (spec §7.4) and end below SDMA,
-        while from the SDMA solution it can miss a genuinely better common-stream mode (RSMA-FPA,
-        N = 1). "best" is never worse than either and guarantees RSMA >= SDMA for the AO."""
+        the MRT start; ``"auto"``: "sdma" for MA, "best" for FPA. Reason (measured): from MRT the
+        AO can settle where a weak user's QoS is carried by the common stream with its private
+        stream off (spec §7.4) and end below SDMA, while from the SDMA solution it can miss a
+        genuinely better common-stream mode (seen for RSMA-FPA, N = 1; for MA, 10 default draws gave
+        the same values from "sdma" as from "best" at a third of the time). "best" and "sdma"
+        guarantee RSMA >= SDMA for the AO."""
         x = self.initial_point(rng)
-        if not self.rsma or self.ao_init == "mrt":
+        mode = self.ao_init if self.ao_init != "auto" else ("sdma" if self.movable else "best")
+        if not self.rsma or mode == "mrt":
             return x
         from ..ao import ao_solve
 
@@ -710,7 +714,7 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
         sol = ao_solve(sdma, sdma.initial_point(rng), rng=rng)
         if sol.exitflag != -3:
             cands += [self.polish(sol.x), self.warm_start(sol.x)]
-        if self.ao_init == "best":
+        if mode == "best":
             sol = ao_solve(base, x, rng=rng)
             if sol.exitflag != -3:
                 cands.append(sol.x)
@@ -755,7 +759,21 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
         return blocks
 
     def ao_finalize(self, sol: Solution) -> Solution:
-        """Add per-user rates and the scheme to ``output``."""
+        """Joint polish (``ao_polish="slsqp"``, default): one SLSQP run on the NLP form of spec §6
+        from the AO solution, over (P, c, r) together, kept if feasible and better (the AO stops at
+        a block-wise stationary point; measured: +0.3 % mean, up to +3 %, for about 0.04 s).
+        Then adds per-user rates and the scheme to ``output``."""
+        if self.ao_polish == "slsqp" and sol.exitflag != -2 and sol.x and "precoders" in sol.x:
+            from ..solvers.multistart import multistart
+
+            ref = multistart(self, sol.x, n_starts=0, options={"keep_x": False, "score_starts": False})
+            sol.output["polish"] = {"fval": ref.fval, "exitflag": ref.exitflag, "elapsed": ref.elapsed,
+                                    "accepted": False}
+            if ref.exitflag == 1 and ref.violation <= 1e-6 and ref.fval > sol.fval:
+                sol.x, sol.fval, sol.violation = ref.x, float(ref.fval), float(ref.violation)
+                sol.history = list(sol.history) + [sol.fval]
+                sol.output["polish"]["accepted"] = True
+            sol.elapsed += ref.elapsed
         if sol.x and "precoders" in sol.x:
             ev = self.evaluate(sol.x)
             sol.output.update({"scheme": self.scheme, "Rc": ev["Rc"], "Rp": ev["Rp"],
@@ -815,7 +833,7 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
         N, K = self.N, self.K
         Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians(P, r)
         rows, jac = [], []
-        zc, zr, zP = np.zeros(K), np.zeros((K, 2)), np.zeros_like(P)
+        zc, zr = np.zeros(K), np.zeros((K, 2))
         for n in range(N):
             g = np.zeros_like(P)
             g[n] = -2.0 * P[n]
@@ -835,7 +853,6 @@ class CompRsmaProblem(CompRsmaMetaMixin, Problem):
                 gr[k] = Jcr[k]
                 rows.append(Rc[k] - np.sum(c))
                 jac.append(self._nlp_grad_vec(JcP[k], -np.ones(K), gr))
-        del zP
         return np.asarray(rows), np.vstack(jac)
 
     def nlp_bounds(self):
