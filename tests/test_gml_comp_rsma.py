@@ -232,3 +232,11 @@ def test_gml_reaches_95_percent_of_the_reference():
         assert ref.exitflag == 1 and sol.exitflag == 1
         ratios.append(sol.fval / ref.fval)
     assert np.mean(ratios) >= 0.95, ratios
+
+
+def test_qos_infeasible_instance_returns_exitflag_minus_2():
+    p = CompRsmaProblem.random(seed=0, rth=6.0)
+    sol = gml_solve(p, GmlOptions(n_outer=30), rng=0)
+    assert sol.exitflag == -2 and sol.violation > 1.0 and sol.violation == p.violation(sol.x)
+    assert np.isfinite(sol.fval) and all(np.all(np.isfinite(v)) for v in sol.x.values())
+    assert not any(sol.output["history_feasible"]) and sol.output["best_iteration"] == -1
