@@ -3,7 +3,9 @@
 CPU-bound trial: projected gradient ascent of a movable-antenna channel gain
 |sum_l g_l exp(j 2 pi x_m cos(theta_l) / lambda)|^2 over M=4 positions (small NumPy arrays, one
 thread). Overhead: a trivial trial through ``run_sweep`` (serial, serial + checkpoint with fsync,
-2 workers) against a plain loop calling the same trial with the same generators.
+2 workers) against a plain loop calling the same trial with the same generators. On a shared
+machine the 2-worker speed-up is bounded by the free cores, so the same trials are also timed in a
+plain loop and in 2 bare ``concurrent.futures`` processes (the machine's ceiling right now).
 Usage: python benchmarks/bench_sweep.py [--quick]
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import os
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +42,11 @@ def trivial_trial(params, rng):
     return {"x": float(rng.random())}
 
 
+def _seeded_pga(args):
+    params, seedseq = args
+    return pga_trial(params, np.random.default_rng(seedseq))
+
+
 def _timed(fn):
     t0 = time.perf_counter()
     out = fn()
@@ -53,13 +61,22 @@ def run(quick=False):
     per_point = n_cpu_trials // 2
     run_sweep(trivial_trial, {"p": [0]}, 4, seed=0, workers=2, progress=False)   # start the pool
 
-    t1 = t2 = np.inf
-    for _ in range(repeats):                  # interleaved, best of `repeats` (shared machine)
-        dt, r1 = _timed(lambda: run_sweep(pga_trial, grid, per_point, seed=0, workers=1, progress=False))
-        t1 = min(t1, dt)
-        dt, r2 = _timed(lambda: run_sweep(pga_trial, grid, per_point, seed=0, workers=2, progress=False))
-        t2 = min(t2, dt)
-    same = [r["gain"] for r in r1.rows] == [r["gain"] for r in r2.rows]
+    # machine ceiling: the same trials without the harness, in a loop and in 2 bare processes
+    jobs = [({"A": a, "iters": grid["iters"][0]}, s) for a in grid["A"]
+            for s in np.random.SeedSequence(0).spawn(per_point)]
+    t1 = t2 = b1 = b2 = np.inf
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_seeded_pga, jobs[:2]))
+        for _ in range(repeats):              # interleaved, best of `repeats` (shared machine)
+            dt, r1 = _timed(lambda: run_sweep(pga_trial, grid, per_point, seed=0, workers=1, progress=False))
+            t1 = min(t1, dt)
+            dt, r2 = _timed(lambda: run_sweep(pga_trial, grid, per_point, seed=0, workers=2, progress=False))
+            t2 = min(t2, dt)
+            dt, base = _timed(lambda: [_seeded_pga(j) for j in jobs])
+            b1 = min(b1, dt)
+            dt, _ = _timed(lambda: list(pool.map(_seeded_pga, jobs, chunksize=1)))
+            b2 = min(b2, dt)
+    same = [r["gain"] for r in r1.rows] == [r["gain"] for r in r2.rows] == [o["gain"] for o in base]
     work = float(np.mean([r["elapsed"] for r in r1.rows]))
 
     tiny = {"p": [0, 1]}
@@ -76,6 +93,8 @@ def run(quick=False):
     t_par, _ = _timed(lambda: run_sweep(trivial_trial, tiny, n_tiny // 2, seed=0, workers=2, progress=False))
 
     rows = [
+        ("CPU-bound, plain loop (no harness)", n_cpu_trials, b1, b1 / n_cpu_trials * 1e3, 1.0),
+        ("CPU-bound, 2 bare processes (ceiling)", n_cpu_trials, b2, b2 / n_cpu_trials * 1e3, b1 / b2),
         ("CPU-bound sweep, 1 worker", n_cpu_trials, t1, t1 / n_cpu_trials * 1e3, 1.0),
         ("CPU-bound sweep, 2 workers (loky)", n_cpu_trials, t2, t2 / n_cpu_trials * 1e3, t1 / t2),
         ("trivial trial, plain loop", n_tiny, t_loop, t_loop / n_tiny * 1e3, None),
@@ -84,11 +103,14 @@ def run(quick=False):
         ("trivial trial, resume from checkpoint", n_tiny, t_res, t_res / n_tiny * 1e3, None),
         ("trivial trial, 2 workers (loky)", n_tiny, t_par, t_par / n_tiny * 1e3, None),
     ]
-    print(f"CPU-bound trial: {work * 1e3:.1f} ms each, best of {repeats} runs; serial and 2-worker "
-          f"tables identical: {same}; 1-min load average of the machine: {os.getloadavg()[0]:.2f}")
+    print(f"CPU-bound trial: {work * 1e3:.1f} ms each, best of {repeats} interleaved runs; loop, serial "
+          f"and 2-worker results identical: {same}; 1-min load average: {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores")
     print(f"{'configuration':<40}{'trials':>7}{'wall s':>9}{'ms/trial':>10}{'speed-up':>10}")
     for name, n, t, per, sp in rows:
         print(f"{name:<40}{n:>7}{t:>9.3f}{per:>10.3f}{'' if sp is None else f'{sp:.2f}x':>10}")
+    print(f"2-worker speed-up of run_sweep {t1 / t2:.2f}x vs {b1 / b2:.2f}x for bare processes on this "
+          f"machine now ({(t1 / t2) / (b1 / b2):.0%} of the ceiling)")
     print(f"harness overhead per trial: serial {(t_ser - t_loop) / n_tiny * 1e6:.0f} us, "
           f"with checkpoint (fsync) {(t_ck - t_loop) / n_tiny * 1e6:.0f} us "
           f"(resumed {res.n_resumed} of {n_tiny} trials)")
