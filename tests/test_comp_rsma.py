@@ -71,8 +71,12 @@ def test_channel_equals_triple_loop(prob, rng):
     hH = prob.channel_rows(r)
     stacked = h.transpose(1, 0, 2).reshape(prob.K, -1).conj()
     assert np.max(np.abs(hH - stacked)) <= 1e-12 * np.max(np.abs(stacked))
-    # r = 0: the FRV is all ones, h^H = 1^T Sigma G
-    assert np.allclose(fr.frv(np.ones((6, 2)), np.zeros(2), 0.01), 1.0)
+    # |f_q| = |g_l| = 1; r = 0: the receive FRV is all ones
+    Wr = fr.directions(prob.theta_r[0, 0], prob.phi_r[0, 0])
+    Wt = fr.directions(prob.theta_t[0, 0], prob.phi_t[0, 0])
+    assert np.allclose(np.abs(fr.frv(Wr, r, prob.wavelength)), 1.0)
+    assert np.allclose(np.abs(fr.field_response_matrix(Wt, fr.ula_positions(prob.I, 0.005), prob.wavelength)), 1.0)
+    assert np.allclose(fr.frv(Wr, np.zeros(2), prob.wavelength), 1.0)
 
 
 def test_channel_power_statistics():

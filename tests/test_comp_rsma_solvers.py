@@ -68,6 +68,8 @@ def test_ma_at_least_fpa_from_fpa_warm_start(ao_results):
         x0 = p_m.polish(s_fpa.x)
         sol = ma.ao_solve(p_m, x0, max_iter=3)
         assert sol.fval >= s_fpa.fval - 1e-9
+        ref = multistart(p_m, x0, n_starts=0)                  # the reference, warm-started
+        assert ref.fval >= s_fpa.fval - 1e-9 and ref.violation <= 1e-6
         for inner, opts in ((pga, PgaOptions(max_iter=20, max_move=1e-3, min_step=1e-6)),
                             (pso_positions, PsoOptions(n_particles=10, iters=10)),
                             (grid_search_positions, GridSearchOptions(n=11))):
