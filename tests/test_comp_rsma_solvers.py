@@ -134,8 +134,8 @@ def test_trends_power_and_rth_fpa():
     assert np.all(np.diff(m) >= -1e-9)
 
 
-@pytest.mark.slow
 def test_trends_ma_and_bss():
+    """Check 16 with movable antennas (10 draws): P_M and R_th with warm starts; N = 1, 2, 3."""
     seeds = range(10)
     m = _trend([25, 29, 33, 37], lambda v, s: CompRsmaProblem.random(seed=s, pmax_dbm=v), seeds)
     assert np.all(np.diff(m) >= -1e-9)
