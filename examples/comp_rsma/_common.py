@@ -75,8 +75,10 @@ def finish(res, out, stem, x, xlabel, keys, title):
     res.to_csv(out / f"{stem}.csv")
     res.to_csv(out / f"{stem}_mean.csv", aggregate=True)
     keys = [k for k in keys if k in res.output_keys]
+    fixed = {k: res.points[0][k] for k in res.params
+             if k != x and len({repr(p[k]) for p in res.points}) == 1}
     plot_sweep(res, x=x, keys=keys, path=out / f"{stem}.png", xlabel=xlabel,
-               ylabel="sum rate (bit/s/Hz)", title=title)
+               ylabel="sum rate (bit/s/Hz)", title=title, **fixed)
     return res
 
 
