@@ -18,12 +18,8 @@ run are those of an m-start run with the same seed, serial or parallel.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
-import functools
-import glob
 import math
-import os
 import time
 import warnings
 
@@ -68,44 +64,16 @@ class MultistartOptions(Options):
             raise InvalidProblemError(f"MultistartOptions.method = {self.method!r}: must be 'SLSQP' or 'trust-constr'")
 
 
-@functools.lru_cache(maxsize=1)
-def _openblas_handles():
-    """(get, set) thread-count functions of the OpenBLAS builds bundled with numpy and scipy."""
-    import numpy
-    import scipy
-
-    handles = []
-    for pkg in (numpy, scipy):
-        libdir = os.path.join(os.path.dirname(os.path.dirname(pkg.__file__)), f"{pkg.__name__}.libs")
-        for path in glob.glob(os.path.join(libdir, "libscipy_openblas*.so")):
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:
-                continue
-            for suffix in ("64_", ""):
-                get = getattr(lib, f"scipy_openblas_get_num_threads{suffix}", None)
-                put = getattr(lib, f"scipy_openblas_set_num_threads{suffix}", None)
-                if get is not None and put is not None:
-                    handles.append((get, put))
-                    break
-    return tuple(handles)
-
-
 @contextlib.contextmanager
 def blas_threads(n):
-    """Temporarily limit the bundled OpenBLAS libraries to ``n`` threads (no-op for None)."""
+    """Temporarily limit the BLAS libraries (threadpoolctl) to ``n`` threads (no-op for None)."""
     if n is None:
         yield
         return
-    handles = _openblas_handles()
-    saved = [get() for get, _ in handles]
-    for _, put in handles:
-        put(int(n))
-    try:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=int(n), user_api="blas"):
         yield
-    finally:
-        for (_, put), k in zip(handles, saved):
-            put(int(k))
 
 
 def _score(problem, x):
