@@ -15,9 +15,13 @@ def _inputs(rng, B=64, P=4, L=12, M=8):
     return W, C, pos
 
 
-@pytest.mark.parametrize("sign", [-1, 1])
-def test_numba_matches_numpy_twin(rng, sign):
-    W, C, pos = _inputs(rng)
+@pytest.mark.parametrize("sign,B", [(-1, 64), (1, 64), (-1, 1200)])
+def test_numba_matches_numpy_twin(rng, sign, B):
+    """Both the serial (small batch) and the parallel (large batch) kernels."""
+    from matoolbox.channels import _kernels
+
+    W, C, pos = _inputs(rng, B=B)
+    assert _kernels._parallel(W, C, pos) == (B > 1000)
     a = fr.steer_sum(W, C, pos, LAM, sign)
     b = fr.steer_sum_numpy(W, C, pos, LAM, sign)
     assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b))

@@ -1,4 +1,8 @@
-"""numba kernels of the field-response hot paths (NumPy twins live in field_response.py)."""
+"""numba kernels of the field-response hot paths (NumPy twins live in field_response.py).
+
+Two variants: a parallel one (``prange`` over the batch) for large batches, and a serial one for
+small batches, where thread start-up and contention with other busy cores cost more than they save.
+"""
 from __future__ import annotations
 
 import math
@@ -7,26 +11,41 @@ import numba as nb
 import numpy as np
 
 
-@nb.njit(cache=True, parallel=True, fastmath=False)
-def steer_sum_nb(W, C, pos, kappa, sign):
-    B, P, _ = pos.shape
+@nb.njit(cache=True)
+def _steer_row(W, C, pos, kappa, sign, out, grad, b, with_grad):
+    """Accumulate batch row ``b`` of the plane-wave sum (and its position gradient)."""
+    P = pos.shape[1]
     L = W.shape[1]
     M = C.shape[2]
-    out = np.zeros((B, P, M), dtype=np.complex128)
-    for b in nb.prange(B):
-        for p in range(P):
-            x = pos[b, p, 0]
-            y = pos[b, p, 1]
-            for l in range(L):
-                ph = sign * kappa * (W[p, l, 0] * x + W[p, l, 1] * y)
-                e = complex(math.cos(ph), math.sin(ph))
-                for m in range(M):
-                    out[b, p, m] += e * C[p, l, m]
-    return out
+    for p in range(P):
+        x = pos[b, p, 0]
+        y = pos[b, p, 1]
+        for l in range(L):
+            wx = W[p, l, 0]
+            wy = W[p, l, 1]
+            ph = sign * kappa * (wx * x + wy * y)
+            e = complex(math.cos(ph), math.sin(ph))
+            de = complex(0.0, sign * kappa) * e
+            for m in range(M):
+                out[b, p, m] += e * C[p, l, m]
+                if with_grad:
+                    dt = de * C[p, l, m]
+                    grad[b, p, m, 0] += dt * wx
+                    grad[b, p, m, 1] += dt * wy
 
 
-@nb.njit(cache=True, parallel=True, fastmath=False)
-def steer_sum_grad_nb(W, C, pos, kappa, sign):
+@nb.njit(cache=True)
+def _steer_serial(W, C, pos, kappa, sign, with_grad):
+    B, P, _ = pos.shape
+    out = np.zeros((B, P, C.shape[2]), dtype=np.complex128)
+    grad = np.zeros((B if with_grad else 0, P, C.shape[2], 2), dtype=np.complex128)
+    for b in range(B):
+        _steer_row(W, C, pos, kappa, sign, out, grad, b, with_grad)
+    return out, grad
+
+
+@nb.njit(cache=True, parallel=True)
+def _steer_parallel(W, C, pos, kappa, sign):
     B, P, _ = pos.shape
     L = W.shape[1]
     M = C.shape[2]
@@ -43,9 +62,27 @@ def steer_sum_grad_nb(W, C, pos, kappa, sign):
                 e = complex(math.cos(ph), math.sin(ph))
                 de = complex(0.0, sign * kappa) * e
                 for m in range(M):
-                    t = e * C[p, l, m]
-                    out[b, p, m] += t
+                    out[b, p, m] += e * C[p, l, m]
                     dt = de * C[p, l, m]
                     grad[b, p, m, 0] += dt * wx
                     grad[b, p, m, 1] += dt * wy
     return out, grad
+
+
+PARALLEL_MIN_WORK = 200_000  # B*P*L*M from which the parallel kernel is used
+
+
+def _parallel(W, C, pos):
+    return pos.shape[0] * pos.shape[1] * W.shape[1] * C.shape[2] >= PARALLEL_MIN_WORK
+
+
+def steer_sum_nb(W, C, pos, kappa, sign):
+    if _parallel(W, C, pos):
+        return _steer_parallel(W, C, pos, kappa, sign)[0]
+    return _steer_serial(W, C, pos, kappa, sign, False)[0]
+
+
+def steer_sum_grad_nb(W, C, pos, kappa, sign):
+    if _parallel(W, C, pos):
+        return _steer_parallel(W, C, pos, kappa, sign)
+    return _steer_serial(W, C, pos, kappa, sign, True)
