@@ -565,8 +565,8 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
                **fixed):
     """Plot mean +- standard error of each output in ``keys`` against grid parameter ``x`` (PNG).
 
-    Other grid parameters are fixed with keyword arguments (``K=4``); those left free give one
-    curve per value combination, labelled ``"key (K=4)"``. ``labels`` maps keys to legend text.
+    Other grid parameters are fixed with keyword arguments (``K=4``); those left free and taking
+    several values give one curve per value combination, labelled ``"key (K=4)"``. ``labels`` maps keys to legend text.
     Returns the path.
     """
     from .plots import save_curves
@@ -586,7 +586,9 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     if not all(_is_number(v) for v in xs):
         raise TypeError(f"x={x!r} must take numeric values, got {xs}")
     xs = sorted(xs)
-    others = [k for k in result.params if k != x and k not in fixed]
+    # free parameters that vary among the selected points split the curves (constant ones do not)
+    others = [k for k in result.params if k != x and k not in fixed
+              and len({json.dumps(p.get(k)) for p in pts}) > 1]
     combos = [json.loads(c) for c in dict.fromkeys(json.dumps({k: p.get(k) for k in others}) for p in pts)]
 
     def pkey(d):

@@ -227,6 +227,9 @@ def test_plot_sweep_curves(tmp_path, monkeypatch):
     for tag in ("u", "v"):
         assert seen["curves"][f"a (tag={tag})"] == [res.mean("a", mu=m, tag=tag) for m in (0.0, 2.0)]
         assert seen["errors"][f"a (tag={tag})"] == [res.stderr("a", mu=m, tag=tag) for m in (0.0, 2.0)]
+    res1 = run_sweep(noisy_trial, {"mu": [0.0, 2.0], "tag": ["u"]}, trials=4, seed=5, progress=False)
+    plot_sweep(res1, x="mu", keys=["a", "b"], path=tmp_path / "f4.png", labels={"a": "scheme A"})
+    assert list(seen["curves"]) == ["scheme A", "b"]                   # constant tag: not in labels
     with pytest.raises(KeyError):
         plot_sweep(res, x="mu", keys=["label"], path=tmp_path / "f3.png")
 
