@@ -11,33 +11,40 @@ from pathlib import Path
 
 
 def _demo(args) -> int:
-    """Draw a default field-response channel and save the channel-gain map over the MA region."""
+    """The main job: the default CoMP-RSMA instance solved by ``ao_solve`` for the four schemes."""
+    from .demo import run_demo
+
+    run_demo(out=args.out, seed=args.seed, quick=args.quick)
+    if args.channel_map:
+        _channel_map(Path(args.out), args.seed, args.grid)
+    return 0
+
+
+def _channel_map(out: Path, seed: int, n: int) -> None:
+    """Draw a default field-response channel; save the channel-gain map over the MA region."""
     import numpy as np
 
     from .channels import field_response as fr
     from .plots import save_map
 
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(seed)
     lam, A, L, I = 0.01, 2 * 0.01, 6, 4
     theta_t, phi_t = fr.random_angles(rng, L)
     theta_r, phi_r = fr.random_angles(rng, L)
     Sigma = fr.random_prm(rng, L)
     G = fr.field_response_matrix(fr.directions(theta_t, phi_t), fr.ula_positions(I, lam / 2), lam)
     Wr = fr.directions(theta_r, phi_r)
-    grid = fr.region_grid(A, args.grid)
+    grid = fr.region_grid(A, n)
     hH = fr.steer_sum(Wr[None], (Sigma @ G)[None], grid[:, None, :], lam, sign=-1)[:, 0, :]
-    gain = np.sum(np.abs(hH) ** 2, axis=-1).reshape(args.grid, args.grid)
+    gain = np.sum(np.abs(hH) ** 2, axis=-1).reshape(n, n)
     png = save_map(gain / gain.max(), extent=(-A / 2 / lam, A / 2 / lam, -A / 2 / lam, A / 2 / lam),
                    path=out / "demo_channel_gain.png", xlabel="x / λ", ylabel="y / λ",
                    title="normalized channel gain ‖h(r)‖² over the MA region", colorbar="gain / max")
     np.savetxt(out / "demo_channel_gain.csv", np.column_stack([grid / lam, gain.ravel()]),
                delimiter=",", header="x_over_lambda,y_over_lambda,gain", comments="")
-    print(f"max/min gain over the region: {gain.max() / gain.min():.2f} "
-          f"({10 * np.log10(gain.max() / gain.min()):.1f} dB)")
-    print(f"wrote {png} and {out / 'demo_channel_gain.csv'}")
-    return 0
+    print(f"channel gain over the region: max/min {gain.max() / gain.min():.2f} "
+          f"({10 * np.log10(gain.max() / gain.min()):.1f} dB); wrote {png}")
 
 
 def repo_root() -> Path:
@@ -181,11 +188,12 @@ def _figure(args) -> int:
 
 def _bench(args) -> int:
     benches = discover_benchmarks()
-    if not args.names:
+    if not args.names or args.list:
         _print_listing(f"benchmarks under {benchmarks_root()}:", list(benches) or ["(none)"],
-                       "run with: matoolbox bench NAME [NAME ...] [--quick]  (or NAME = all)")
-        return 0
-    names = list(benches) if args.names == ["all"] else args.names
+                       "run one with: matoolbox bench NAME [NAME ...] [--quick]")
+        if args.list:
+            return 0
+    names = list(benches) if args.names in ([], ["all"]) else args.names
     unknown = [n for n in names if n not in benches and n.removeprefix("bench_") not in benches]
     if unknown:
         print(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(benches) or '(none)'}",
@@ -204,10 +212,12 @@ def _bench(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="matoolbox", description="Movable-antenna optimization toolbox")
     sub = p.add_subparsers(dest="command")
-    d = sub.add_parser("demo", help="run the main demo")
+    d = sub.add_parser("demo", help="solve the default CoMP-RSMA instance for the four schemes")
     d.add_argument("--out", default="out/demo", help="output folder (PNG + CSV)")
-    d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--grid", type=int, default=81)
+    d.add_argument("--seed", type=int, default=0, help="channel draw")
+    d.add_argument("--quick", action="store_true", help="at most 5 AO iterations per scheme")
+    d.add_argument("--channel-map", action="store_true", help="also save the channel-gain map")
+    d.add_argument("--grid", type=int, default=81, help="channel-map grid points per axis")
     d.set_defaults(func=_demo)
 
     f = sub.add_parser("figure", help="run a paper-figure script (examples/FAMILY/FIG*.py); no FIG lists them")
@@ -220,8 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--out", help="output folder (PNG + CSV)")
     f.set_defaults(func=_figure)
 
-    b = sub.add_parser("bench", help="run benchmark scripts (benchmarks/bench_NAME.py); no NAME lists them")
-    b.add_argument("names", nargs="*", help="benchmark names, or 'all'")
+    b = sub.add_parser("bench", help="run benchmark scripts (benchmarks/bench_NAME.py); no NAME: list, then run all")
+    b.add_argument("names", nargs="*", help="benchmark names, or 'all' (the default)")
+    b.add_argument("--list", action="store_true", help="only list the benchmarks")
     b.add_argument("--quick", action="store_true")
     b.set_defaults(func=_bench)
     return p

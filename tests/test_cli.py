@@ -4,6 +4,7 @@ import json
 import os
 import textwrap
 
+import numpy as np
 import pytest
 
 from matoolbox import cli
@@ -89,10 +90,14 @@ def test_listings(roots, capsys):
     assert "_private" not in out and "common" not in out
     assert cli.main(["figure", "fam"]) == 0
     assert capsys.readouterr().out.split("\n")[1:4] == ["  fig10_beta", "  fig1_alpha", "  fig2_gamma"]
-    assert cli.main(["bench"]) == 0
+    assert cli.main(["bench", "--list"]) == 0
     out = capsys.readouterr().out
     assert "  alpha\n  beta\n" in out and "helper" not in out
     assert not list((roots / "marks").iterdir())                      # listing runs nothing
+    assert cli.main(["bench", "--quick"]) == 0                         # no name: list, then run all
+    out = capsys.readouterr().out
+    assert "  alpha\n  beta\n" in out and "alpha table" in out and "beta table" in out
+    assert (roots / "marks" / "alpha.txt").read_text() == "quick=True"
 
 
 def read_csv(path):
@@ -154,9 +159,19 @@ def test_bench(roots, capsys):
     assert "unknown benchmark(s) gamma" in capsys.readouterr().err
 
 
-def test_demo_still_works(tmp_path):
-    assert cli.main(["demo", "--out", str(tmp_path / "d"), "--grid", "9"]) == 0
-    assert any(p.suffix == ".png" and p.stat().st_size > 0 for p in (tmp_path / "d").iterdir())
+def test_demo_solves_four_schemes(tmp_path, capsys):
+    assert cli.main(["demo", "--quick", "--out", str(tmp_path / "d"), "--channel-map", "--grid", "9"]) == 0
+    rows = read_csv(tmp_path / "d" / "demo_comp_rsma.csv")
+    assert [r["scheme"] for r in rows] == ["RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"]
+    rate = {r["scheme"]: float(r["sum_rate"]) for r in rows}
+    assert all(r["feasible"] == "True" for r in rows)
+    for r in rows:  # the sum rate is the sum of the per-user rates
+        assert float(r["sum_rate"]) == pytest.approx(sum(float(r[f"rate_{k}"]) for k in range(1, 5)), abs=1e-5)
+    assert rate["RSMA-MA"] >= rate["RSMA-FPA"] and rate["SDMA-MA"] >= rate["SDMA-FPA"]
+    assert (tmp_path / "d" / "demo_comp_rsma.png").stat().st_size > 0
+    gain = np.loadtxt(tmp_path / "d" / "demo_channel_gain.csv", delimiter=",", skiprows=1)
+    assert gain.shape == (81, 3) and np.all(gain[:, 2] > 0)
+    assert "RSMA-MA" in capsys.readouterr().out
 
 
 def test_no_command_prints_help(capsys):
