@@ -62,7 +62,8 @@ import numpy as np
 from .core.errors import InfeasibleError, MatoolboxError
 from .core.validate import fail
 
-__all__ = ["run_sweep", "SweepResult", "plot_sweep", "load_checkpoint", "CheckpointError", "expand_grid"]
+__all__ = ["run_sweep", "SweepResult", "plot_sweep", "save_sweep", "run_example", "load_checkpoint",
+           "CheckpointError", "expand_grid"]
 
 RESERVED = ("trial", "exitflag", "elapsed", "error")
 _FORMAT = 1
@@ -607,3 +608,31 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     path.parent.mkdir(parents=True, exist_ok=True)
     return save_curves(xs, curves, path, xlabel=x if xlabel is None else xlabel, ylabel=ylabel,
                        title=title, errors=errors)
+
+
+def save_sweep(result, out, stem, *, x, keys, **plot_kwargs) -> Path:
+    """Write ``<stem>.csv`` (one row per trial), ``<stem>_mean.csv`` (per-point aggregate) and
+    ``<stem>.png`` (mean +- standard error of ``keys`` against ``x``, see :func:`plot_sweep`) into
+    the folder ``out`` (created). Returns the PNG path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out / f"{stem}.csv")
+    result.to_csv(out / f"{stem}_mean.csv", aggregate=True)
+    png = out / f"{stem}.png"
+    plot_sweep(result, x=x, keys=keys, path=png, **plot_kwargs)
+    return png
+
+
+def run_example(run, doc=None, default_out="out", argv=None):
+    """The ``__main__`` of an example script: parse ``--quick --trials --workers --seed --out``,
+    call ``run(..., progress=True)`` and return ``(args, result)``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
+    ap.add_argument("--quick", action="store_true", help="small version (< 2 min on 2 cores)")
+    ap.add_argument("--trials", type=int, default=None, help="Monte Carlo trials per grid point")
+    ap.add_argument("--workers", type=int, default=1, help="parallel workers (joblib n_jobs)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=default_out, help="output folder (PNG + CSV)")
+    a = ap.parse_args(argv)
+    return a, run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)

@@ -384,3 +384,30 @@ def test_dask_cluster_equals_loky(dask_client):
     assert {r["pid"] for r in pids.rows} <= worker_pids
     assert {r["pid"] for r in pids1.rows} <= worker_pids    # with dask the cluster decides
     assert [r["z"] for r in pids1.rows] == [r["z"] for r in pids.rows]
+
+
+def _square_trial(params, rng):
+    return {"y": float(params["x"]) ** 2 + 0.0 * rng.random()}
+
+
+def test_save_sweep_and_run_example(tmp_path):
+    from matoolbox.sweep import run_example, save_sweep
+
+    res = run_sweep(_square_trial, {"x": [1, 2, 3]}, 2, 0, progress=False)
+    png = save_sweep(res, tmp_path / "o", "sq", x="x", keys=["y"], xlabel="x", ylabel="y")
+    assert png == tmp_path / "o" / "sq.png" and png.stat().st_size > 0
+    with open(tmp_path / "o" / "sq_mean.csv") as fh:
+        mean = [r for r in csv.DictReader(fh) if r["key"] == "y"]
+    assert [float(r["mean"]) for r in mean] == [1.0, 4.0, 9.0]
+    with open(tmp_path / "o" / "sq.csv") as fh:
+        assert len(list(csv.DictReader(fh))) == 6
+
+    seen = {}
+
+    def fake_run(**kw):
+        seen.update(kw)
+        return "result"
+
+    a, out = run_example(fake_run, "Doc line.\nmore", "out/x", argv=["--quick", "--trials", "3", "--seed", "5"])
+    assert out == "result" and a.out == "out/x"
+    assert seen == {"quick": True, "trials": 3, "workers": 1, "seed": 5, "out": "out/x", "progress": True}

@@ -2,13 +2,11 @@
 the per-draw trial body, output files and the command line. Public API only."""
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
 
 import matoolbox as ma
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 SCHEME_ORDER = ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA")
 
@@ -70,15 +68,10 @@ def draw(params, rng):
 
 def finish(res, out, stem, x, xlabel, keys, title):
     """Write <stem>.csv (rows), <stem>_mean.csv (aggregate) and <stem>.png into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / f"{stem}.csv")
-    res.to_csv(out / f"{stem}_mean.csv", aggregate=True)
     keys = [k for k in keys if k in res.output_keys]
     fixed = {k: res.points[0][k] for k in res.params
              if k != x and len({repr(p[k]) for p in res.points}) == 1}
-    plot_sweep(res, x=x, keys=keys, path=out / f"{stem}.png", xlabel=xlabel,
-               ylabel="sum rate (bit/s/Hz)", title=title, **fixed)
+    save_sweep(res, out, stem, x=x, keys=keys, xlabel=xlabel, ylabel="sum rate (bit/s/Hz)", title=title, **fixed)
     return res
 
 
@@ -89,14 +82,7 @@ def sweep(trial, grid, quick, trials, workers, seed, progress):
 
 def main(run, doc, out, x, keys):
     """Command line: --quick --trials --workers --seed --out; prints a summary with infeasible counts."""
-    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="reduced grid, 10 draws (< 2 min on 2 cores)")
-    ap.add_argument("--trials", type=int, default=None, help="draws per point (default 150, quick 10)")
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=out)
-    a = ap.parse_args()
-    res = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, res = run_example(run, doc, out)
     print(res.summary(keys=[k for k in keys if k in res.output_keys]))
     for p in res.points:
         counts = {k: sum(r.get(f"infeasible {k}", 0) for r in res.rows if r[x] == p[x]) for k in keys

@@ -11,13 +11,10 @@ P_t = 20 dBm, noise -80 dBm, 50 m link, 5 paths per link, 5x5 field-response SI.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import CcfdMaxMinProblem
 from matoolbox.solvers import PsoOptions, apo_positions, pso_positions
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["ppso", "apo", "random20", "fpa", "hd_ma", "hd_fpa"]
 LABELS = {"ppso": "FD-MA, PPSO", "apo": "FD-MA, APO", "random20": "FD, best of 20 random",
@@ -53,25 +50,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"si_db": rhos, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (10 if quick else 100)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "e1_ccfd_maxmin.csv")
-    res.to_csv(out / "e1_ccfd_maxmin_mean.csv", aggregate=True)
-    plot_sweep(res, x="si_db", keys=KEYS, path=out / "e1_ccfd_maxmin.png",
+    save_sweep(res, out, "e1_ccfd_maxmin", x="si_db", keys=KEYS,
                xlabel="residual SI factor rho (dB)", ylabel="max-min rate (bit/s/Hz)",
                title="E1: two-terminal CCFD, max-min rate", labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS))
     rho = result.points[len(result.points) // 2]["si_db"]
     print(f"at rho = {rho} dB: PPSO - FPA = {result.mean('ppso', si_db=rho) - result.mean('fpa', si_db=rho):.2f}, "

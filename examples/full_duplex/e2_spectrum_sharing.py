@@ -10,15 +10,12 @@ P = 30 dBm, noise -80 dBm, receivers 50-100 m away, 5 paths per link, Gamma swep
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
 import matoolbox as ma
 from matoolbox.problems import SpectrumSharingProblem
 from matoolbox.solvers import spectrum_sharing_beamformer, spectrum_sharing_enumeration
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["ma_snr_db", "fpa_snr_db"]
 LABELS = {"ma_snr_db": "MA (SOCP + enumeration)", "fpa_snr_db": "FPA (SOCP)"}
@@ -49,25 +46,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"inr_cap_db": caps, "K": [1, 3], **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (20 if quick else 200)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "e2_spectrum_sharing.csv")
-    res.to_csv(out / "e2_spectrum_sharing_mean.csv", aggregate=True)
-    plot_sweep(res, x="inr_cap_db", keys=KEYS, path=out / "e2_spectrum_sharing.png",
+    save_sweep(res, out, "e2_spectrum_sharing", x="inr_cap_db", keys=KEYS,
                xlabel="interference cap Gamma / noise (dB)", ylabel="secondary SNR (dB)",
                title="E2: spectrum sharing, N = 4", labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS + ["gain_db"]))
     for K in (1, 3):
         print(f"K = {K}: MA gain over FPA {result.mean('gain_db', K=K, inr_cap_db=-10.0):.2f} dB at -10 dB cap, "

@@ -10,14 +10,13 @@ with zero-forcing weights), and the bound N. Also reports the closed-form apertu
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 from matoolbox.problems import NullSteeringProblem
 from matoolbox.solvers import null_steering_finite, null_steering_layout
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import plot_sweep, run_example, run_sweep
 
 KEYS = ["ma_gain_db", "finite_gain_db", "fpa_zf_gain_db", "bound_db"]
 LABELS = {"ma_gain_db": "MA closed form (unbounded)", "finite_gain_db": "MA in [0, 16 lambda]",
@@ -64,14 +63,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS + ["aperture", "max_null_gain"]))
     print(f"N = 8, K = 3: MA {result.mean('ma_gain_db', N=8, K=3):.2f} dB vs FPA-ZF "
           f"{result.mean('fpa_zf_gain_db', N=8, K=3):.2f} dB; "

@@ -11,15 +11,12 @@ Directions are drawn uniformly in [0, pi].
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
 import matoolbox as ma
 from matoolbox.problems import MultiBeamProblem
 from matoolbox.solvers import multibeam_awv
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["ma_db", "fpa_db", "fpa_sdr_bound_db"]
 LABELS = {"ma_db": "MA (SDR + SCA)", "fpa_db": "FPA (SDR)", "fpa_sdr_bound_db": "FPA SDR bound"}
@@ -52,25 +49,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"A": [4.0, 7.0, 10.0] if quick else [4.0, 5.0, 6.0, 8.0, 10.0], **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (5 if quick else 100)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "e4_multibeam.csv")
-    res.to_csv(out / "e4_multibeam_mean.csv", aggregate=True)
-    plot_sweep(res, x="A", keys=KEYS, path=out / "e4_multibeam.png", xlabel="array span A (wavelengths)",
+    save_sweep(res, out, "e4_multibeam", x="A", keys=KEYS, xlabel="array span A (wavelengths)",
                ylabel="max-min beam gain (dB)", title="E4: 3 beams, 2 nulls at -20 dB, N = 8",
                labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS + ["gain_db"]))
     print(f"MA gain over FPA at A = 10: {result.mean('gain_db', A=10.0):.2f} dB; "
           f"infeasible trials: {result.infeasible()}, failed: {result.failed()}")

@@ -9,13 +9,10 @@ noise -80 dBm, rho = -70 dB, users uniform in the 20-100 m annulus, a_i = 1/4.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import FullDuplexMultiUserProblem
 from matoolbox.problems.full_duplex import fd_blocks
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["fd_ma", "ma_tx_only", "fd_fpa"]
 LABELS = {"fd_ma": "FD-MA (PSO)", "ma_tx_only": "MA-Tx only", "fd_fpa": "FD-FPA"}
@@ -42,24 +39,13 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"Nt": nts, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (4 if quick else 200)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "mu_wsr_vs_nt.csv")
-    res.to_csv(out / "mu_wsr_vs_nt_mean.csv", aggregate=True)
-    plot_sweep(res, x="Nt", keys=KEYS, path=out / "mu_wsr_vs_nt.png", xlabel="transmit MAs N_t",
+    save_sweep(res, out, "mu_wsr_vs_nt", x="Nt", keys=KEYS, xlabel="transmit MAs N_t",
                ylabel="weighted sum rate (bit/s/Hz)", title="MU FD: WSR vs N_t", labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}")
     print(f"wrote {a.out}/mu_wsr_vs_nt.png and .csv")

@@ -10,13 +10,10 @@ p_U = 20 dBm, noise -80 dBm, near-field SI.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
 from matoolbox.problems.full_duplex import fd_blocks
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "hd_fpa"]
 LABELS = {"fd_ma": "FD-MA (PSO)", "fd_fpa": "FD-FPA", "hd_fpa": "HD-FPA"}
@@ -43,25 +40,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"rho_db": rhos, "Nr": [1] if quick else [1, 4], **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (8 if quick else 200)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "p1_rate_vs_si.csv")
-    res.to_csv(out / "p1_rate_vs_si_mean.csv", aggregate=True)
-    plot_sweep(res, x="rho_db", keys=KEYS, path=out / "p1_rate_vs_si.png",
+    save_sweep(res, out, "p1_rate_vs_si", x="rho_db", keys=KEYS,
                xlabel="residual SI factor rho (dB)", ylabel="a1 R_D + a2 R_U (bit/s/Hz)",
                title="P1: FD weighted sum rate vs SI", labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}")
     print(f"wrote {a.out}/p1_rate_vs_si.png and .csv")

@@ -9,16 +9,14 @@ A = 4 lambda, P = 30 dBm, rho = 0 dB (cap at the LNA input), noise -80 dBm.
 """
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
 
 import numpy as np
 
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
 from matoolbox.problems.full_duplex import fd_blocks
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "mrt_fpa"]
 LABELS = {"fd_ma": "FD-MA (PSO)", "fd_fpa": "FD-FPA", "mrt_fpa": "FPA, unconstrained MRT"}
@@ -47,25 +45,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"p_th_dbm": caps, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (5 if quick else 200)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "p3_rate_vs_cap.csv")
-    res.to_csv(out / "p3_rate_vs_cap_mean.csv", aggregate=True)
-    plot_sweep(res, x="p_th_dbm", keys=KEYS, path=out / "p3_rate_vs_cap.png",
+    save_sweep(res, out, "p3_rate_vs_cap", x="p_th_dbm", keys=KEYS,
                xlabel="SI cap p_th (dBm)", ylabel="R_D (bit/s/Hz)",
                title="P3: DL rate vs SI cap", labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}")
     print(f"wrote {a.out}/p3_rate_vs_cap.png and .csv")

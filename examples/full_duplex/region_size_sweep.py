@@ -9,13 +9,10 @@ PSO beats the local MM step. Defaults as in P1 with Nr = 1.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
 from matoolbox.problems.full_duplex import fd_blocks
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["ma_pso", "ma_mm", "random_best", "fpa"]
 LABELS = {"ma_pso": "FD-MA (PSO)", "ma_mm": "FD-MA (gradient/MM)", "random_best": "best random layout",
@@ -48,25 +45,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     grid = {"A_lambda": sizes, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (4 if quick else 200)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "region_size_sweep.csv")
-    res.to_csv(out / "region_size_sweep_mean.csv", aggregate=True)
-    plot_sweep(res, x="A_lambda", keys=KEYS, path=out / "region_size_sweep.png",
+    save_sweep(res, out, "region_size_sweep", x="A_lambda", keys=KEYS,
                xlabel="region side A (wavelengths)", ylabel="a1 R_D + a2 R_U (bit/s/Hz)",
                title="P1: rate vs region size", labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/full_duplex")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/full_duplex")
     print(result.summary(keys=KEYS))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}")
     print(f"wrote {a.out}/region_size_sweep.png and .csv")

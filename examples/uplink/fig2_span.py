@@ -11,12 +11,9 @@ theta = 60/70/80/90 deg, p = 10 dB, Rician factor 10, d = lambda/2.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import UplinkTwoTimescaleProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 RECEIVERS = ("zf", "mmse", "mmse_sic")
 KEYS = ["ma_zf", "ma_mmse", "ma_mmse_sic", "fpa_zf", "fpa_mmse", "fpa_mmse_sic"]
@@ -48,25 +45,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/uplink", progress=
     grid = {"D": spans, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (2 if quick else 5)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig2_span.csv")
-    res.to_csv(out / "fig2_span_mean.csv", aggregate=True)
-    plot_sweep(res, x="D", keys=KEYS, path=out / "fig2_span.png", xlabel="span D / wavelength",
+    save_sweep(res, out, "fig2_span", x="D", keys=KEYS, xlabel="span D / wavelength",
                ylabel="ergodic sum rate (bit/s/Hz)", title="Fig. 2: rate vs span (M = 8, K = 4)",
                labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/uplink")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/uplink")
     print(result.summary(keys=KEYS))
     gap = [result.mean("ma_zf", D=D) - result.mean("fpa_zf", D=D) for D in (4.0, 6.0)]
     print(f"MA+ZF - FPA+ZF gap: {gap[0]:.2f} at D=4, {gap[1]:.2f} at D=6 bit/s/Hz; "

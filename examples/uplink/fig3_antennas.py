@@ -12,12 +12,9 @@ theta = 60/70/80/90 deg, p = 10 dB, Rician factor 10, d = lambda/2. At M = 12 th
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import UplinkTwoTimescaleProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 RECEIVERS = ("zf", "mmse", "mmse_sic")
 KEYS = ["ma_zf", "ma_mmse", "ma_mmse_sic", "fpa_zf", "fpa_mmse", "fpa_mmse_sic"]
@@ -49,25 +46,14 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/uplink", progress=
     grid = {"M": antennas, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (2 if quick else 5)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig3_antennas.csv")
-    res.to_csv(out / "fig3_antennas_mean.csv", aggregate=True)
-    plot_sweep(res, x="M", keys=KEYS, path=out / "fig3_antennas.png", xlabel="number of antennas M",
+    save_sweep(res, out, "fig3_antennas", x="M", keys=KEYS, xlabel="number of antennas M",
                ylabel="ergodic sum rate (bit/s/Hz)", title="Fig. 3: rate vs M (D = 6 wavelengths, K = 4)",
                labels=LABELS, **fixed)
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/uplink")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/uplink")
     print(result.summary(keys=KEYS))
     gap = {M: result.mean("ma_zf", M=M) - result.mean("fpa_zf", M=M) for M in (5, 8, 12)}
     print("MA+ZF - FPA+ZF gap: " + ", ".join(f"{g:.2f} at M={M}" for M, g in gap.items())

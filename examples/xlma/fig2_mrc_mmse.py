@@ -10,12 +10,9 @@ evaluated the same way. A trial is one batch of R realizations.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = ["proposed_approx", "proposed_mrc", "proposed_mmse", "proposed_ub", "horizontal_sparse_mrc",
@@ -50,23 +47,12 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     grid = {"MH": [2, 4, 8, 12, 16], "R": [100 if quick else 400]}
     trials = trials if trials is not None else (2 if quick else 5)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig2_mrc_mmse.csv")
-    res.to_csv(out / "fig2_mrc_mmse_mean.csv", aggregate=True)
-    plot_sweep(res, x="MH", keys=KEYS, path=out / "fig2_mrc_mmse.png", xlabel="elements per subarray M_H",
+    save_sweep(res, out, "fig2_mrc_mmse", x="MH", keys=KEYS, xlabel="elements per subarray M_H",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 2(a): MRC vs MMSE (L = 61 m)")
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/xlma")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/xlma")
     print(result.summary(keys=["proposed_approx", "proposed_mrc", "proposed_mmse", "proposed_ub"]))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}; wrote {a.out}/fig2_mrc_mmse.png")

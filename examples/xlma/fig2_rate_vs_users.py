@@ -11,12 +11,9 @@ same in every trial); the plotted MC value is the mean over trials.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = [f"{s}_{m}" for s in SCHEMES for m in ("approx", "mrc", "mmse")] + ["proposed_ub"]
@@ -54,24 +51,13 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     grid = {"Kbar": [2.0, 3.0, 4.0, 5.0, 6.0], "R": [R]}
     trials = trials if trials is not None else (2 if quick else 5)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig2_rate_vs_users.csv")
-    res.to_csv(out / "fig2_rate_vs_users_mean.csv", aggregate=True)
-    plot_sweep(res, x="Kbar", keys=KEYS, path=out / "fig2_rate_vs_users.png", xlabel="expected users Kbar",
+    save_sweep(res, out, "fig2_rate_vs_users", x="Kbar", keys=KEYS, xlabel="expected users Kbar",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 2(c): rate vs Kbar (L = 61 m)")
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/xlma")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/xlma")
     print(result.summary(keys=["proposed_approx", "proposed_mrc", "proposed_mmse", "horizontal_sparse_approx",
                                "dense_ula_approx"]))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}; wrote {a.out}/fig2_rate_vs_users.png")

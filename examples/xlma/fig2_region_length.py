@@ -10,14 +10,13 @@ elsewhere). With ``R > 0`` the proposed placement is also evaluated by Monte Car
 """
 from __future__ import annotations
 
-import argparse
 import math
 from pathlib import Path
 
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
 from matoolbox.solvers import ExhaustiveOptions, exhaustive_placement, lp_init
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import plot_sweep, run_example, run_sweep
 
 KEYS = ["proposed", "lp_init", "optimal", "horizontal_sparse", "dense_ula"]
 
@@ -57,13 +56,6 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/xlma")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/xlma")
     print(result.summary(keys=KEYS))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}; wrote {a.out}/fig2_region_length.png")

@@ -9,14 +9,13 @@ array. A trial is one Monte Carlo batch (R realizations) of the layouts (rates i
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
-from matoolbox.sweep import run_sweep
+from matoolbox.sweep import run_example, run_sweep
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 P0 = (-22.5, 14.5, 1.5)
@@ -58,14 +57,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/xlma")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/xlma")
     print(result["sweep"].summary(keys=["approx", "mrc", "mmse", "upper_bound"]))
     prob, sol, _ = _design()
     xs = prob.candidates[sol.x["selection"], 0].tolist()

@@ -10,12 +10,9 @@ kappa (LoS-dominant channels).
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = [f"{s}_{m}" for s in SCHEMES for m in ("approx", "mrc", "mmse")]
@@ -48,23 +45,12 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     grid = {"kappa_db": [-10.0, 0.0, 10.0, 20.0, 30.0], "R": [150 if quick else 400]}
     trials = trials if trials is not None else (2 if quick else 5)
     res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig6_rician.csv")
-    res.to_csv(out / "fig6_rician_mean.csv", aggregate=True)
-    plot_sweep(res, x="kappa_db", keys=KEYS, path=out / "fig6_rician.png", xlabel="Rician factor kappa (dB)",
+    save_sweep(res, out, "fig6_rician", x="kappa_db", keys=KEYS, xlabel="Rician factor kappa (dB)",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 6: rate vs kappa (obstacles)")
     return res
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/xlma")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/xlma")
     print(result.summary(keys=["proposed_approx", "horizontal_sparse_approx", "dense_ula_approx", "proposed_mmse"]))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}; wrote {a.out}/fig6_rician.png")

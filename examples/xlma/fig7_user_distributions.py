@@ -10,12 +10,9 @@ Theorem 1; with R > 0 also MC MRC / MMSE of the proposed placement (a trial is o
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
-from matoolbox.sweep import plot_sweep, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 FPA = ("sparse", "horizontal_sparse", "vertical_sparse", "dense_ula", "dense_upa")
 KEYS = ["proposed", *FPA]
@@ -50,11 +47,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     proposed placement (x–z plane) into ``out``; returns the SweepResult."""
     grid = {"type": [1, 2, 3], "R": [0 if quick else 200]}
     res = run_sweep(trial, grid, trials if trials is not None else 1, seed, workers=workers, progress=progress)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig7_user_distributions.csv")
-    res.to_csv(out / "fig7_user_distributions_mean.csv", aggregate=True)
-    plot_sweep(res, x="type", keys=KEYS, path=out / "fig7_user_distributions.png", xlabel="hotspot type",
+    save_sweep(res, out, "fig7_user_distributions", x="type", keys=KEYS, xlabel="hotspot type",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 7: user distributions (N0 = 450)")
     if not quick:
         for kind in (1, 2, 3):
@@ -64,14 +57,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--trials", type=int, default=None)
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="out/xlma")
-    a = ap.parse_args()
-    result = run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    a, result = run_example(run, __doc__, "out/xlma")
     print(result.summary(keys=KEYS))
     print(f"infeasible trials: {result.infeasible()}, failed: {result.failed()}; "
           f"wrote {a.out}/fig7_user_distributions.png")
