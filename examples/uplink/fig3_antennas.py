@@ -12,31 +12,13 @@ theta = 60/70/80/90 deg, p = 10 dB, Rician factor 10, d = lambda/2. At M = 12 th
 """
 from __future__ import annotations
 
-import matoolbox as ma
-from matoolbox.problems import UplinkTwoTimescaleProblem
+import sys
+from pathlib import Path
+
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
-RECEIVERS = ("zf", "mmse", "mmse_sic")
-KEYS = ["ma_zf", "ma_mmse", "ma_mmse_sic", "fpa_zf", "fpa_mmse", "fpa_mmse_sic"]
-LABELS = {"ma_zf": "MA+ZF", "ma_mmse": "MA+MMSE", "ma_mmse_sic": "MA+MMSE-SIC",
-          "fpa_zf": "FPA+ZF", "fpa_mmse": "FPA+MMSE", "fpa_mmse_sic": "FPA+MMSE-SIC"}
-
-
-def trial(params, rng):
-    """Design MA positions for each receiver and return the six ergodic rates (bit/s/Hz)."""
-    seed = int(rng.integers(2**31))
-    out = {"exitflag": 1}
-    for r in RECEIVERS:
-        prob = UplinkTwoTimescaleProblem(M=int(params["M"]), D=float(params["D"]), receiver=r,
-                                         seed=seed, n_eval=int(params["n_eval"]),
-                                         restarts=int(params["restarts"]))
-        sol = ma.ao_solve(prob, rng=rng)
-        out[f"ma_{r}"] = sol.output["ergodic"][r]
-        out[f"fpa_{r}"] = sol.output["ergodic_fpa"][r]      # same evaluation samples as MA
-        out[f"surrogate_{r}"] = sol.fval
-        if sol.exitflag < 0:
-            out["exitflag"] = sol.exitflag
-    return out
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fig2_span import KEYS, LABELS, trial  # noqa: E402  (same trial body as Fig. 2)
 
 
 def run(quick=False, trials=None, workers=1, seed=0, out="out/uplink", progress=False):

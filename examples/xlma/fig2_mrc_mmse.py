@@ -10,34 +10,24 @@ evaluated the same way. A trial is one batch of R realizations.
 """
 from __future__ import annotations
 
-import matoolbox as ma
-from matoolbox.problems import XlmaPlacementProblem
+import sys
+from pathlib import Path
+
 from matoolbox.sweep import run_example, run_sweep, save_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = ["proposed_approx", "proposed_mrc", "proposed_mmse", "proposed_ub", "horizontal_sparse_mrc",
         "horizontal_sparse_mmse", "dense_ula_mrc", "dense_ula_mmse"]
 
 
-_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
-
-
-def _design(MH):
-    key = (MH,)
-    if key not in _CACHE:
-        prob = XlmaPlacementProblem.default(MH=MH)
-        sol = ma.ao_solve(prob)
-        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
-    return _CACHE[key]
-
-
 def trial(params, rng):
     """Closed form, MC MRC and MC MMSE of every layout at one M_H (R realizations)."""
-    prob, sol, layouts = _design(int(params["MH"]))
+    prob, sol, layouts = C.design("default", MH=int(params["MH"]))
     out = {"exitflag": sol.exitflag if sol.exitflag < 0 else 1}
-    for name in SCHEMES:
-        ev = prob.evaluate_layout(layouts[name], R=int(params["R"]), rng=rng)
-        out[f"{name}_approx"], out[f"{name}_mrc"], out[f"{name}_mmse"] = ev["approx"], ev["mrc"], ev["mmse"]
+    out.update(C.evaluate_schemes(prob, layouts, SCHEMES, params["R"], rng))
     out["proposed_ub"] = prob.upper_bound(layouts["proposed"])
     return out
 

@@ -11,30 +11,21 @@ same in every trial); the plotted MC value is the mean over trials.
 """
 from __future__ import annotations
 
-import matoolbox as ma
-from matoolbox.problems import XlmaPlacementProblem
+import sys
+from pathlib import Path
+
 from matoolbox.sweep import run_example, run_sweep, save_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = [f"{s}_{m}" for s in SCHEMES for m in ("approx", "mrc", "mmse")] + ["proposed_ub"]
 
 
-_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
-
-
-def _design(Kbar):
-    key = (Kbar,)
-    if key not in _CACHE:
-        prob = XlmaPlacementProblem.default(Kbar=Kbar)
-        sol = ma.ao_solve(prob)
-        layouts = {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
-        _CACHE[key] = prob, sol, layouts
-    return _CACHE[key]
-
-
 def trial(params, rng):
     """Closed form + MC (R realizations) of the proposed and FPA layouts at one Kbar."""
-    prob, sol, layouts = _design(float(params["Kbar"]))
+    prob, sol, layouts = C.design("default", Kbar=float(params["Kbar"]))
     out = {"exitflag": sol.exitflag if sol.exitflag < 0 else 1}
     for name in SCHEMES:
         ev = prob.evaluate_layout(layouts[name], R=int(params["R"]), rng=rng)

@@ -12,33 +12,23 @@ holds the closed-form and MC rates; the maps themselves are deterministic.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
-import matoolbox as ma
-from matoolbox.problems import XlmaPlacementProblem
 from matoolbox.sweep import run_example, run_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 P0 = (-22.5, 14.5, 1.5)          # centre of a high-density (K_1) grid
 
 
-_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
-
-
-def _design():
-    key = ()
-    if key not in _CACHE:
-        prob = XlmaPlacementProblem.default()
-        sol = ma.ao_solve(prob)
-        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
-    return _CACHE[key]
-
-
 def trial(params, rng):
     """Closed form and MC (R realizations) of the three layouts of the maps."""
-    prob, sol, layouts = _design()
+    prob, sol, layouts = C.design("default")
     ev = prob.evaluate_layout(layouts[params["scheme"]], R=int(params["R"]), rng=rng)
     return {"approx": ev["approx"], "mrc": ev["mrc"], "mmse": ev["mmse"], "upper_bound": ev["upper_bound"]}
 
@@ -48,7 +38,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     fig3_fig4_positions.csv into ``out``; returns {"sweep": SweepResult, "maps": {scheme: result of save_maps}}."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    prob, sol, layouts = _design()
+    prob, sol, layouts = C.design("default")
     res = run_sweep(trial, {"scheme": list(SCHEMES), "R": [100 if quick else 500]},
                     trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress)
     res.to_csv(out / "fig3_fig4_rates.csv")
@@ -62,6 +52,6 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
 if __name__ == "__main__":
     a, result = run_example(run, __doc__, "out/xlma")
     print(result["sweep"].summary(keys=["approx", "mrc", "mmse", "upper_bound"]))
-    prob, sol, _ = _design()
+    prob, sol, _ = C.design("default")
     print("proposed subarray x positions (m):", prob.candidates[sol.x["selection"], 0].tolist())
     print(f"infeasible trials: {result['sweep'].infeasible()}; wrote maps to {a.out}/fig3_fig4_*.png")

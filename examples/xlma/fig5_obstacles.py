@@ -9,33 +9,23 @@ array. A trial is one Monte Carlo batch (R realizations) of the layouts (rates i
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
-import matoolbox as ma
-from matoolbox.problems import XlmaPlacementProblem
 from matoolbox.sweep import run_example, run_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 P0 = (-22.5, 14.5, 1.5)
 
 
-_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
-
-
-def _design():
-    key = ()
-    if key not in _CACHE:
-        prob = XlmaPlacementProblem.partial_los()
-        sol = ma.ao_solve(prob)
-        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
-    return _CACHE[key]
-
-
 def trial(params, rng):
     """Closed form and MC (R realizations) of one layout."""
-    prob, sol, layouts = _design()
+    prob, sol, layouts = C.design("partial_los")
     ev = prob.evaluate_layout(layouts[params["scheme"]], R=int(params["R"]), rng=rng)
     return {"approx": ev["approx"], "mrc": ev["mrc"], "mmse": ev["mmse"], "upper_bound": ev["upper_bound"]}
 
@@ -45,7 +35,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     returns {"sweep": SweepResult, "maps": {...}, "los_fraction": float}."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    prob, sol, layouts = _design()
+    prob, sol, layouts = C.design("partial_los")
     res = run_sweep(trial, {"scheme": list(SCHEMES), "R": [100 if quick else 500]},
                     trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress)
     res.to_csv(out / "fig5_rates.csv")
@@ -59,7 +49,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
 if __name__ == "__main__":
     a, result = run_example(run, __doc__, "out/xlma")
     print(result["sweep"].summary(keys=["approx", "mrc", "mmse", "upper_bound"]))
-    prob, sol, _ = _design()
+    prob, sol, _ = C.design("partial_los")
     xs = prob.candidates[sol.x["selection"], 0].tolist()
     print(f"LoS fraction {result['los_fraction']:.2f}; proposed x (m): {xs}")
     print(f"infeasible trials: {result['sweep'].infeasible()}; wrote {a.out}/fig5_*.png")

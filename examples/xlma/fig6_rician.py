@@ -10,33 +10,23 @@ kappa (LoS-dominant channels).
 """
 from __future__ import annotations
 
-import matoolbox as ma
-from matoolbox.problems import XlmaPlacementProblem
+import sys
+from pathlib import Path
+
 from matoolbox.sweep import run_example, run_sweep, save_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = [f"{s}_{m}" for s in SCHEMES for m in ("approx", "mrc", "mmse")]
 
 
-_CACHE = {}  # per-process design cache (a plain dict so that trials pickle for workers)
-
-
-def _design(kappa_db):
-    key = (kappa_db,)
-    if key not in _CACHE:
-        prob = XlmaPlacementProblem.partial_los(kappa_db=kappa_db)
-        sol = ma.ao_solve(prob)
-        _CACHE[key] = prob, sol, {"proposed": prob.layout(sol.x["selection"], "proposed"), **prob.fpa_layouts()}
-    return _CACHE[key]
-
-
 def trial(params, rng):
     """Closed form and MC (R realizations) of every layout at one kappa (dB)."""
-    prob, sol, layouts = _design(float(params["kappa_db"]))
+    prob, sol, layouts = C.design("partial_los", kappa_db=float(params["kappa_db"]))
     out = {"exitflag": sol.exitflag if sol.exitflag < 0 else 1}
-    for name in SCHEMES:
-        ev = prob.evaluate_layout(layouts[name], R=int(params["R"]), rng=rng)
-        out[f"{name}_approx"], out[f"{name}_mrc"], out[f"{name}_mmse"] = ev["approx"], ev["mrc"], ev["mmse"]
+    out.update(C.evaluate_schemes(prob, layouts, SCHEMES, params["R"], rng))
     return out
 
 
