@@ -45,27 +45,12 @@ def _steer_serial(W, C, pos, kappa, sign, with_grad):
 
 
 @nb.njit(cache=True, parallel=True)
-def _steer_parallel(W, C, pos, kappa, sign):
+def _steer_parallel(W, C, pos, kappa, sign, with_grad):
     B, P, _ = pos.shape
-    L = W.shape[1]
-    M = C.shape[2]
-    out = np.zeros((B, P, M), dtype=np.complex128)
-    grad = np.zeros((B, P, M, 2), dtype=np.complex128)
+    out = np.zeros((B, P, C.shape[2]), dtype=np.complex128)
+    grad = np.zeros((B if with_grad else 0, P, C.shape[2], 2), dtype=np.complex128)
     for b in nb.prange(B):
-        for p in range(P):
-            x = pos[b, p, 0]
-            y = pos[b, p, 1]
-            for l in range(L):
-                wx = W[p, l, 0]
-                wy = W[p, l, 1]
-                ph = sign * kappa * (wx * x + wy * y)
-                e = complex(math.cos(ph), math.sin(ph))
-                de = complex(0.0, sign * kappa) * e
-                for m in range(M):
-                    out[b, p, m] += e * C[p, l, m]
-                    dt = de * C[p, l, m]
-                    grad[b, p, m, 0] += dt * wx
-                    grad[b, p, m, 1] += dt * wy
+        _steer_row(W, C, pos, kappa, sign, out, grad, b, with_grad)
     return out, grad
 
 
@@ -77,12 +62,10 @@ def _parallel(W, C, pos):
 
 
 def steer_sum_nb(W, C, pos, kappa, sign):
-    if _parallel(W, C, pos):
-        return _steer_parallel(W, C, pos, kappa, sign)[0]
-    return _steer_serial(W, C, pos, kappa, sign, False)[0]
+    kernel = _steer_parallel if _parallel(W, C, pos) else _steer_serial
+    return kernel(W, C, pos, kappa, sign, False)[0]
 
 
 def steer_sum_grad_nb(W, C, pos, kappa, sign):
-    if _parallel(W, C, pos):
-        return _steer_parallel(W, C, pos, kappa, sign)
-    return _steer_serial(W, C, pos, kappa, sign, True)
+    kernel = _steer_parallel if _parallel(W, C, pos) else _steer_serial
+    return kernel(W, C, pos, kappa, sign, True)
