@@ -202,3 +202,14 @@ def test_ao_solve_infeasible_start_and_failing_block():
     assert np.isfinite(sol.fval)
     with pytest.raises(ma.InvalidProblemError, match="cap"):
         _Toy(cap=-1.0)
+
+
+def test_base_problem_without_blocks_says_what_to_do():
+    @dataclasses.dataclass(frozen=True)
+    class Bare(ma.Problem):
+        pass
+
+    with pytest.raises(ma.MatoolboxError, match="blocks="):
+        ma.ao_solve(Bare(), x0={"a": 1.0})
+    with pytest.raises(ma.MatoolboxError, match="objective"):
+        Bare().objective({})

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from .errors import MatoolboxError
+
 __all__ = ["Problem", "Block"]
 
 
@@ -32,8 +34,8 @@ class Problem:
     def validate(self) -> None:
         """Raise InvalidProblemError naming the field and value of anything invalid."""
 
-    def objective(self, x: dict) -> float:  # pragma: no cover - interface
-        raise NotImplementedError(f"{type(self).__name__} defines no objective")
+    def objective(self, x: dict) -> float:
+        raise MatoolboxError(f"{type(self).__name__} defines no objective")
 
     def violation(self, x: dict) -> float:
         """Max constraint violation (0 when feasible)."""
@@ -42,8 +44,8 @@ class Problem:
     def evaluate(self, x: dict) -> dict:
         return {"objective": self.objective(x)}
 
-    def ao_blocks(self) -> list[Block]:  # pragma: no cover - interface
-        raise NotImplementedError(f"{type(self).__name__} has no default AO blocks")
+    def ao_blocks(self) -> list[Block]:
+        raise MatoolboxError(f"{type(self).__name__} has no default AO blocks: pass blocks= to ao_solve")
 
     # -- shared helpers -------------------------------------------------------------------
     @property
