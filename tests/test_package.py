@@ -27,3 +27,14 @@ def test_import_is_light_and_quiet(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[] []" and out.stderr == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_example_helper_modules_do_not_collide():
+    """Scripts of different families load their own helper modules in one process."""
+    from matoolbox import cli
+
+    comp = cli.load_script(ROOT / "examples" / "comp_rsma" / "fig6_users.py")
+    xlma = cli.load_script(ROOT / "examples" / "xlma" / "fig5_obstacles.py")
+    assert hasattr(comp.C, "solve_schemes") and hasattr(xlma.C, "design")
+    helpers = sorted(p.name for p in (ROOT / "examples").glob("*/_*.py"))
+    assert len(helpers) == len(set(helpers))

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as C  # noqa: E402
+import _comp_rsma_common as C  # noqa: E402
 
 SCHEMES = {
     "RSMA-MA": C.ao_rsma_ma,

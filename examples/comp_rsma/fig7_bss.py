@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as C  # noqa: E402
+import _comp_rsma_common as C  # noqa: E402
 
 SCHEMES = {"RSMA-MA": C.ao_rsma_ma, "RSMA-FPA": C.ao_rsma_fpa, "SDMA-MA": C.ao_sdma_ma}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as C  # noqa: E402
+import _xlma_common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 KEYS = ["proposed_approx", "proposed_mrc", "proposed_mmse", "proposed_ub", "horizontal_sparse_mrc",

@@ -17,7 +17,7 @@ import numpy as np
 from matoolbox.sweep import run_example, run_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common as C  # noqa: E402
+import _xlma_common as C  # noqa: E402
 
 SCHEMES = ("proposed", "horizontal_sparse", "dense_ula")
 P0 = (-22.5, 14.5, 1.5)
