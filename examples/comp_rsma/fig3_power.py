@@ -15,12 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _comp_rsma_common as C  # noqa: E402
+from matoolbox.gml import gml_solve  # noqa: E402
 
 SCHEMES = {
     "RSMA-MA": C.ao_rsma_ma,
     "RSMA-FPA": C.ao_rsma_fpa,
     "SDMA-MA": C.ao_sdma_ma,
     "SDMA-FPA": C.ao_sdma_fpa,
+    "GML": lambda problem, rng: gml_solve(problem.variant("RSMA-MA"), rng=rng),   # RSMA-MA by GML
 }
 
 
