@@ -46,7 +46,7 @@ def test_figure_script_one_point(tmp_path, name, x, value, kwargs):
 
 def test_fig3_schemes_dict_is_extensible(tmp_path):
     mod = _load("fig3_power")
-    assert list(mod.SCHEMES) == ["RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"]
+    assert list(mod.SCHEMES) == ["RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA", "GML"]
 
     def half(problem, rng):                      # any function(problem, rng) -> Solution
         sol = mod.SCHEMES["SDMA-FPA"](problem, rng)
