@@ -1,0 +1,95 @@
+"""Sphinx configuration of the matoolbox documentation.
+
+Build locally (from the repository root)::
+
+    pip install -e ".[docs]"
+    python -m sphinx -b html docs docs/_build/html
+
+CI builds with warnings as errors: ``python -m sphinx -W --keep-going -b html docs docs/_build/html``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the checkout, also when the package is not installed
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+project = "matoolbox"
+author = "the matoolbox developers"
+copyright = "2026, the matoolbox developers"
+try:
+    from matoolbox import __version__ as release
+except Exception:  # pragma: no cover - the API pages will report the import error
+    release = "0.1.0"
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "myst_parser",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/.ipynb_checkpoints"]
+templates_path = ["_templates"]
+
+# ---- API reference (autosummary + numpydoc-style docstrings through napoleon) ----------------
+autosummary_generate = True
+autosummary_imported_members = True
+autosummary_ignore_module_all = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_mock_imports = ["mosek"]
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+
+# ---- Markdown (reproduction reports are written in markdown) ---------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+# Reports are written by the figure scripts' authors; be lenient about their heading levels
+# and about links to data files that live outside the documentation tree.
+suppress_warnings = ["myst.header", "myst.xref_missing"]
+
+html_theme = "alabaster"
+html_title = f"matoolbox {release}"
+html_static_path = []
+html_theme_options = {"description": "Optimization toolbox for movable-antenna wireless systems"}
+
+
+# ---- reproduction reports: list whatever exists under docs/reproduction/ ----------------------
+REPORT_PLACEHOLDER = ".. matoolbox-reproduction-reports::"
+
+
+def _report_docs():
+    folder = HERE / "reproduction"
+    if not folder.is_dir():
+        return []
+    docs = []
+    for p in sorted(folder.rglob("*")):
+        if p.suffix in (".md", ".rst") and p.is_file() and not p.name.startswith(("_", ".")):
+            docs.append(p.relative_to(HERE).with_suffix("").as_posix())
+    return docs
+
+
+def _insert_reports(app, docname, source):
+    if REPORT_PLACEHOLDER not in source[0]:
+        return
+    docs = _report_docs()
+    if docs:
+        block = ".. toctree::\n   :maxdepth: 1\n\n" + "".join(f"   /{d}\n" for d in docs)
+    else:
+        block = ("*No reproduction reports have been written yet.* Each report is a markdown file\n"
+                 "under ``docs/reproduction/``; it appears here on the next docs build.\n")
+    source[0] = source[0].replace(REPORT_PLACEHOLDER, block)
+
+
+def setup(app):
+    app.connect("source-read", _insert_reports)
