@@ -22,8 +22,8 @@ import numpy as np
 import matoolbox as ma
 from matoolbox.core.cvx import default_solver_order
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.solvers.multistart import multistart
-from matoolbox.solvers.sca import build_sca_subproblem, sca_parameters
+from matoolbox.optim.multistart import multistart
+from matoolbox.comp_rsma.sca import build_sca_subproblem, sca_parameters
 
 SCHEMES = ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA")
 

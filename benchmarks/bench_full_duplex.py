@@ -23,11 +23,11 @@ import numpy as np
 
 import matoolbox as ma
 from matoolbox.problems import FullDuplexMultiUserProblem, FullDuplexProblem
-from matoolbox.problems.full_duplex import fd_blocks
-from matoolbox.solvers.fp import fp_beamforming
-from matoolbox.solvers.sca_beamforming import sca_beamforming
-from matoolbox.solvers.sdr import sdr_beamforming
-from matoolbox.solvers.socp_steps import p1_oracle, socp_beamforming
+from matoolbox.full_duplex import fd_blocks
+from matoolbox.full_duplex.fp import fp_beamforming
+from matoolbox.full_duplex.sca_beamforming import sca_beamforming
+from matoolbox.full_duplex.sdr import sdr_beamforming
+from matoolbox.full_duplex.socp import p1_oracle, socp_beamforming
 
 
 def _timed(fn, warm=False):

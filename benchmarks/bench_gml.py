@@ -26,7 +26,7 @@ import numpy as np
 import matoolbox as ma
 from matoolbox.gml import GmlOptions, gml_solve
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.solvers.multistart import multistart
+from matoolbox.optim.multistart import multistart
 
 
 def _timed(fn):

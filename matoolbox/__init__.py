@@ -6,7 +6,7 @@
 """
 import importlib
 
-from .ao import ao_solve
+from .optim.ao import ao_solve
 from .core import (
     Block, EXITFLAGS, GradientCheck, InfeasibleError, InvalidProblemError, MatoolboxError,
     Options, Problem, Solution, SolverFailedError, as_generator, check_gradient, spawn_generators,
@@ -15,7 +15,8 @@ from .core import (
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("channels", "problems", "solvers", "gml", "sweep", "plots", "cli")
+_SUBMODULES = ("core", "channels", "optim", "gml", "comp_rsma", "uplink", "xlma", "full_duplex", "problems",
+               "solvers", "sweep", "checkpoint", "results", "plots", "cli")
 
 __all__ = [
     "ao_solve", "Solution", "Problem", "Block", "Options", "EXITFLAGS", "MatoolboxError",

@@ -51,8 +51,8 @@ def run_demo(out="out/demo", seed=0, quick=False, verbose=True) -> dict:
     "csv": path}``, one row per scheme with ``scheme``, ``sum_rate``, ``rates`` (K,), ``common``
     (K,), ``feasible``, ``exitflag``, ``nit``, ``time`` (s) and the ``solution``.
     """
-    from .ao import ao_solve
-    from .problems import CompRsmaProblem
+    from .optim.ao import ao_solve
+    from .comp_rsma import CompRsmaProblem
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -63,3 +63,23 @@ def save_curves(x, curves: dict, path, *, xlabel="", ylabel="", title="", errors
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def save_xlma_maps(problem, layout, out_dir, prefix: str = "xlma", *, p0=None, resolution: int = 80,
+                   plane_value: float | None = None) -> dict:
+    """Write an XL-MA layout's channel-power and correlation maps (PNG + CSV) with the subarrays and
+    obstacles drawn on top (data from ``problem.map_data``).
+
+    Returns {"power": path, "correlation": path, "power_values": (ny, nx), "correlation_values", "extent"}."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    d = problem.map_data(layout, p0=p0, resolution=resolution, plane_value=plane_value)
+    res = {"power_values": d["power_values"], "correlation_values": d["correlation_values"], "extent": d["extent"]}
+    for key, cb in (("power", "channel power gain (dB)"), ("correlation", "normalized correlation")):
+        vals = d[f"{key}_values"]
+        path = out_dir / f"{prefix}_{key}.png"
+        save_map(vals, d["extent"], path, xlabel=d["xlabel"], ylabel=d["ylabel"], title=f"{d['name']}: {key}",
+                 colorbar=cb, points=d["subarrays"], point_label="subarrays", rects=d["rects"])
+        np.savetxt(out_dir / f"{prefix}_{key}.csv", vals, delimiter=",")
+        res[key] = path
+    return res

@@ -8,7 +8,7 @@ import pytest
 from matoolbox import InvalidProblemError, check_gradient
 from matoolbox.channels import field_response as fr
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.problems.comp_rsma import lp_split, project_power, project_split, rates_from_gains
+from matoolbox.comp_rsma.rates import lp_split, project_power, project_split, rates_from_gains
 
 
 @pytest.fixture(scope="module")

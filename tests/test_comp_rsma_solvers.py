@@ -5,11 +5,11 @@ import pytest
 
 import matoolbox as ma
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.problems.comp_rsma import GridSearchOptions, grid_search_positions, reduced_block
-from matoolbox.solvers.multistart import multistart
-from matoolbox.solvers.pga import PgaOptions, pga
-from matoolbox.solvers.pso import PsoOptions, pso_positions
-from matoolbox.solvers.sca import sca_precoders
+from matoolbox.optim.blocks import GridSearchOptions, grid_search_positions, reduced_block
+from matoolbox.optim.multistart import multistart
+from matoolbox.optim.pga import PgaOptions, pga
+from matoolbox.optim.pso import PsoOptions, pso_positions
+from matoolbox.comp_rsma.sca import sca_precoders
 
 SCHEMES = [("rsma", True), ("rsma", False), ("sdma", True), ("sdma", False)]
 

@@ -12,9 +12,9 @@ import matoolbox as ma
 from matoolbox import InvalidProblemError
 from matoolbox.channels.field_response import channel_matrix, field_response_matrix
 from matoolbox.problems import CcfdMaxMinProblem, NullSteeringProblem
-from matoolbox.problems.full_duplex_examples import project_line
+from matoolbox.full_duplex.scenarios.geometry import project_line
 from matoolbox.solvers import apo_positions, null_steering_finite, null_steering_layout
-from matoolbox.solvers.pso import PsoOptions, pso_positions
+from matoolbox.optim.pso import PsoOptions, pso_positions
 
 
 # ------------------------------------------------------------------------------------- E3
@@ -44,7 +44,7 @@ def test_e3_zf_gain_is_optimal_among_null_steering_weights(rng):
     assert abs(prob.objective(x) - gain) <= 1e-10 * gain
     assert prob.violation(x) <= 1e-12
     # random unit weights inside the null space never beat the ZF weights
-    from matoolbox.problems.full_duplex_examples import steering_matrix
+    from matoolbox.full_duplex.scenarios.geometry import steering_matrix
 
     B = steering_matrix(pos, prob.null_angles)
     Q, _ = np.linalg.qr(B, mode="complete")

@@ -5,7 +5,7 @@ import pytest
 import matoolbox as ma
 from matoolbox import InvalidProblemError
 from matoolbox.problems import MultiBeamProblem, SpectrumSharingProblem
-from matoolbox.problems.full_duplex_examples import array_gain, array_gain_grad
+from matoolbox.full_duplex.scenarios.geometry import array_gain, array_gain_grad
 from matoolbox.solvers import (
     multibeam_apv, multibeam_awv, spectrum_sharing_beamformer, spectrum_sharing_enumeration,
 )

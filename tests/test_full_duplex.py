@@ -7,12 +7,12 @@ import pytest
 
 from matoolbox import InvalidProblemError, check_gradient
 from matoolbox.channels.self_interference import SelfInterference
-from matoolbox.problems.full_duplex import (
+from matoolbox.full_duplex import (
     FullDuplexMultiUserProblem, FullDuplexProblem, fpa_layout,
 )
-from matoolbox.solvers.combiner import mmse_combiner, mmse_sinr_sherman_morrison, rx_comb_block
-from matoolbox.solvers.fp import fp_beamforming, fp_power
-from matoolbox.solvers.socp_steps import (
+from matoolbox.full_duplex.combiner import mmse_combiner, mmse_sinr_sherman_morrison, rx_comb_block
+from matoolbox.full_duplex.fp import fp_beamforming, fp_power
+from matoolbox.full_duplex.socp import (
     p1_oracle, p2_bisection, p2_socp, p3_closed_form, p3_socp, socp_beamforming,
 )
 
@@ -328,7 +328,7 @@ def test_validation_errors():
 
 @pytest.mark.parametrize("Nr", [1, 4, 6])
 def test_p3_closed_form_batch_matches_scalar(Nr):
-    from matoolbox.solvers.socp_steps import p3_closed_form_batch
+    from matoolbox.full_duplex.socp import p3_closed_form_batch
 
     rng = np.random.default_rng(40 + Nr)
     B, Nt = 12, 4

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 import matoolbox as ma
-from matoolbox.problems.full_duplex import (
+from matoolbox.full_duplex import (
     FullDuplexMultiUserProblem, FullDuplexProblem, fd_baselines, fd_blocks,
 )
-from matoolbox.solvers.fd_positions import fd_positions, mm_positions
-from matoolbox.solvers.fp import fp_beamforming
-from matoolbox.solvers.sca_beamforming import sca_beamforming
-from matoolbox.solvers.sdr import sdr_beamforming
-from matoolbox.solvers.socp_steps import p1_oracle, socp_beamforming
+from matoolbox.full_duplex.positions import fd_positions, mm_positions
+from matoolbox.full_duplex.fp import fp_beamforming
+from matoolbox.full_duplex.sca_beamforming import sca_beamforming
+from matoolbox.full_duplex.sdr import sdr_beamforming
+from matoolbox.full_duplex.socp import p1_oracle, socp_beamforming
 
 PSO_SMALL = {"n_particles": 10, "iters": 8}
 SEEDS = (0, 1, 2)
@@ -259,7 +259,7 @@ def test_fresh_import_and_pso_leave_logging_and_cwd_untouched(tmp_path):
         "root = logging.getLogger(); before = (list(root.handlers), root.level)\n"
         "import matoolbox as ma\n"
         "from matoolbox.problems import FullDuplexProblem\n"
-        "from matoolbox.solvers.fd_positions import fd_positions\n"
+        "from matoolbox.full_duplex.positions import fd_positions\n"
         "p = FullDuplexProblem.random(seed=0); x = p.ao_initial_point()\n"
         "fd_positions(p, x, options={'block': 'positions_tx', 'solver_options': {'n_particles': 5, 'iters': 3}}, rng=0)\n"
         "assert (list(root.handlers), root.level) == before, (root.handlers, root.level)\n"
@@ -274,10 +274,10 @@ def test_fresh_import_and_pso_leave_logging_and_cwd_untouched(tmp_path):
 
 def test_cvxpy_models_are_dcp_and_dpp():
     """Spec §4.6: every re-solved convex subproblem is DCP and DPP (compiled once per call)."""
-    from matoolbox.solvers.fd_positions import _MmModel
-    from matoolbox.solvers.fp import FpTxCvx
-    from matoolbox.solvers.sca_beamforming import ScaModel
-    from matoolbox.solvers.sdr import _ScaSdrModel
+    from matoolbox.full_duplex.positions import _MmModel
+    from matoolbox.full_duplex.fp import FpTxCvx
+    from matoolbox.full_duplex.sca_beamforming import ScaModel
+    from matoolbox.full_duplex.sdr import _ScaSdrModel
 
     fp = FpTxCvx(4, 2, 4, si_cap=True)
     fp._build(4)

@@ -220,7 +220,7 @@ def test_gml_reaches_95_percent_of_the_reference():
     """Spec §9 check 19: default instance, default GmlOptions, seeds 0..5; reference = multistart
     (100 SLSQP starts) warm-started from the AO solution (spec §6)."""
     import matoolbox as ma
-    from matoolbox.solvers.multistart import multistart
+    from matoolbox.optim.multistart import multistart
 
     ratios = []
     for s in range(6):

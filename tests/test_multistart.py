@@ -7,7 +7,7 @@ import pytest
 
 from matoolbox import InvalidProblemError
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.solvers.multistart import MultistartOptions, multistart
+from matoolbox.optim.multistart import MultistartOptions, multistart
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from matoolbox import InvalidProblemError, Solution
-from matoolbox.solvers.pga import PgaOptions, pga
+from matoolbox.optim.pga import PgaOptions, pga
 
 
 class BoxQuadratic:
@@ -139,6 +139,6 @@ def test_pga_package_attribute_is_callable():
     sol = S.pga(prob, {"positions": np.zeros(2), "other": 0.0}, options={"tol": 1e-14})
     np.testing.assert_allclose(sol.x["positions"], [0.3, 0.4], atol=1e-6)
     assert S.PgaOptions is PgaOptions
-    import matoolbox.solvers.pga  # noqa: F401  (importing the submodule must not shadow the function)
+    import matoolbox.optim.pga  # noqa: F401  (importing the submodule must not shadow the function)
 
     assert callable(S.pga) and S.pga.__name__ == "pga"

@@ -6,7 +6,7 @@ import pytest
 from matoolbox import InvalidProblemError
 from matoolbox.core.cvx import solve_cvx
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.solvers.sca import ScaPrecoderOptions, build_sca_subproblem, sca_parameters, sca_precoders
+from matoolbox.comp_rsma.sca import ScaPrecoderOptions, build_sca_subproblem, sca_parameters, sca_precoders
 
 
 def _sinr(hH, Pst):

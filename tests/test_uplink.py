@@ -10,7 +10,7 @@ import matoolbox as ma
 from matoolbox import InvalidProblemError, check_gradient
 from matoolbox.channels.rician_ula import rician_channels, steering_matrix
 from matoolbox.problems import UplinkTwoTimescaleProblem as U
-from matoolbox.problems.uplink import instantaneous_rates
+from matoolbox.uplink.problem import instantaneous_rates
 from matoolbox.solvers import pga
 
 X_FPA = np.arange(8) * 0.5

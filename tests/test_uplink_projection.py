@@ -4,7 +4,7 @@ import pytest
 
 from matoolbox import InvalidProblemError
 from matoolbox.solvers import project_min_spacing
-from matoolbox.solvers.projection import isotonic_increasing, spacing_violation
+from matoolbox.optim.projection import isotonic_increasing, spacing_violation
 
 TABLE = [
     ((0.5, 0.5), 1.0, 10.0, (0.0, 1.0), (0.5, 1.5)),

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import matoolbox as ma
+from matoolbox.plots import save_xlma_maps
 from matoolbox.problems import XlmaPlacementProblem as X
 from matoolbox.solvers import (
     ExhaustiveOptions, exhaustive_placement, lp_init, successive_replacement,
@@ -129,7 +130,7 @@ def test_mmse_dominates_mrc_and_upper_bound(prob_b):
 
 def test_mmse_sinr_matches_direct_inverse(rng):
     """Woodbury MMSE SINRs equal gamma h^H (I + sum_{A-k} gamma h h^H)^-1 h computed directly."""
-    from matoolbox.problems.xlma import _sinr_batch
+    from matoolbox.xlma.simulate import _sinr_batch
 
     Rb, K, L, g = 3, 6, 5, 2.5
     H = (rng.standard_normal((Rb, K, L)) + 1j * rng.standard_normal((Rb, K, L))) / 2
@@ -335,7 +336,7 @@ def test_ao_solve_is_lp_then_replacement(prob_a, sol_a):
 
 def test_maps(prob_b, sol_a, tmp_path):
     p = prob_b
-    res = p.save_maps(sol_a.x["selection"], tmp_path, "b", resolution=30)
+    res = save_xlma_maps(p, sol_a.x["selection"], tmp_path, "b", resolution=30)
     for key in ("power", "correlation"):
         assert res[key].exists() and (tmp_path / f"b_{key}.csv").exists()
     pw, ze = res["power_values"], res["correlation_values"]

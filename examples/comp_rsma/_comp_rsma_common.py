@@ -33,7 +33,7 @@ AO_SCHEMES = {"RSMA-MA": ao_rsma_ma, "RSMA-FPA": ao_rsma_fpa, "SDMA-MA": ao_sdma
 
 def reference(problem, rng, n_starts=100, warm=()):
     """"fmincon with 100 starts" reference for RSMA-MA (spec §6), warm-started from ``warm``."""
-    from matoolbox.solvers.multistart import multistart
+    from matoolbox.optim.multistart import multistart
 
     p = problem.variant("RSMA-MA")
     return multistart(p, n_starts=n_starts, rng=rng, warm_starts=[p.warm_start(x) for x in warm])

@@ -15,7 +15,7 @@ import numpy as np
 
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
-from matoolbox.problems.full_duplex import fd_blocks
+from matoolbox.full_duplex import fd_blocks
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "mrt_fpa"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
-from matoolbox.problems.full_duplex import fd_blocks
+from matoolbox.full_duplex import fd_blocks
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["ma_pso", "ma_mm", "random_best", "fpa"]

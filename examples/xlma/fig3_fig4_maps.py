@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matoolbox.plots import save_xlma_maps
 from matoolbox.sweep import run_example, run_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,7 +43,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     res = run_sweep(trial, {"scheme": list(SCHEMES), "R": [100 if quick else 500]},
                     trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress)
     res.to_csv(out / "fig3_fig4_rates.csv")
-    maps = {name: prob.save_maps(layouts[name], out, f"fig3_fig4_{name}", p0=P0, resolution=60 if quick else 150)
+    maps = {name: save_xlma_maps(prob, layouts[name], out, f"fig3_fig4_{name}", p0=P0, resolution=60 if quick else 150)
             for name in SCHEMES}
     sel = sol.x["selection"]
     np.savetxt(out / "fig3_fig4_positions.csv", prob.candidates[sel], delimiter=",", header="x,y,z (m)", comments="")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from matoolbox.plots import save_xlma_maps
 from matoolbox.sweep import run_example, run_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,7 +40,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     res = run_sweep(trial, {"scheme": list(SCHEMES), "R": [100 if quick else 500]},
                     trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress)
     res.to_csv(out / "fig5_rates.csv")
-    maps = {name: prob.save_maps(layouts[name], out, f"fig5_{name}", p0=P0, resolution=60 if quick else 150)
+    maps = {name: save_xlma_maps(prob, layouts[name], out, f"fig5_{name}", p0=P0, resolution=60 if quick else 150)
             for name in ("proposed", "horizontal_sparse")}
     np.savetxt(out / "fig5_positions.csv", prob.candidates[sol.x["selection"]], delimiter=",",
                header="x,y,z (m)", comments="")

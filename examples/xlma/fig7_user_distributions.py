@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
+from matoolbox.plots import save_xlma_maps
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 FPA = ("sparse", "horizontal_sparse", "vertical_sparse", "dense_ula", "dense_upa")
@@ -52,7 +53,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     if not quick:
         for kind in (1, 2, 3):
             prob, sol, _ = _design(kind)
-            prob.save_maps(sol.x["selection"], out, f"fig7_type{kind}", resolution=100)
+            save_xlma_maps(prob, sol.x["selection"], out, f"fig7_type{kind}", resolution=100)
     return res
 
 

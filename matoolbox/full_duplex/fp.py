@@ -32,6 +32,7 @@ from ..core.cvx import solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
+from .common import sinrs
 
 __all__ = ["FpOptions", "fp_beamforming", "fp_power", "fp_tx_update", "fp_tx_update_cvx",
            "fp_power_update", "fd_sinrs", "weighted_rate", "FpTxCvx"]
@@ -52,8 +53,6 @@ class FpOptions(Options):
 def fd_sinrs(a, Wt=None, Wr=None, p=None):
     """SINRs (gamma_D (K_D,), gamma_U (K_U,)) from an ``fd_arrays`` dict (optionally overriding
     Wt, Wr, p)."""
-    from ..problems.full_duplex import sinrs
-
     Wt = a["Wt"] if Wt is None else Wt
     Wr = a["Wr"] if Wr is None else Wr
     p = a["p"] if p is None else p

@@ -7,7 +7,7 @@ r"""Position blocks of the full-duplex AO (spec full_duplex.md §4.7).
   ``"inner_bf"`` re-optimises the cheap block-optimal beamformers per particle (MMSE combiners;
   P3: the closed-form SI-capped ``w_t``) and writes them back with the winning layout.
 * ``method="mm"``: :func:`mm_positions`, the monotone gradient / MM step of §4.7(ii).
-* ``method="pga"``: generic :func:`~matoolbox.solvers.pga`.
+* ``method="pga"``: generic :func:`~matoolbox.optim.pga`.
 
 Every variant compares the result with the incumbent and keeps the better feasible point, so the
 AO objective never decreases.
@@ -36,6 +36,10 @@ from ..core.cvx import solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
+from ..optim.pga import PgaOptions, pga
+from ..optim.pso import PsoOptions, pso_positions
+from .combiner import mmse_combiner
+from .socp import p3_closed_form
 
 __all__ = ["FdPositionOptions", "fd_positions", "MmOptions", "mm_positions"]
 
@@ -94,13 +98,9 @@ def _inner_beamformers(problem, x):
     """Write the block-optimal cheap beamformers for x's layout into x."""
     a = problem.fd_arrays(x)
     if a["kind"] == "dl_si_cap":
-        from .socp_steps import p3_closed_form
-
         w = p3_closed_form(a["hDc"][0], a["H"], a["P"], a["p_th"])
         x = problem.fd_pack(x, Wt=w[:, None])
         a = problem.fd_arrays(x)
-    from .combiner import mmse_combiner
-
     Wr, _ = mmse_combiner(a["hU"], a["p"], a["H"] @ a["Wt"])
     return problem.fd_pack(x, Wr=Wr)
 
@@ -117,8 +117,6 @@ def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
     f0 = float(problem.objective(x0))
     v0 = float(problem.violation(x0))
     if opts.method == "pso":
-        from .pso import PsoOptions, pso_positions
-
         so = {"n_particles": 40, "iters": 100, **opts.solver_options, "block": block}
         target = _InnerBF(problem, block) if opts.fitness == "inner_bf" else problem
         sol = pso_positions(target, x0, options=PsoOptions(**so), rng=rng)
@@ -129,8 +127,6 @@ def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
         sol = mm_positions(problem, x0, options={**opts.solver_options, "block": block}, rng=rng)
         x = sol.x
     else:
-        from .pga import PgaOptions, pga
-
         so = {"max_iter": 50, "max_move": 0.05 * problem.wavelength, **opts.solver_options, "block": block}
         sol = pga(problem, x0, options=PgaOptions(**so), rng=rng)
         x = sol.x

@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
-from .core.errors import InvalidProblemError
-from .core.problem import Block
-from .core.rng import as_generator
-from .core.solution import Solution
+from ..core.errors import InvalidProblemError
+from ..core.problem import Block
+from ..core.rng import as_generator
+from ..core.solution import Solution
 
 __all__ = ["ao_solve"]
 

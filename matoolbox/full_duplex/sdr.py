@@ -27,6 +27,7 @@ import time
 import numpy as np
 
 from ..core.cvx import solve_cvx
+from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
 from ..core.solution import Solution
@@ -236,8 +237,6 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     best_x, best_f = x0, f0
     if kind in ("maxmin", "dl_si_cap"):
         if a["hDc"].shape[0] != 1 or a["hU"].shape[1] != 1:
-            from ..core.errors import InvalidProblemError
-
             raise InvalidProblemError("sdr_beamforming.problem = <multi-user>: maxmin/dl_si_cap need K_D = K_U = 1")
         Ws, bound, res = (_sdr_maxmin if kind == "maxmin" else _sdr_si_cap)(a, opts.solvers)
         attempts += res.attempts

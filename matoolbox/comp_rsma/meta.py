@@ -26,6 +26,8 @@ import math
 
 import numpy as np
 
+from ..channels import field_response as fr
+
 __all__ = ["CompRsmaMetaMixin"]
 
 _LN2 = math.log(2.0)
@@ -75,8 +77,6 @@ class CompRsmaMetaMixin:
         h_k^H(r) = sum_l exp(-j kappa Wr[k, l] . r) Ch[k, l, :]."""
         d = self.__dict__.get("_gml_data_cache")
         if d is None:
-            from ..channels import field_response as fr
-
             N, K, I, Q = self.N, self.K, self.I, self.Q
             lam = float(self.wavelength)
             spacing = lam / 2 if self.bs_spacing is None else float(self.bs_spacing)

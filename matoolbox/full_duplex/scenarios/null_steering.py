@@ -23,12 +23,18 @@ import time
 
 import numpy as np
 
-from ..core.errors import InvalidProblemError
-from ..core.options import Options, resolve_options
-from ..core.rng import as_generator
-from ..core.solution import Solution
+from ...core.errors import InvalidProblemError
+from ...core.options import Options, resolve_options
+from ...core.problem import Problem
+from ...core.rng import as_generator
+from ...core.solution import Solution
+from ...core.validate import (
+    fail, require_finite, require_int, require_positive,
+)
+from ...optim.pso import PsoOptions, pso_positions
+from .geometry import (_fpa_line, _line_violation, _omega, _set, array_gain, array_gain_grad, project_line, zf_gain)
 
-__all__ = ["null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
+__all__ = ["NullSteeringProblem", "null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,8 +155,6 @@ class _ZfPositions:
         return self.problem.zf_gain(values)
 
     def violation(self, x):
-        from ..problems.full_duplex_examples import _line_violation
-
         p = self.problem
         return _line_violation(x["positions"], 0.0, self.hi, p.d_min, p.wavelength)
 
@@ -159,8 +163,6 @@ class _ZfPositions:
         return np.zeros(n), np.full(n, self.hi)
 
     def project(self, block, value):
-        from ..problems.full_duplex_examples import project_line
-
         return project_line(value, 0.0, self.hi, self.problem.d_min)
 
 
@@ -176,14 +178,10 @@ def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solutio
     opts = resolve_options(NullSteeringOptions, options)
     if problem.region is None:
         return null_steering_layout(problem, options=opts)
-    from ..problems.full_duplex_examples import _omega
-
     if opts.use_closed_form and problem.n_nulls <= _omega(problem.n_antennas):
         sol = null_steering_layout(problem, options=opts)
         if sol.exitflag == 1:
             return sol
-    from .pso import PsoOptions, pso_positions
-
     rng = as_generator(rng)
     view = _ZfPositions(problem)
     start = problem.fpa_positions() if x0 is None else np.asarray(x0["positions"], float)
@@ -205,3 +203,118 @@ def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solutio
                     output={"method": "pso_zf", "start_gain": float(problem.zf_gain(start)),
                             "pso": {k: v for k, v in res.output.items() if np.isscalar(v)}
                             if isinstance(res.output, dict) else {}})
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NullSteeringProblem(Problem):
+    r"""E3: full array gain with null steering ([Zhu-NS], review (10)).
+
+    Linear array ``x_1 < ... < x_N`` (units of ``wavelength``), ``a_n(theta) = e^{j k0 x_n cos theta}``,
+    ``G(theta) = |w^H a(x, theta)|^2``: maximise ``G(theta_0)`` s.t. ``G(theta_k) = 0`` (k = 1..K),
+    ``||w|| = 1`` and ``x_{n+1} - x_n >= d_min``; ``region`` None (unbounded line, the paper) or A
+    (positions in [0, A], our finite variant). G(theta_0) <= N always.
+    ``x = {"positions": (N,), "precoders": (N,) complex}``.
+    """
+
+    null_angles: np.ndarray
+    n_antennas: int = 8
+    theta0: float = np.pi / 2
+    wavelength: float = 1.0
+    d_min: float = 0.5
+    region: float | None = None
+
+    def validate(self):
+        own = type(self).__name__
+        n = require_int(own, "n_antennas", self.n_antennas, minimum=2)
+        require_finite(own, "theta0", self.theta0)
+        require_positive(own, "wavelength", self.wavelength)
+        require_positive(own, "d_min", self.d_min)
+        th = np.atleast_1d(np.asarray(require_finite(own, "null_angles", self.null_angles), float))
+        if th.ndim != 1 or th.size < 1:
+            fail(own, "null_angles", self.null_angles, "must be a non-empty 1-D array of angles")
+        if th.size >= n:
+            fail(own, "null_angles", th, f"needs fewer than n_antennas = {n} nulls")
+        vt = np.cos(th) - np.cos(self.theta0)
+        if np.any(np.abs(vt) < 1e-9):
+            fail(own, "null_angles", th, "a null coincides with the main beam (cos theta_k = cos theta0)")
+        if self.region is not None:
+            require_positive(own, "region", self.region)
+            if (n - 1) * self.d_min > self.region:
+                fail(own, "region", self.region,
+                     f"cannot hold {n} antennas at spacing d_min = {self.d_min}")
+        elif th.size > _omega(n):
+            fail(own, "null_angles", th,
+                 f"the closed-form layout needs K <= Omega(N) = {_omega(n)} (prime factors of "
+                 f"n_antennas = {n}); unbounded region has no other solver")
+        _set(self, "null_angles", th)
+        _set(self, "n_antennas", n)
+
+    @classmethod
+    def random(cls, seed=None, *, n_nulls=3, min_separation=0.1, **fields):
+        """K null directions theta_k ~ U[0, pi] with |cos theta_k - cos theta_0| >= min_separation."""
+        rng = as_generator(seed)
+        require_int(cls.__name__, "n_nulls", n_nulls)
+        theta0 = float(fields.get("theta0", cls.theta0))
+        out = []
+        while len(out) < n_nulls:
+            t = rng.uniform(0.0, np.pi)
+            if abs(np.cos(t) - np.cos(theta0)) >= min_separation:
+                out.append(t)
+        return cls(null_angles=np.array(out), **fields)
+
+    @property
+    def n_nulls(self) -> int:
+        return int(self.null_angles.size)
+
+    def gains(self, x, angles=None) -> np.ndarray:
+        """G at ``angles`` (default ``[theta0, *null_angles]``): (K+1,)."""
+        ang = np.r_[self.theta0, self.null_angles] if angles is None else angles
+        return array_gain(x["precoders"], x["positions"], ang, self.wavelength)
+
+    def objective(self, x) -> float:
+        return float(self.gains(x, [self.theta0])[0])
+
+    def violation(self, x) -> float:
+        """max(| ||w|| - 1 |, max_k G(theta_k), spacing/box shortfall in wavelengths)."""
+        w = np.asarray(x["precoders"], complex)
+        pos = np.asarray(x["positions"], float)
+        if pos.shape != (self.n_antennas,) or w.shape != (self.n_antennas,):
+            return math.inf
+        hi = math.inf if self.region is None else float(self.region)
+        lo = 0.0 if self.region is not None else -math.inf
+        v_geo = _line_violation(pos, lo, hi, self.d_min, self.wavelength)
+        g = self.gains(x, self.null_angles)
+        return float(max(abs(np.linalg.norm(w) - 1.0), float(g.max()), v_geo))
+
+    def gradient(self, block, x):
+        """d G(theta_0) / d positions (N,) (weights fixed)."""
+        if block != "positions":
+            fail(type(self).__name__, "block", block, "must be 'positions'")
+        return array_gain_grad(x["precoders"], x["positions"], [self.theta0], self.wavelength)[0]
+
+    def zf_gain(self, positions, return_weights=False):
+        """Best gain with the nulls for fixed ``positions`` (..., N), see :func:`zf_gain`."""
+        return zf_gain(positions, self.theta0, self.null_angles, self.wavelength, return_weights)
+
+    def fpa_positions(self) -> np.ndarray:
+        """ULA with spacing d_min (centred in [0, A] for a finite region, from 0 otherwise)."""
+        return _fpa_line(self.n_antennas, self.region, self.d_min)
+
+    def fpa_zf(self):
+        """The FPA-ZF baseline: ``{"positions", "precoders"}`` on the ULA with ZF weights."""
+        pos = self.fpa_positions()
+        _, w = self.zf_gain(pos, return_weights=True)
+        return {"positions": pos, "precoders": w}
+
+    def initial_point(self, rng=None):
+        return self.fpa_zf()
+
+    def evaluate(self, x) -> dict:
+        g = self.gains(x)
+        return {"gain": float(g[0]), "gain_db": float(10 * np.log10(max(g[0], 1e-300))),
+                "max_null_gain": float(g[1:].max()), "aperture": float(np.ptp(x["positions"]))}
+
+
+# ----------------------------------------------------------------------------------------------
+# E4: multi-beam max-min
+# ----------------------------------------------------------------------------------------------

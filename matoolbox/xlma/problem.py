@@ -12,8 +12,8 @@ with B, G, E the (K, N0) matrices of :func:`matoolbox.channels.nearfield.moments
 Monte Carlo MRC / MMSE (:meth:`XlmaPlacementProblem.simulate`) and the interference-free upper
 bound ``sum_k rho_k log2(1 + gamma M z^T b_k)``.  FPA baselines (§9) are :class:`Layout` objects
 (explicit centres and subarray size), so dense arrays off the candidate grid are evaluated by the
-same code.  ``ao_solve`` = LP initialization (:func:`matoolbox.solvers.lp_init`) followed by
-successive replacement (:func:`matoolbox.solvers.successive_replacement`).
+same code.  ``ao_solve`` = LP initialization (:func:`matoolbox.xlma.lp_init`) followed by
+successive replacement (:func:`matoolbox.xlma.successive_replacement`).
 """
 from __future__ import annotations
 
@@ -27,122 +27,18 @@ from ..channels import _nearfield_kernels as _nk
 from ..channels import nearfield as nf
 from ..core import validate as V
 from ..core.errors import InvalidProblemError
-from ..core.problem import Block, Problem
+from ..core.problem import Problem
 from ..core.rng import as_generator
+from .ao import XlmaAoMixin
+from .layout import _OWNER, Layout, RateState, _pair, fpa_indices
+from .maps import XlmaMapsMixin
+from .simulate import XlmaSimulateMixin
 
-__all__ = ["XlmaPlacementProblem", "Layout", "RateState", "fpa_indices"]
-
-_OWNER = "XlmaPlacementProblem"
-
-
-@dataclass(frozen=True, eq=False)
-class Layout:
-    """A placement to evaluate: subarray centres (P, 3) with MH x MV elements each.
-
-    ``selection`` holds the candidate indices when the centres are candidate positions (None for
-    off-grid arrays such as the dense ULA / UPA baselines)."""
-
-    name: str
-    centres: np.ndarray
-    MH: int
-    MV: int
-    selection: np.ndarray | None = None
-
-    @property
-    def M(self) -> int:
-        return self.MH * self.MV
-
-
-def _ev(P: int, n: int) -> np.ndarray:
-    """Evenly spread 0-based indices ev(P, n) of spec §9: round(q (n-1)/(P-1)), q = 0..P-1."""
-    if P == 1:
-        return np.array([math.ceil(n / 2) - 1])
-    return np.floor(np.arange(P) * (n - 1) / (P - 1) + 0.5).astype(int)
-
-
-def fpa_indices(kind: str, N: int, Nx: int, Nz: int) -> np.ndarray:
-    """Candidate indices (sorted) of the sparse FPA layouts of spec §9 (0-based).
-
-    ``"sparse"`` 4 x 2 (needs N = 8), ``"horizontal_sparse"`` (row ceil(Nz/2)), ``"vertical_sparse"``
-    (column ceil(Nx/2), needs Nz >= N)."""
-    jc = math.ceil(Nz / 2) - 1
-    ic = math.ceil(Nx / 2) - 1
-    if kind == "sparse":
-        if N != 8 or Nx < 4 or Nz < 2:
-            raise ValueError(f"sparse 4x2 layout needs N = 8, Nx >= 4, Nz >= 2 (got N={N}, Nx={Nx}, Nz={Nz})")
-        I, J = np.meshgrid(_ev(4, Nx), _ev(2, Nz))
-        idx = nf.candidate_index(I.ravel(), J.ravel(), Nx)
-    elif kind == "horizontal_sparse":
-        if Nx < N:
-            raise ValueError(f"horizontal sparse layout needs Nx >= N (got Nx={Nx}, N={N})")
-        idx = nf.candidate_index(_ev(N, Nx), jc, Nx)
-    elif kind == "vertical_sparse":
-        if Nz < N:
-            raise ValueError(f"vertical sparse layout needs Nz >= N (got Nz={Nz}, N={N})")
-        idx = nf.candidate_index(ic, _ev(N, Nz), Nx)
-    else:
-        raise ValueError(f"kind = {kind!r}: must be 'sparse', 'horizontal_sparse' or 'vertical_sparse'")
-    return np.sort(np.asarray(idx, int))
-
-
-class RateState:
-    """Incremental evaluation of F for one selection: keeps s_b = B z, s_g = G z, s_e = E z (K,).
-
-    ``removal_values()`` F(S minus one entry) for each entry (N,); ``swap_values(i)`` F when entry i
-    is replaced by each unselected candidate, O(K N0); ``swap(i, new)`` applies a replacement.
-    """
-
-    def __init__(self, problem: "XlmaPlacementProblem", selection):
-        st = problem._stats
-        self._B, self._G, self._E = st["B"], st["G"], st["E"]
-        self._f = problem._rate_from_sums
-        self.N0 = problem.N0
-        self.selection = np.array(selection, int)
-        self.sb = self._B[:, self.selection].sum(axis=1)
-        self.sg = self._G[:, self.selection].sum(axis=1)
-        self.se = self._E[:, self.selection].sum(axis=1)
-
-    @property
-    def value(self) -> float:
-        return float(self._f(self.sb, self.sg, self.se))
-
-    def removal_values(self) -> np.ndarray:
-        s = self.selection
-        return self._f(self.sb[:, None] - self._B[:, s], self.sg[:, None] - self._G[:, s],
-                       self.se[:, None] - self._E[:, s])
-
-    def swap_values(self, i: int):
-        """(candidates (C,), F values (C,)) for replacing ``selection[i]`` by every unselected candidate."""
-        old = self.selection[i]
-        mask = np.ones(self.N0, bool)
-        mask[self.selection] = False
-        cand = np.flatnonzero(mask)
-        sb = (self.sb - self._B[:, old])[:, None] + self._B[:, cand]
-        sg = (self.sg - self._G[:, old])[:, None] + self._G[:, cand]
-        se = (self.se - self._E[:, old])[:, None] + self._E[:, cand]
-        return cand, self._f(sb, sg, se)
-
-    def swap(self, i: int, new: int) -> None:
-        old = self.selection[i]
-        self.sb = self.sb - self._B[:, old] + self._B[:, new]
-        self.sg = self.sg - self._G[:, old] + self._G[:, new]
-        self.se = self.se - self._E[:, old] + self._E[:, new]
-        self.selection = self.selection.copy()
-        self.selection[i] = new
-
-
-def _pair(owner_field, value):
-    arr = V.as_array(_OWNER, owner_field, value)
-    if arr.shape != (2,):
-        V.fail(_OWNER, owner_field, value, "must be a pair (min, max)")
-    V.require_finite(_OWNER, owner_field, arr)
-    if arr[0] > arr[1]:
-        V.fail(_OWNER, owner_field, value, "min must not exceed max")
-    return tuple(float(v) for v in arr)
+__all__ = ["XlmaPlacementProblem"]
 
 
 @dataclass(frozen=True, eq=False)
-class XlmaPlacementProblem(Problem):
+class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Problem):
     r"""XL-MA placement problem (P2): max_z F(z) s.t. 1^T z = N, z binary.
 
     Geometry: candidates on ``ma_x`` x ``ma_z`` (Nx x Nz, ``convention`` "center"/"endpoints"),
@@ -593,56 +489,6 @@ class XlmaPlacementProblem(Problem):
         mom = self.layout_moments(layout)
         return float(self._rate_from_sums(mom["b"].sum(1), mom["g"].sum(1), mom["e"].sum(1), M=layout.M))
 
-    # ------------------------------------------------------------------ Monte Carlo evaluation
-    def simulate(self, layout, R: int = 1000, rng=None, *, batch: int | None = None,
-                 return_sinr: bool = False) -> dict:
-        """Monte Carlo MRC and MMSE sum rates of a layout (or selection), seeded and vectorised.
-
-        Per realization: alpha_k ~ Bern(rho_k), LoS phases and NLoS draws (spec §8).  Every grid
-        with rho_k > 0 is conditioned on alpha_k = 1 with interferers {k' != k: alpha_k' = 1}.
-        MRC SINR_k = gamma G_kk^2 / (gamma sum |G_kk'|^2 + G_kk); MMSE via Woodbury over the
-        active set.  Returns dict ``mrc``, ``mmse`` (sum rates), ``mrc_stderr``, ``mmse_stderr``,
-        ``mrc_grid``, ``mmse_grid`` (K,), and with ``return_sinr`` the SINRs (R, K_active).
-        """
-        if not isinstance(layout, Layout):
-            layout = self.layout(layout)
-        V.require_int(_OWNER, "simulate.R", R, 1)
-        rng = as_generator(rng)
-        mom = self.layout_moments(layout)
-        a = nf.upa_response(mom["u"], layout.MH, layout.MV, self.d_h, self.d_v, self.wavelength)  # (Ka, P, M)
-        rho = self._stats["rho"]
-        Ka, P, M = a.shape
-        g = self.gamma
-        if batch is None:
-            batch = max(1, int(3e6 // (Ka * P * M)))
-        sums = {"mrc": np.zeros(Ka), "mmse": np.zeros(Ka)}
-        per_real = {"mrc": [], "mmse": []}
-        keep = {"mrc": [], "mmse": []}
-        done = 0
-        while done < R:
-            rb = min(batch, R - done)
-            done += rb
-            alpha = rng.random((rb, Ka)) < rho
-            H = nf.draw_channels(rng, mom["ell"], mom["betaN"], a, rb).reshape(rb, Ka, P * M)
-            s_mrc, s_mmse = _sinr_batch(H, alpha, g)
-            for key, s in (("mrc", s_mrc), ("mmse", s_mmse)):
-                r = np.log2(1.0 + s)
-                sums[key] += r.sum(0)
-                per_real[key].append(r @ rho)
-                if return_sinr:
-                    keep[key].append(s)
-        out = {}
-        for key in ("mrc", "mmse"):
-            grid = np.zeros(self.K)
-            grid[self.active] = sums[key] / R
-            pr = np.concatenate(per_real[key])
-            out[key] = float(pr.mean())
-            out[f"{key}_stderr"] = float(pr.std(ddof=1) / math.sqrt(R)) if R > 1 else 0.0
-            out[f"{key}_grid"] = grid
-            if return_sinr:
-                out[f"{key}_sinr"] = np.concatenate(keep[key])
-        return out
-
     def evaluate(self, x, R: int = 0, rng=None) -> dict:
         """Closed form ``objective``, ``upper_bound`` and, with R > 0, MC ``mrc`` / ``mmse``."""
         sel = self._selection(x)
@@ -659,146 +505,3 @@ class XlmaPlacementProblem(Problem):
             mc = self.simulate(layout, R, rng)
             out.update({k: mc[k] for k in ("mrc", "mmse", "mrc_stderr", "mmse_stderr")})
         return out
-
-    # ------------------------------------------------------------------ AO hooks
-    def initial_point(self, rng=None) -> dict:
-        """Top-N positions of the linear surrogate c = sum_k rho_k r_k (LP without coverage)."""
-        c = self.lp_surrogate()["c"]
-        order = np.lexsort((np.arange(self.N0), -c))
-        return {"selection": np.sort(order[: self.N])}
-
-    def ao_initial_point(self, rng=None) -> dict:
-        from ..solvers.lp_init import lp_init
-
-        return dict(lp_init(self, rng=rng).x)
-
-    def ao_blocks(self) -> list:
-        from ..solvers.replacement import successive_replacement
-
-        return [Block("selection", successive_replacement)]
-
-    def ao_defaults(self) -> dict:
-        return {"max_iter": 1, "tol": 1e-12}
-
-    def ao_finalize(self, solution):
-        """Algorithm 1 is one LP initialization plus successive replacement passes (each pass
-        stops by itself), so reaching ``max_iter`` passes means it finished: exitflag 1."""
-        if solution.exitflag == 0 and solution.message == "iteration limit reached":
-            solution.exitflag = 1
-            solution.message = f"LP initialization + {solution.nit} successive-replacement pass(es) finished"
-        sel = np.asarray(solution.x["selection"], int)
-        solution.output["positions"] = self.candidates[sel]
-        solution.output["upper_bound"] = self.upper_bound(sel)
-        return solution
-
-    # ------------------------------------------------------------------ maps (Figs. 3-5)
-    def map_points(self, resolution: int = 80, plane_value: float | None = None):
-        """Map grid over the coverage region: 2-D users -> x–y plane at the user height (y from 0);
-        3-D users -> x–z plane at y = ``plane_value`` (default the first cell layer).
-        Returns (points (ny*nx, 3), extent, shape (ny, nx), axes names)."""
-        xs = np.linspace(self.user_x[0], self.user_x[1], resolution)
-        if self.Kz == 1 and self.user_z[0] == self.user_z[1]:
-            ys = np.linspace(0.5, self.user_y[1], resolution)
-            X, Y = np.meshgrid(xs, ys)
-            pts = np.stack([X.ravel(), Y.ravel(), np.full(X.size, self.user_z[0])], axis=1)
-            return pts, (xs[0], xs[-1], ys[0], ys[-1]), X.shape, ("x (m)", "y (m)")
-        y0 = self.grid_centres[0, 1] if plane_value is None else float(plane_value)
-        zs = np.linspace(max(self.user_z[0], 0.0), self.user_z[1], resolution)
-        X, Z = np.meshgrid(xs, zs)
-        pts = np.stack([X.ravel(), np.full(X.size, y0), Z.ravel()], axis=1)
-        return pts, (xs[0], xs[-1], zs[0], zs[-1]), X.shape, ("x (m)", "z (m)")
-
-    def _point_links(self, layout: Layout, points):
-        D, u = nf.link_geometry(points, layout.centres)
-        bl, bn = nf.path_gains(D, self.wavelength, self.kappa, self._law)
-        om = nf.los_visibility(np.asarray(points, float)[:, None, :], layout.centres, self.obstacles)
-        ell = om * bl
-        return ell, ell + bn, u
-
-    def power_map(self, layout, points) -> np.ndarray:
-        """Channel power gain 10 log10(M sum_n (Omega beta^L + beta^N)) (dB) at points (P, 3)."""
-        if not isinstance(layout, Layout):
-            layout = self.layout(layout)
-        _, b, _ = self._point_links(layout, points)
-        return 10.0 * np.log10(layout.M * b.sum(axis=1))
-
-    def correlation_map(self, layout, points, p0) -> np.ndarray:
-        """Normalized correlation zeta(p) = E|h(p)^H h(p0)|^2 / (E||h(p)||^2 E||h(p0)||^2), = 1 at p0."""
-        if not isinstance(layout, Layout):
-            layout = self.layout(layout)
-        points = np.asarray(points, float)
-        ell, b, u = self._point_links(layout, points)
-        l0, b0, u0 = self._point_links(layout, np.asarray(p0, float)[None])
-        q = nf.los_correlation(u, u0, layout.MH, layout.MV, self.d_h, self.d_v, self.wavelength)
-        M = layout.M
-        num = (ell * l0 * q + M * (b * b0 - ell * l0)).sum(axis=1)
-        zeta = num / ((M * b.sum(1)) * (M * b0.sum()))
-        zeta[np.linalg.norm(points - np.asarray(p0, float), axis=1) < 1e-9] = 1.0
-        return zeta
-
-    def save_maps(self, layout, out_dir, prefix: str = "xlma", *, p0=None, resolution: int = 80,
-                  plane_value: float | None = None) -> dict:
-        """Write the channel-power and correlation maps (PNG + CSV) with subarrays and obstacles.
-
-        Returns {"power": path, "correlation": path, "power_values": (ny, nx), ...}."""
-        from pathlib import Path
-
-        from ..plots import save_map
-
-        if not isinstance(layout, Layout):
-            layout = self.layout(layout)
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        pts, extent, shape, (xl, yl) = self.map_points(resolution, plane_value)
-        planar = yl.startswith("y")
-        cols = (0, 1) if planar else (0, 2)
-        ra = layout.centres[:, list(cols)]
-        rects = [(o[cols[0]] - o[3 + cols[0]] / 2, o[cols[1]] - o[3 + cols[1]] / 2, o[3 + cols[0]], o[3 + cols[1]])
-                 for o in self.obstacles]
-        if p0 is None:
-            p0 = self.grid_centres[int(np.argmax(self.rho))]
-            if not planar:
-                p0 = np.array([p0[0], pts[0, 1], p0[2]])
-        p0 = np.asarray(p0, float)
-        pw = self.power_map(layout, pts).reshape(shape)
-        ze = self.correlation_map(layout, pts, p0).reshape(shape)
-        res = {"power_values": pw, "correlation_values": ze, "extent": extent}
-        for key, vals, cb in (("power", pw, "channel power gain (dB)"), ("correlation", ze, "normalized correlation")):
-            path = out_dir / f"{prefix}_{key}.png"
-            save_map(vals, extent, path, xlabel=xl, ylabel=yl, title=f"{layout.name}: {key}", colorbar=cb,
-                     points=ra, point_label="subarrays", rects=rects)
-            np.savetxt(out_dir / f"{prefix}_{key}.csv", vals, delimiter=",")
-            res[key] = path
-        return res
-
-
-def _sinr_batch(H, alpha, gamma):
-    """MRC and MMSE SINRs (Rb, K) for channels H (Rb, K, NM) and activations alpha (Rb, K) bool.
-
-    Every grid k is treated as active; interferers are {k' != k : alpha_k' = 1}.  MMSE uses the
-    Woodbury form over the (padded) active set A: T = I/gamma + H_A^* H_A^T; for k not in A,
-    SINR = gamma (||h_k||^2 - g_k^H T^-1 g_k) with g_k = H_A^* h_k; for k in A,
-    SINR = gamma / [T^-1]_kk - 1.
-    """
-    Rb, K, L = H.shape
-    nact = alpha.sum(1)
-    A = max(1, int(nact.max()))
-    order = np.argsort(~alpha, axis=1, kind="stable")[:, :A]            # active first
-    valid = np.take_along_axis(alpha, order, axis=1)                       # (Rb, A)
-    Ha = np.take_along_axis(H, order[:, :, None], axis=1) * valid[:, :, None]  # (Rb, A, L)
-    norms = (H.real ** 2 + H.imag ** 2).sum(axis=2)                        # (Rb, K)
-    Gx = np.einsum("rkl,ral->rka", H.conj(), Ha)                          # h_k^H h_a  (Rb, K, A)
-    self_mask = (order[:, None, :] == np.arange(K)[None, :, None]) & valid[:, None, :]
-    w = valid[:, None, :] & ~self_mask
-    interf = gamma * np.sum(w * np.abs(Gx) ** 2, axis=2)
-    mrc = gamma * norms ** 2 / (interf + norms)
-    T = np.einsum("ral,rbl->rab", Ha.conj(), Ha)
-    T = T + np.eye(A)[None] * np.where(valid, 1.0 / gamma, 1.0)[:, :, None]
-    Tinv = np.linalg.inv(T)
-    quad = np.einsum("rka,rab,rkb->rk", Gx, Tinv, Gx.conj(), optimize=True).real
-    mmse = np.maximum(gamma * (norms - quad), 0.0)
-    diag = np.einsum("raa->ra", Tinv).real
-    act_sinr = gamma / diag - 1.0                                          # (Rb, A)
-    rr, aa = np.nonzero(valid)
-    mmse[rr, order[rr, aa]] = np.maximum(act_sinr[rr, aa], 0.0)
-    return mrc, mmse

@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
 from ..core.solution import Solution
@@ -70,8 +71,6 @@ class PgaOptions(Options):
     feas_tol: float = 1e-6
 
     def __post_init__(self):
-        from ..core.errors import InvalidProblemError
-
         def bad(field, why):
             raise InvalidProblemError(f"PgaOptions.{field} = {getattr(self, field)!r}: {why}")
 
@@ -190,8 +189,6 @@ def pga(problem, x0, *, options=None, rng=None) -> Solution:
     block = opts.block
     x = dict(x0)
     if block not in x:
-        from ..core.errors import InvalidProblemError
-
         raise InvalidProblemError(f"pga.x0 = <dict with keys {sorted(x)}>: has no block {block!r}")
     deadline = t0 + opts.max_time
     raw = np.asarray(x[block])

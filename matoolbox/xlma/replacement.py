@@ -1,6 +1,6 @@
 r"""Successive replacement for XL-MA placement (specs/xlma.md §7.2, problems P2.2 / P2.3).
 
-Starting from a placement pi^(0) (default: :func:`matoolbox.solvers.lp_init`), repeat while some
+Starting from a placement pi^(0) (default: :func:`matoolbox.xlma.lp_init`), repeat while some
 subarray has not been updated:
 
 1. (P2.3) pick the not-yet-updated subarray whose removal costs least,
@@ -23,6 +23,7 @@ import numpy as np
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
+from .lp_init import lp_init
 
 __all__ = ["successive_replacement", "ReplacementOptions"]
 
@@ -53,8 +54,6 @@ def successive_replacement(problem, x0=None, *, options=None, rng=None) -> Solut
         raise InvalidProblemError(f"successive_replacement.problem = {type(problem).__name__}: needs rate_state()")
     extra = {}
     if x0 is None:
-        from .lp_init import lp_init
-
         init = lp_init(problem, rng=rng)
         start = np.asarray(init.output["placement"], int)
         extra["cvx_attempts"] = init.output["cvx_attempts"]

@@ -31,7 +31,9 @@ from ..channels.rician_ula import (
 )
 from ..core.errors import InvalidProblemError
 from ..core.problem import Block, Problem
-from ..core.rng import spawn_seeds
+from ..core.rng import as_generator, spawn_seeds
+from ..optim.pga import PgaOptions, pga
+from ..optim.projection import project_min_spacing, spacing_violation
 from ..core.validate import (
     fail, require_choice, require_finite, require_int, require_nonnegative, require_positive,
     require_range,
@@ -195,8 +197,6 @@ class UplinkTwoTimescaleProblem(Problem):
 
     def random_positions(self, rng) -> np.ndarray:
         """A layout drawn uniformly over F: sorted U[0, L] draws plus (m-1) d."""
-        from ..core.rng import as_generator
-
         L = float(self.D) - (self.M - 1) * float(self.d)
         return np.sort(as_generator(rng).uniform(0.0, max(L, 0.0), self.M)) + self.fpa_positions()
 
@@ -215,15 +215,11 @@ class UplinkTwoTimescaleProblem(Problem):
         return pos
 
     def violation(self, x) -> float:
-        from ..solvers.projection import spacing_violation
-
         return spacing_violation(self._positions(x), float(self.d), float(self.D))
 
     def project(self, block, value) -> np.ndarray:
         """Projection of ``value`` (..., M) onto F (``self.projection`` method)."""
         self._check_block(block)
-        from ..solvers.projection import project_min_spacing
-
         return project_min_spacing(value, float(self.d), float(self.D), method=self.projection)
 
     def bounds(self, block):
@@ -378,8 +374,6 @@ class UplinkTwoTimescaleProblem(Problem):
         same draws. Returns ``{receiver: mean, receiver + "_stderr": standard error}``; ZF is
         left out when K > M.
         """
-        from ..core.rng import as_generator
-
         pos = self._positions(positions)
         if pos.ndim != 1:
             fail(_OWNER, "positions", f"<array of shape {pos.shape}>", f"must have shape ({self.M},)")
@@ -420,8 +414,6 @@ class UplinkTwoTimescaleProblem(Problem):
         """Default PGA options of this family (spec §7): tau_0 = lambda^2, c1 = 1e-4, rho = 0.5,
         rel. tol 1e-6, 500 iterations, extra starts: the uniform spread and ``restarts`` random
         feasible layouts (uniform over F)."""
-        from ..solvers.pga import PgaOptions
-
         return PgaOptions(block="positions", max_iter=500, step0=float(self.wavelength) ** 2,
                           armijo=1e-4, shrink=0.5, tol=1e-6, xtol=1e-10 * float(self.wavelength),
                           starts=(self.spread_positions(),)).replace(**changes)
@@ -453,10 +445,6 @@ class UplinkTwoTimescaleProblem(Problem):
 
 def _pga_multistart(problem, x0, *, options=None, rng=None):
     """AO block: PGA from x0, the spread layout and ``problem.restarts`` random feasible layouts."""
-    from ..solvers.pga import pga
-
-    from ..core.rng import as_generator
-
     rng = as_generator(rng)
     extra = tuple(problem.random_positions(rng) for _ in range(problem.restarts))
     opts = options if options is not None else problem.pga_options()

@@ -1,0 +1,135 @@
+"""Sweep checkpoints: one JSON-lines file per sweep, a header with the sweep's fingerprint, one
+fsynced line per finished trial (see :mod:`matoolbox.sweep`)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import numbers
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .core.errors import MatoolboxError
+from .core.validate import fail
+from .results import SweepResult
+
+__all__ = ["CheckpointError", "load_checkpoint"]
+
+_FORMAT = 1
+
+
+class CheckpointError(MatoolboxError):
+    """A checkpoint file belongs to a different sweep definition or is not a sweep checkpoint."""
+
+
+def _seed_sequence(seed) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.SeedSequence(int(seed))
+    fail("run_sweep", "seed", seed, "must be a non-negative int or a numpy SeedSequence")
+
+
+def _seed_repr(ss: np.random.SeedSequence):
+    return {"entropy": str(ss.entropy), "spawn_key": list(ss.spawn_key)}
+
+
+# ----------------------------------------------------------------------------- one trial
+
+
+def _header(name, points, trials, ss):
+    definition = {"trial": name, "grid": points, "trials": int(trials), "seed": _seed_repr(ss)}
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    return {"matoolbox_sweep": _FORMAT, "fingerprint": digest, **definition}
+
+
+def _fsync_write(fh, data: bytes):
+    """Append and make durable (``fdatasync`` also persists the new file size)."""
+    fh.write(data)
+    fh.flush()
+    getattr(os, "fdatasync", os.fsync)(fh.fileno())
+
+
+def _load_checkpoint(path: Path, header, points):
+    """Finished rows ``{(pi, t): row}`` from ``path``; rewrites the file if lines were dropped.
+
+    Returns ``(done, file_ok)``; ``file_ok`` is False when no valid header exists yet."""
+    if not path.exists():
+        return {}, False
+    raw = path.read_bytes()
+    if not raw:
+        return {}, False
+    lines = raw.split(b"\n")
+    truncated = lines.pop() != b""          # bytes after the last newline: killed mid-write
+    if not lines and raw.startswith(b'{"matoolbox_sweep"'):   # killed while writing the header
+        return {}, False
+    try:
+        head = json.loads(lines[0]) if lines else None
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or "matoolbox_sweep" not in head:
+        raise CheckpointError(f"{path} is not a matoolbox sweep checkpoint; choose another path "
+                              "or delete the file")
+    if head.get("matoolbox_sweep") != _FORMAT:
+        raise CheckpointError(f"{path}: checkpoint format {head.get('matoolbox_sweep')!r} is not "
+                              f"supported (expected {_FORMAT})")
+    if head.get("fingerprint") != header["fingerprint"]:
+        diff = [k for k in ("trial", "grid", "trials", "seed") if head.get(k) != header[k]]
+        raise CheckpointError(
+            f"checkpoint {path} was written by a different sweep (differs in: {', '.join(diff) or 'format'};"
+            f" file has trial={head.get('trial')!r}, trials={head.get('trials')!r}, seed={head.get('seed')!r};"
+            f" this sweep has trial={header['trial']!r}, trials={header['trials']}, seed={header['seed']}); "
+            "use another checkpoint path or delete the file")
+    done, bad = {}, 0
+    for line in lines[1:]:
+        try:
+            rec = json.loads(line)
+            pi, t, row = int(rec["point"]), int(rec["trial"]), rec["row"]
+            ok = (0 <= pi < len(points) and 0 <= t < header["trials"] and isinstance(row, dict)
+                  and row.get("trial") == t and all(row.get(k) == v for k, v in points[pi].items())
+                  and "exitflag" in row)
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            bad += 1
+        elif (pi, t) not in done:
+            done[(pi, t)] = row
+    if bad:
+        warnings.warn(f"checkpoint {path}: {bad} unreadable line(s) dropped; those trials are redone",
+                      RuntimeWarning, stacklevel=3)
+    if bad or truncated:                    # rewrite atomically without the dropped lines
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            body = [json.dumps(header).encode()]
+            body += [json.dumps({"point": pi, "trial": t, "row": r}).encode() for (pi, t), r in done.items()]
+            _fsync_write(fh, b"\n".join(body) + b"\n")
+        os.replace(tmp, path)
+    return done, True
+
+
+# ----------------------------------------------------------------------------- runner
+
+
+def load_checkpoint(path) -> "SweepResult":
+    """The finished trials of a checkpoint as a (possibly partial) :class:`SweepResult`, e.g. to
+    look at a sweep that is still running. The file is only read."""
+    path = Path(path)
+    lines = path.read_bytes().split(b"\n")
+    try:
+        head = json.loads(lines[0])
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or "matoolbox_sweep" not in head:
+        raise CheckpointError(f"{path} is not a matoolbox sweep checkpoint")
+    points, done = head["grid"], {}
+    for line in lines[1:]:
+        try:
+            rec = json.loads(line)
+            done.setdefault((int(rec["point"]), int(rec["trial"])), rec["row"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    rows = [done[k] for k in sorted(done)]
+    return SweepResult(rows=rows, points=points, trials=head["trials"], seed=head["seed"],
+                       trial_name=head["trial"], fingerprint=head["fingerprint"], n_resumed=len(rows))

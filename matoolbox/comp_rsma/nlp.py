@@ -1,0 +1,97 @@
+"""NLP form of the CoMP-RSMA problem (a mixin): the packed real vector z, objective, constraints and
+bounds with analytic Jacobians, as used by :func:`matoolbox.optim.multistart` (fmincon-style)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class CompRsmaNlpMixin:
+    """``nlp_pack``/``nlp_unpack``/``nlp_fun``/``nlp_constraints``/``nlp_bounds`` for multistart."""
+
+    # ---------------------------------------------------------------- NLP form (multistart)
+    def _nlp_layout(self):
+        N, I, K = self.N, self.I, self.K
+        nP = N * I * (K + 1)
+        free_P = np.ones((N, I, K + 1), bool)
+        if not self.rsma:
+            free_P[:, :, 0] = False
+        mask = np.concatenate([free_P.ravel(), free_P.ravel(), np.full(K, self.rsma),
+                               np.full(2 * K, self.movable)])
+        return nP, mask
+
+    def nlp_pack(self, x) -> np.ndarray:
+        """z = [Re vec P, Im vec P, c, vec(r / wavelength)] restricted to the free entries."""
+        P, c, r = self._unpack(x)
+        _, mask = self._nlp_layout()
+        full = np.concatenate([P.real.ravel(), P.imag.ravel(), c, (r / self.wavelength).ravel()])
+        return full[mask]
+
+    def nlp_unpack(self, z) -> dict:
+        nP, mask = self._nlp_layout()
+        full = np.zeros(mask.size)
+        full[mask] = z
+        K = self.K
+        P = (full[:nP] + 1j * full[nP:2 * nP]).reshape(self.N, self.I, K + 1)
+        c = full[2 * nP:2 * nP + K]
+        r = full[2 * nP + K:].reshape(K, 2) * self.wavelength
+        return {"precoders": P, "common": c, "positions": r}
+
+    def _nlp_grad_vec(self, gP, gc, gr):
+        _, mask = self._nlp_layout()
+        full = np.concatenate([np.real(gP).ravel(), np.imag(gP).ravel(), gc,
+                               (np.asarray(gr) * self.wavelength).ravel()])
+        return full[mask]
+
+    def nlp_fun(self, z):
+        """Minimisation form: (-sum rate, gradient) in z."""
+        x = self.nlp_unpack(z)
+        K = self.K
+        rg = self.weighted_rates(x["precoders"], x["positions"], np.zeros(K), np.ones(K))
+        f = -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(rg.Rp.sum())
+        gc = -np.ones(K) if self.rsma else np.zeros(K)
+        return f, self._nlp_grad_vec(-rg.grad_precoders, gc, -rg.grad_positions)
+
+    def nlp_constraints(self, z):
+        """Inequalities g(z) >= 0 and their Jacobian: per-BS power (N), QoS (K), and for RSMA the
+        epigraph of the min R_{c,k} - sum_j c_j (K)."""
+        x = self.nlp_unpack(z)
+        P, c, r = x["precoders"], x["common"], x["positions"]
+        N, K = self.N, self.K
+        Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians(P, r)
+        rows, jac = [], []
+        zc, zr = np.zeros(K), np.zeros((K, 2))
+        for n in range(N):
+            g = np.zeros_like(P)
+            g[n] = -2.0 * P[n]
+            rows.append(self.pmax[n] - np.sum(np.abs(P[n]) ** 2))
+            jac.append(self._nlp_grad_vec(g, zc, zr))
+        for k in range(K):
+            e = np.zeros(K)
+            gr = np.zeros((K, 2))
+            gr[k] = Jpr[k]
+            if self.rsma:
+                e[k] = 1.0
+            rows.append((c[k] if self.rsma else 0.0) + Rp[k] - self.rth)
+            jac.append(self._nlp_grad_vec(JpP[k], e, gr))
+        if self.rsma:
+            for k in range(K):
+                gr = np.zeros((K, 2))
+                gr[k] = Jcr[k]
+                rows.append(Rc[k] - np.sum(c))
+                jac.append(self._nlp_grad_vec(JcP[k], -np.ones(K), gr))
+        return np.asarray(rows), np.vstack(jac)
+
+    def nlp_bounds(self):
+        """Per-entry (lo, hi) of z: P free, c >= 0, u in [-A/2, A/2]/wavelength."""
+        nP, mask = self._nlp_layout()
+        K = self.K
+        u = self._c["half"] / float(self.wavelength)
+        lo = np.concatenate([np.full(2 * nP, -np.inf), np.zeros(K), np.full(2 * K, -u)])
+        hi = np.concatenate([np.full(2 * nP, np.inf), np.full(K, np.inf), np.full(2 * K, u)])
+        return lo[mask], hi[mask]
+
+    def nlp_random_start(self, rng=None) -> dict:
+        return self.random_point(rng)
+
+    def nlp_polish(self, x) -> dict:
+        return self.polish(x)

@@ -1,0 +1,195 @@
+"""Full-duplex helpers shared by the problem classes and the blocks: unit conversions, FPA
+layouts, plane-wave sums, the SINR formulas (3.1)/(3.2), batched MMSE combiners and layout repair."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numba
+import numpy as np
+
+from ..channels.field_response import directions
+from ..channels.self_interference import SI_MODELS, SelfInterference
+from ..core.validate import (
+    fail, require_choice, require_finite, require_shape,
+)
+
+
+OBJECTIVES = ("weighted", "maxmin", "dl_si_cap")
+LN2 = math.log(2.0)
+LN2 = math.log(2.0)
+POS_BLOCKS = ("positions_tx", "positions_rx")
+
+
+def dbm_to_watt(dbm):
+    return 10.0 ** ((np.asarray(dbm, float) - 30.0) / 10.0)
+
+
+def db_to_lin(db):
+    return 10.0 ** (np.asarray(db, float) / 10.0)
+
+
+def fpa_layout(n: int, region_size: float, spacing: float) -> np.ndarray:
+    """FPA reference layout (n, 2): ceil(sqrt n) x ceil(n / ceil(sqrt n)) grid with ``spacing``,
+    centred in [0, A]^2, first n points row-major."""
+    cols = int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / cols))
+    gx = (np.arange(cols) - (cols - 1) / 2) * spacing + region_size / 2
+    gy = (np.arange(rows) - (rows - 1) / 2) * spacing + region_size / 2
+    X, Y = np.meshgrid(gx, gy)
+    return np.stack([X.ravel(), Y.ravel()], axis=-1)[:n].copy()
+
+
+def _plane_sum(dirs, gains, pos, k0, sign):
+    """sum_l gains[k, l] exp(sign j k0 dirs[k, l] . pos[..., n]) -> (..., K, N); dirs (K, L, 2)."""
+    ph = np.einsum("kld,...nd->...knl", dirs, pos)
+    return np.einsum("...knl,kl->...kn", np.exp(sign * 1j * k0 * ph), gains)
+
+
+def _plane_sum_grad(dirs, gains, pos, k0, sign):
+    """Value (K, N) and d/dpos_n (K, N, 2) of :func:`_plane_sum` (unbatched pos (N, 2))."""
+    E = np.exp(sign * 1j * k0 * np.einsum("kld,nd->knl", dirs, pos))
+    val = np.einsum("knl,kl->kn", E, gains)
+    grad = np.einsum("knl,kl,kld->knd", E, gains * (sign * 1j * k0), dirs)
+    return val, grad
+
+
+def sinrs(hDc, hU, H, E, Wt, Wr, p, noise_dl=1.0, noise_ul=1.0):
+    """All SINRs: hDc (..., K_D, Nt), hU (..., Nr, K_U), H (..., Nr, Nt), E (K_D, K_U) IUI
+    power gains, Wt (Nt, K_D), Wr (Nr, K_U), p (K_U,) -> (gamma_D (..., K_D), gamma_U (..., K_U)).
+    """
+    Z = np.abs(hDc @ Wt) ** 2                                  # (..., K_D, K_D)
+    sig_d = np.diagonal(Z, axis1=-2, axis2=-1)
+    den_d = Z.sum(-1) - sig_d + E @ p + noise_dl
+    S = np.abs(Wr.conj().T @ hU) ** 2 * p                      # (..., K_U, K_U) [j, m]
+    sig_u = np.diagonal(S, axis1=-2, axis2=-1)
+    Q = np.abs(Wr.conj().T @ H @ Wt) ** 2                      # (..., K_U, K_D)
+    den_u = S.sum(-1) - sig_u + Q.sum(-1) + noise_ul * np.sum(np.abs(Wr) ** 2, axis=0)
+    return sig_d / den_d, sig_u / den_u
+
+
+def mmse_batch(hU, H, Wt, p, noise=1.0):
+    """MMSE combiners for batched channels: hU (..., Nr, K_U), H (..., Nr, Nt) -> (..., Nr, K_U)
+    unit columns w_j = Q_j^{-1} h_j / ||.||, Q_j = sum_{m!=j} p_m h_m h_m^H + V V^H + noise I."""
+    V = H @ Wt
+    batch = np.broadcast_shapes(hU.shape[:-2], H.shape[:-2])
+    hU = np.broadcast_to(hU, batch + hU.shape[-2:])
+    Nr = hU.shape[-2]
+    R = (hU * p) @ np.swapaxes(hU, -1, -2).conj() + V @ np.swapaxes(V, -1, -2).conj() + noise * np.eye(Nr)
+    out = np.empty(hU.shape, complex)
+    for j in range(hU.shape[-1]):
+        h = hU[..., :, j]
+        Qj = R - p[j] * h[..., :, None] * h[..., None, :].conj()
+        w = np.linalg.solve(Qj, h[..., None])[..., 0]
+        out[..., :, j] = w / np.linalg.norm(w, axis=-1, keepdims=True)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _sinrs_batched_wr(hDc, hU, H, E, Wt, Wr, p):
+    """:func:`sinrs` with per-batch combiners Wr (..., Nr, K_U)."""
+    Z = np.abs(hDc @ Wt) ** 2
+    sig_d = np.diagonal(Z, axis1=-2, axis2=-1)
+    den_d = Z.sum(-1) - sig_d + E @ p + 1.0
+    WrH = np.swapaxes(Wr, -1, -2).conj()
+    S = np.abs(WrH @ hU) ** 2 * p
+    sig_u = np.diagonal(S, axis1=-2, axis2=-1)
+    Q = np.abs(WrH @ H @ Wt) ** 2
+    den_u = S.sum(-1) - sig_u + Q.sum(-1) + np.sum(np.abs(Wr) ** 2, axis=-2)
+    return sig_d / den_d, sig_u / den_u
+
+
+@numba.njit(cache=True)
+def _push_apart(P, A, D, target, sweeps):
+    """Gauss-Seidel pairwise pushes (in place): pairs closer than D move apart symmetrically to
+    ``target`` along their difference, then are clipped to [0, A]; True when all pairs are >= D."""
+    n = P.shape[0]
+    for _ in range(sweeps):
+        ok = True
+        for i in range(n):
+            for j in range(i + 1, n):
+                vx = P[i, 0] - P[j, 0]
+                vy = P[i, 1] - P[j, 1]
+                dist = math.sqrt(vx * vx + vy * vy)
+                if dist < D:
+                    ok = False
+                    if dist > 1e-15:
+                        ux, uy = vx / dist, vy / dist
+                    else:
+                        ux, uy = math.cos(i + j), math.sin(i + j)
+                    shift = 0.5 * (target - dist) + 1e-12
+                    P[i, 0] = min(max(P[i, 0] + shift * ux, 0.0), A)
+                    P[j, 0] = min(max(P[j, 0] - shift * ux, 0.0), A)
+                    P[i, 1] = min(max(P[i, 1] + shift * uy, 0.0), A)
+                    P[j, 1] = min(max(P[j, 1] - shift * uy, 0.0), A)
+        if ok:
+            return True
+    return False
+
+
+def _repair(P, A, D, fallback, sweeps=100):
+    """Clip (N, 2) to [0, A]^2 and push apart pairs closer than D (then greedy grid, then fallback)."""
+    P = np.clip(np.array(P, float), 0.0, A)
+    n = len(P)
+    if n < 2:
+        return P
+    target = D * (1 + 1e-9)
+    if _push_apart(P, float(A), float(D) * (1 + 1e-10), float(target), sweeps):
+        return P
+    # greedy: keep antennas in order, move a conflicting one to the nearest free grid point
+    m = max(2, int(math.floor(A / (D / 2))) + 1)
+    g = np.linspace(0, A, m)
+    grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    placed = []
+    for i in range(n):
+        cand = P[i]
+        if placed and np.min(np.linalg.norm(np.array(placed) - cand, axis=-1)) < target:
+            ok = np.all(np.linalg.norm(grid[:, None] - np.array(placed)[None], axis=-1) >= target, axis=1)
+            if not ok.any():
+                return fallback.copy()
+            free = grid[ok]
+            cand = free[np.argmin(np.linalg.norm(free - P[i], axis=-1))]
+        placed.append(cand)
+    return np.array(placed)
+
+
+def _apply_overrides(prob, overrides):
+    """Replace dataclass fields named in ``overrides`` (others: InvalidProblemError)."""
+    if not overrides:
+        return prob
+    names = {f.name for f in dataclasses.fields(prob)}
+    for k, v in overrides.items():
+        if k not in names:
+            fail(prob.name, k, v, "unknown field or random() option")
+    return prob.with_(**overrides)
+
+
+def _check_channel_arrays(own, dirs, gains, K, name):
+    dirs = require_shape(own, f"{name}_dirs", np.asarray(dirs, float), (K, None, 2))
+    gains = require_shape(own, f"{name}_gains", np.asarray(gains, complex), (K, dirs.shape[1]))
+    require_finite(own, f"{name}_dirs", dirs)
+    require_finite(own, f"{name}_gains", gains)
+    return dirs, gains
+
+
+def _draw_link(rng, L, beta):
+    """(dirs (L, 2), gains (L,)): angles U[0, pi] ("fd" convention), gains CN(0, beta/L)."""
+    theta = rng.uniform(0, np.pi, L)
+    phi = rng.uniform(0, np.pi, L)
+    g = np.sqrt(beta / (2 * L)) * (rng.standard_normal(L) + 1j * rng.standard_normal(L))
+    return directions(theta, phi, "fd"), g
+
+
+def _geometry_kwargs(own, wavelength, region_lambda, d_min_lambda, rho_db, si_model, rng,
+                     L_si, k_factor):
+    A = region_lambda * wavelength
+    require_choice(own, "si_model", si_model, SI_MODELS)
+    si = SelfInterference.random(rng, model=si_model, wavelength=wavelength, rho=float(db_to_lin(rho_db)),
+                                 rx_offset=(A + wavelength, 0.0, 0.0), L_t=L_si, L_r=L_si,
+                                 k_factor=k_factor)
+    return dict(wavelength=wavelength, region_size=A, d_min=d_min_lambda * wavelength, si=si)
+
+
+# ----------------------------------------------------------------------------------------------

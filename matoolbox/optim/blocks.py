@@ -1,0 +1,98 @@
+"""Family-agnostic block solvers that wrap others: :func:`reduced_block` (solve on
+``problem.as_reduced()``), :func:`chain_blocks` (several solvers in a row on one block) and
+:func:`grid_search_positions` (per-row coordinate grid search via ``problem.score_batch``)."""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from ..core.errors import InvalidProblemError
+from ..core.options import Options
+from ..core.solution import Solution
+from ..core.validate import fail
+
+__all__ = ["reduced_block", "chain_blocks", "grid_search_positions", "GridSearchOptions"]
+
+
+def reduced_block(problem, x0, *, options=None, rng=None, inner=None) -> Solution:
+    """Run the block solver ``inner`` (e.g. pga, pso_positions) on ``problem.as_reduced()`` (objective
+    V(P, r), split eliminated), then set ``common`` to the optimal LP split of the new point."""
+    sol = inner(problem.as_reduced(), x0, options=options, rng=rng)
+    x = {**dict(x0), **sol.x}
+    x["common"] = problem.lp_split(x)
+    sol.x = x
+    sol.fval = problem.objective(x)
+    sol.violation = problem.violation(x)
+    return sol
+
+
+@dataclasses.dataclass(frozen=True)
+class GridSearchOptions(Options):
+    """Options of :func:`grid_search_positions`: ``n`` x ``n`` grid per row of the block, ``sweeps``
+    passes over the rows, ``block`` name, ``feas_tol`` on the violation."""
+
+    n: int = 21
+    sweeps: int = 1
+    block: str = "positions"
+    feas_tol: float = 1e-9
+
+    def __post_init__(self):
+        if not isinstance(self.n, (int, np.integer)) or self.n < 2:
+            fail("GridSearchOptions", "n", self.n, "must be an integer >= 2")
+        if not isinstance(self.sweeps, (int, np.integer)) or self.sweeps < 1:
+            fail("GridSearchOptions", "sweeps", self.sweeps, "must be an integer >= 1")
+
+
+def grid_search_positions(problem, x0, *, options=None, rng=None) -> Solution:
+    """Block-coordinate grid search: for each row k of ``x[block]`` (one user's (x, y)), evaluate
+    the objective on an n x n grid of its box ``problem.bounds(block)`` with the other rows fixed
+    (one ``score_batch`` call) and move row k to the best point if it improves the objective and
+    keeps the violation <= max(violation(x0), feas_tol). Monotone; global along each row."""
+    t0 = time.perf_counter()
+    opts = options if options is not None else GridSearchOptions()
+    block = opts.block
+    x = dict(x0)
+    r = np.array(x[block], float)
+    lo, hi = problem.bounds(block)
+    f0 = float(problem.objective(x))
+    lim = max(float(problem.violation(x)), opts.feas_tol)
+    t = np.linspace(0.0, 1.0, int(opts.n))
+    unit = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
+    history, moves = [f0], 0
+    for _ in range(int(opts.sweeps)):
+        for k in range(r.shape[0]):
+            pts = lo[k] + unit * (hi[k] - lo[k])
+            cand = np.repeat(r[None], pts.shape[0], axis=0)
+            cand[:, k] = pts
+            f, v = problem.score_batch(block, cand, x)
+            f = np.where((v <= lim) & np.isfinite(f), f, -np.inf)
+            i = int(np.argmax(f))
+            if f[i] > f0:
+                r, f0 = cand[i], float(f[i])
+                moves += 1
+            history.append(f0)
+    x[block] = r
+    return Solution(x=x, fval=f0, exitflag=1, message=f"{moves} coordinate moves", nit=int(opts.sweeps),
+                    history=history, violation=float(problem.violation(x)),
+                    elapsed=time.perf_counter() - t0, solver="grid_search_positions", output={"moves": moves})
+
+
+def chain_blocks(problem, x0, *, options=None, rng=None, solvers=()) -> Solution:
+    """Run block solvers one after the other on the same block (``options`` aligned with
+    ``solvers``); returns the last Solution with the final x and the concatenated history."""
+    opts = tuple(options) if options is not None else (None,) * len(solvers)
+    x, history, sol = dict(x0), [], None
+    for solver, o in zip(solvers, opts):
+        sol = solver(problem, x, options=o, rng=rng)
+        if sol.exitflag == -3 or not sol.x:
+            continue
+        x = {**x, **sol.x}
+        history.extend(sol.history)
+    if sol is None:
+        raise InvalidProblemError("chain_blocks.solvers = (): needs at least one solver")
+    sol.x, sol.history = x, history
+    sol.fval = float(problem.objective(x))
+    sol.violation = float(problem.violation(x))
+    return sol

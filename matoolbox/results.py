@@ -1,0 +1,287 @@
+"""Sweep results: :class:`SweepResult` (rows, aggregates, CSV/MAT export) and the plotting
+helpers :func:`plot_sweep` / :func:`save_sweep`."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from . import plots
+
+__all__ = ["SweepResult", "plot_sweep", "save_sweep"]
+
+RESERVED = ("trial", "exitflag", "elapsed", "error")
+
+# ----------------------------------------------------------------------------- normalisation
+def _plain(value):
+    """JSON ``default`` hook: NumPy scalars -> Python scalars, arrays -> lists; else TypeError."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"value of type {type(value).__name__} is not JSON-serialisable: {value!r:.60}")
+
+
+def _json_roundtrip(obj):
+    """Normalise through JSON (tuples become lists, NumPy types Python types), so that fresh and
+    checkpointed rows compare equal."""
+    return json.loads(json.dumps(obj, default=_plain))
+
+
+# ----------------------------------------------------------------------------- result
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, str)
+
+
+def _stats(values):
+    """mean, standard error (std with ddof=1 over sqrt(n); NaN for n < 2) and n of finite values."""
+    x = np.asarray([float(v) for v in values if v is not None and math.isfinite(float(v))], float)
+    n = int(x.size)
+    mean = float(x.mean()) if n else math.nan
+    se = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return mean, se, n
+
+
+class SweepResult:
+    """Tidy sweep table.
+
+    ``rows``: one dict per trial (grid params, ``trial``, outputs, ``exitflag``, ``elapsed``,
+    ``error`` when the trial raised), ordered point-major, trial-minor. ``aggregate``: one dict per
+    grid point and numeric output key (params, ``key``, ``mean``, ``stderr``, ``n``, ``infeasible``,
+    ``failed``); mean and stderr over the finite values of that key (a trial marks a value as not
+    counted by returning NaN or None); non-numeric outputs are skipped.
+    """
+
+    def __init__(self, rows, points, trials, seed=None, trial_name="", fingerprint="", n_resumed=0,
+                 wall_time=math.nan):
+        self.rows = list(rows)
+        self.points = list(points)
+        self.trials = int(trials)
+        self.seed = seed
+        self.trial_name = trial_name
+        self.fingerprint = fingerprint
+        self.n_resumed = int(n_resumed)
+        self.wall_time = float(wall_time)
+        self.params = list(dict.fromkeys(k for p in self.points for k in p))
+        self._aggregate = None
+
+    # -- columns
+    @property
+    def columns(self) -> list[str]:
+        """Row columns in a stable order: params, trial, outputs, exitflag, elapsed, error."""
+        keys = dict.fromkeys(self.params + ["trial"])
+        for r in self.rows:
+            keys.update(dict.fromkeys(k for k in r if k not in RESERVED))
+        keys.update(dict.fromkeys(["exitflag", "elapsed"]))
+        if any("error" in r for r in self.rows):
+            keys["error"] = None
+        return list(keys)
+
+    @property
+    def output_keys(self) -> list[str]:
+        """Numeric output keys (aggregated), including ``elapsed``."""
+        skip = set(self.params) | {"trial", "exitflag", "error"}
+        keys = []
+        for k in self.columns:
+            if k in skip:
+                continue
+            vals = [r[k] for r in self.rows if r.get(k) is not None]
+            if vals and all(_is_number(v) for v in vals):
+                keys.append(k)
+        return keys
+
+    # -- selection
+    def _select(self, params):
+        unknown = [k for k in params if k not in self.params]
+        if unknown:
+            raise KeyError(f"unknown grid parameter(s) {unknown}; the grid has {self.params}")
+        params = _json_roundtrip(params)
+        sel = [r for r in self.rows if all(r.get(k) == v for k, v in params.items())]
+        if not sel and params:
+            raise KeyError(f"no trial matches {params}")
+        return sel
+
+    def values(self, key, **params) -> np.ndarray:
+        """Array of ``key`` over the trials matching ``params`` (NaN where missing)."""
+        sel = self._select(params)
+        if not any(key in r for r in self.rows):
+            raise KeyError(f"no output {key!r}; outputs are {self.output_keys}")
+        return np.array([r[key] if _is_number(r.get(key)) else math.nan for r in sel], float)
+
+    def mean(self, key, **params) -> float:
+        """Mean of the finite values of ``key`` over the trials matching ``params`` (all given
+        params: one grid point; fewer: pooled over the matching points)."""
+        return _stats(self.values(key, **params))[0]
+
+    def stderr(self, key, **params) -> float:
+        """Standard error of :meth:`mean`."""
+        return _stats(self.values(key, **params))[1]
+
+    def infeasible(self, **params) -> int:
+        """Number of trials with ``exitflag == -2`` among those matching ``params``."""
+        return sum(r["exitflag"] == -2 for r in self._select(params))
+
+    def failed(self, **params) -> int:
+        """Number of trials with ``exitflag == -3`` (raised or reported failure)."""
+        return sum(r["exitflag"] == -3 for r in self._select(params))
+
+    @property
+    def errors(self) -> list[dict]:
+        """Rows of trials that raised (their ``error`` strings)."""
+        return [r for r in self.rows if "error" in r]
+
+    # -- aggregate
+    @property
+    def aggregate(self) -> list[dict]:
+        if self._aggregate is None:
+            keys = self.output_keys
+            by_point = {}
+            for r in self.rows:
+                by_point.setdefault(tuple(json.dumps(r.get(k)) for k in self.params), []).append(r)
+            agg = []
+            for p in self.points:
+                rows = by_point.get(tuple(json.dumps(p.get(k)) for k in self.params), [])
+                inf = sum(r["exitflag"] == -2 for r in rows)
+                bad = sum(r["exitflag"] == -3 for r in rows)
+                for k in keys:
+                    m, se, n = _stats([r.get(k) for r in rows])
+                    agg.append({**p, "key": k, "mean": m, "stderr": se, "n": n, "infeasible": inf,
+                                "failed": bad})
+            self._aggregate = agg
+        return self._aggregate
+
+    # -- export
+    def to_csv(self, path, *, aggregate=False):
+        """Write the rows (or the aggregate) as CSV; lists are JSON strings, None is empty."""
+        if aggregate:
+            table, cols = self.aggregate, self.params + ["key", "mean", "stderr", "n", "infeasible", "failed"]
+        else:
+            table, cols = self.rows, self.columns
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for r in table:
+                w.writerow(["" if r.get(c) is None else json.dumps(r[c]) if isinstance(r[c], list)
+                            else repr(r[c]) if isinstance(r[c], float) else r[c] for c in cols])
+        return path
+
+    def to_mat(self, path):
+        """Write ``rows`` and ``aggregate`` as MATLAB structs of columns (``scipy.io.savemat``):
+        numeric columns are double vectors (NaN where missing), others cell arrays of strings."""
+        from scipy.io import savemat
+
+        def columns(table, cols):
+            out = {}
+            for c in cols:
+                vals = [r.get(c) for r in table]
+                if all(v is None or _is_number(v) for v in vals):
+                    arr = np.array([math.nan if v is None else float(v) for v in vals], float)
+                else:
+                    arr = np.empty(len(vals), object)
+                    arr[:] = ["" if v is None else v if isinstance(v, str) else json.dumps(v) for v in vals]
+                out[_mat_name(c)] = arr
+            return out
+
+        agg_cols = self.params + ["key", "mean", "stderr", "n", "infeasible", "failed"]
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        savemat(path, {"rows": columns(self.rows, self.columns),
+                       "aggregate": columns(self.aggregate, agg_cols),
+                       "trials": self.trials, "trial_name": self.trial_name}, oned_as="column")
+        return path
+
+    def summary(self, keys=None) -> str:
+        """Text table of mean +- stderr per grid point (and infeasible/failed counts)."""
+        keys = list(keys) if keys is not None else [k for k in self.output_keys if k != "elapsed"]
+        agg = {(json.dumps([a.get(p) for p in self.params]), a["key"]): a for a in self.aggregate}
+        head = self.params + keys + ["infeasible", "failed"]
+        lines = []
+        for p in self.points:
+            pk = json.dumps([p.get(k) for k in self.params])
+            cells = [str(p.get(k)) for k in self.params]
+            for k in keys:
+                a = agg.get((pk, k))
+                cells.append("-" if a is None else f"{a['mean']:.4g} ± {a['stderr']:.2g}")
+            rows = [r for r in self.rows if all(r.get(k) == v for k, v in p.items())]
+            cells += [str(sum(r["exitflag"] == -2 for r in rows)), str(sum(r["exitflag"] == -3 for r in rows))]
+            lines.append(cells)
+        widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(head)]
+        fmt = "  ".join(f"{{:>{w}}}" for w in widths)
+        return "\n".join([fmt.format(*head)] + [fmt.format(*c) for c in lines])
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __repr__(self):
+        return (f"SweepResult({len(self.points)} points x {self.trials} trials, outputs={self.output_keys}, "
+                f"infeasible={self.infeasible()}, failed={self.failed()})")
+
+
+def _mat_name(name: str) -> str:
+    s = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+    return s if s[:1].isalpha() else "v_" + s
+
+
+# ----------------------------------------------------------------------------- plotting
+def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", title="", labels=None,
+               **fixed):
+    """Plot mean +- standard error of each output in ``keys`` against grid parameter ``x`` (PNG).
+
+    Other grid parameters are fixed with keyword arguments (``K=4``); those left free and taking
+    several values give one curve per value combination, labelled ``"key (K=4)"``. ``labels`` maps keys to legend text.
+    Returns the path.
+    """
+    if x not in result.params:
+        raise KeyError(f"x={x!r} is not a grid parameter; the grid has {result.params}")
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    missing = [k for k in keys if k not in result.output_keys]
+    if missing:
+        raise KeyError(f"no numeric output(s) {missing}; outputs are {result.output_keys}")
+    labels = dict(labels or {})
+    fixed = _json_roundtrip(fixed)
+    pts = [p for p in result.points if all(p.get(k) == v for k, v in fixed.items())]
+    if not pts:
+        raise KeyError(f"no grid point matches {fixed}")
+    xs = [json.loads(v) for v in dict.fromkeys(json.dumps(p[x]) for p in pts)]
+    if not all(_is_number(v) for v in xs):
+        raise TypeError(f"x={x!r} must take numeric values, got {xs}")
+    xs = sorted(xs)
+    # free parameters that vary among the selected points split the curves (constant ones do not)
+    others = [k for k in result.params if k != x and k not in fixed
+              and len({json.dumps(p.get(k)) for p in pts}) > 1]
+    combos = [json.loads(c) for c in dict.fromkeys(json.dumps({k: p.get(k) for k in others}) for p in pts)]
+
+    def pkey(d):
+        return json.dumps([d.get(k) for k in result.params])
+
+    agg = {(pkey(a), a["key"]): a for a in result.aggregate}
+    curves, errors = {}, {}
+    for combo in combos:
+        suffix = ", ".join(f"{k}={v}" for k, v in combo.items())
+        for key in keys:
+            label = labels.get(key, key) + (f" ({suffix})" if suffix else "")
+            sel = [agg.get((pkey({**combo, **fixed, x: xv}), key)) for xv in xs]
+            curves[label] = [math.nan if a is None else a["mean"] for a in sel]
+            errors[label] = [math.nan if a is None else a["stderr"] for a in sel]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return plots.save_curves(xs, curves, path, xlabel=x if xlabel is None else xlabel, ylabel=ylabel,
+                             title=title, errors=errors)
+
+
+def save_sweep(result, out, stem, *, x, keys, **plot_kwargs) -> Path:
+    """Write ``<stem>.csv`` (one row per trial), ``<stem>_mean.csv`` (per-point aggregate) and
+    ``<stem>.png`` (mean +- standard error of ``keys`` against ``x``, see :func:`plot_sweep`) into
+    the folder ``out`` (created). Returns the PNG path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out / f"{stem}.csv")
+    result.to_csv(out / f"{stem}_mean.csv", aggregate=True)
+    png = out / f"{stem}.png"
+    plot_sweep(result, x=x, keys=keys, path=png, **plot_kwargs)
+    return png
