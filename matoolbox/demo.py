@@ -1,6 +1,6 @@
 """``matoolbox demo``: the default CoMP-RSMA instance solved by ``ao_solve`` for the four schemes.
 
-RSMA-MA, RSMA-FPA, SDMA-MA and SDMA-FPA (spec comp_rsma_gml.md §2.4) on one channel draw of the
+RSMA-MA, RSMA-FPA, SDMA-MA and SDMA-FPA (docs/theory/comp_rsma.rst: Schemes) on one channel draw of the
 default instance (N = 2 BSs x I = 4 antennas, K = 4 users, 33 dBm, R_th = 0.6 bit/s/Hz). Prints a
 table (sum rate, per-user rates c_k + R_{p,k}, feasibility, time) and saves a stacked bar chart
 (per-user rates) as ``demo_comp_rsma.png`` with the numbers in ``demo_comp_rsma.csv``.

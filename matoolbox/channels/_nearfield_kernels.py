@@ -1,6 +1,6 @@
 """numba kernel of the XL-MA hot path (the NumPy twin is ``nearfield.correlation_c_numpy``).
 
-LoS correlation part of Theorem 1 (specs/xlma.md §5), for every grid k and position n:
+LoS correlation part of Theorem 1 (docs/theory/xlma.rst), for every grid k and position n:
 
     out[k, n] = ell[k, n] * sum_{k' != k} w[k'] ell[k', n] D_MH(sH (ux[k',n]-ux[k,n])) D_MV(sV (uz[k',n]-uz[k,n]))
 

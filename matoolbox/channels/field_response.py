@@ -1,6 +1,6 @@
 r"""Field-response channel model for 2-D movable-antenna regions.
 
-Convention (one sign everywhere, see specs/comp_rsma_gml.md §2.1): a path with unit direction
+Convention (one sign everywhere, see docs/theory/comp_rsma.rst: Field-response channel): a path with unit direction
 (projected wave vector) ``w`` in the MA plane has field response ``exp(+j*kappa*w^T r)`` at
 position ``r`` (metres), ``kappa = 2*pi/wavelength``.  The channel row of a link is
 
@@ -41,8 +41,8 @@ def wavenumber(wavelength: float) -> float:
 def directions(theta, phi, convention: str = "comp") -> np.ndarray:
     """Unit projected wave vectors from elevation ``theta`` and azimuth ``phi`` (same shape S).
 
-    ``"comp"`` (CoMP-RSMA spec): w = [cos(theta) sin(phi), sin(theta)], angles in [-pi/2, pi/2].
-    ``"fd"`` (full-duplex spec):  w = [sin(theta) cos(phi), cos(theta)], angles in [0, pi].
+    ``"comp"`` (CoMP-RSMA convention): w = [cos(theta) sin(phi), sin(theta)], angles in [-pi/2, pi/2].
+    ``"fd"`` (full-duplex convention): w = [sin(theta) cos(phi), cos(theta)], angles in [0, pi].
     Returns shape S + (2,).
     """
     theta = np.asarray(theta, float)

@@ -1,4 +1,4 @@
-r"""Near-field XL-MA channel model (specs/xlma.md §1–3, §5, §8).
+r"""Near-field XL-MA channel model (theory page docs/theory/xlma.rst).
 
 Geometry: the BS is at the origin, subarrays move on the x–z plane (y = 0), users sit on a 3-D
 grid of cells with centres ``t_k`` (y > 0).  Far field per subarray, near field across the array:

@@ -1,4 +1,4 @@
-r"""Rician channels of a 1-D (linear) movable-antenna array (uplink two-timescale spec §2).
+r"""Rician channels of a 1-D (linear) movable-antenna array (theory page docs/theory/uplink.rst: System model).
 
 Antenna positions ``x`` (..., M) on a line (same length unit as ``wavelength``), user angles of
 arrival ``theta`` (K,) in [0, pi], ``kappa = 2 pi / wavelength``:

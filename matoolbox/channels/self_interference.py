@@ -4,7 +4,7 @@ r"""Self-interference (SI) channel of a full-duplex BS with movable Tx and Rx an
 ``t_n`` (region C_t = [0, A]^2) to receive antenna m at ``r_m`` (region C_r, local frame).
 Global 3-D positions: ``p_t = [t; 0]`` and ``p_r = rx_offset + [r; 0]``.
 
-Models (spec full_duplex.md §2.3), all scaled by the residual-cancellation factor sqrt(rho):
+Models (docs/theory/full_duplex.rst: Self-interference models), all scaled by the residual-cancellation factor sqrt(rho):
 
 * ``"nearfield_los"`` (default): spherical wave
   ``H[m, n] = sqrt(rho) * lam / (4 pi d_mn) * exp(-j k0 d_mn)``,  ``d_mn = ||p_r(r_m) - p_t(t_n)||``.

@@ -53,7 +53,7 @@ class CompRsmaAoMixin:
         return x
 
     def random_point(self, rng=None) -> dict:
-        """Random start (spec §6): P ~ CN(0, 1) scaled per BS to full power (SDMA p_0 = 0),
+        """Random start (docs/theory/comp_rsma.rst: Multistart reference): P ~ CN(0, 1) scaled per BS to full power (SDMA p_0 = 0),
         c = 0, positions uniform in the region (FPA: 0)."""
         rng = as_generator(rng)
         N, I, K = self.N, self.I, self.K
@@ -68,7 +68,7 @@ class CompRsmaAoMixin:
 
     def warm_start(self, x) -> dict:
         """Adapt a solution of another scheme to this one: SDMA -> RSMA gets a small non-zero p_0
-        along sum_k h_k (spec §3.15), taking a share 1e-3 (else 1e-5, 1e-7) of each BS's power from
+        along sum_k h_k (a zero common precoder is a stationary point), taking a share 1e-3 (else 1e-5, 1e-7) of each BS's power from
         the private columns, the largest share that keeps a feasible point feasible; RSMA -> SDMA
         drops p_0 and c; MA -> FPA sets r = 0. Then :meth:`polish`."""
         P, _, r = self._unpack(x)
@@ -92,12 +92,12 @@ class CompRsmaAoMixin:
 
     # ---------------------------------------------------------------- AO hooks -------------
     def ao_initial_point(self, rng=None) -> dict:
-        """AO start (spec §7.4): grid-gain positions and MRT precoders (``ao_init="mrt"``, and always
+        """AO start (docs/theory/comp_rsma.rst: AO driver): grid-gain positions and MRT precoders (``ao_init="mrt"``, and always
         for SDMA). RSMA with ``ao_init="sdma"``: the SDMA variant's AO solution plus a small common
         stream (:meth:`warm_start`); ``"best"`` (default): the better of that and the AO solution from
         the MRT start; ``"auto"``: "sdma" for MA, "best" for FPA. Reason (measured): from MRT the
         AO can settle where a weak user's QoS is carried by the common stream with its private
-        stream off (spec §7.4) and end below SDMA, while from the SDMA solution it can miss a
+        stream off and end below SDMA, while from the SDMA solution it can miss a
         genuinely better common-stream mode (seen for RSMA-FPA, N = 1; for MA, 10 default draws gave
         the same values from "sdma" as from "best" at a third of the time). "best" and "sdma"
         guarantee RSMA >= SDMA for the AO."""
@@ -124,9 +124,9 @@ class CompRsmaAoMixin:
         return {"max_iter": 20, "tol": 1e-4}
 
     def ao_blocks(self, positions: str = "grid+pga", sca_options=None, position_options=None) -> list:
-        """Default AO (spec §7.4): SCA precoders + split, then (MA only) the position block on the
+        """Default AO (docs/theory/comp_rsma.rst: AO driver): SCA precoders + split, then (MA only) the position block on the
         reduced problem followed by the LP split. ``positions``: "grid+pga" (default: a per-user
-        coordinate grid search, then projected gradient ascent), "pga" (spec §7.3) or "pso"."""
+        coordinate grid search, then projected gradient ascent), "pga" (Position block) or "pso"."""
         blocks = [Block("precoders", sca_precoders,
                         sca_options if sca_options is not None else ScaPrecoderOptions())]
         if not self.movable:
@@ -150,7 +150,7 @@ class CompRsmaAoMixin:
         return blocks
 
     def ao_finalize(self, sol: Solution) -> Solution:
-        """Joint polish (``ao_polish="slsqp"``, default): one SLSQP run on the NLP form of spec §6
+        """Joint polish (``ao_polish="slsqp"``, default): one SLSQP run on the NLP form of the multistart reference
         from the AO solution, over (P, c, r) together, kept if feasible and better (the AO stops at
         a block-wise stationary point; measured: +0.3 % mean, up to +3 %, for about 0.04 s).
         Then adds per-user rates and the scheme to ``output``."""

@@ -1,4 +1,4 @@
-r"""GML block interface of the CoMP-RSMA family (spec comp_rsma_gml.md §5.2-5.4).
+r"""GML block interface of the CoMP-RSMA family (docs/theory/comp_rsma.rst: GML).
 
 ``CompRsmaProblem`` inherits :class:`CompRsmaMetaMixin`; the mixin adds the duck-typed hooks that
 :func:`matoolbox.gml.gml_solve` calls (documented in ``matoolbox/gml/interface.py``). This module
@@ -15,9 +15,9 @@ Meta-loss at (c, Pbar = U(P), rbar = wavelength Pi(u)) with rates R_{c,k}, R_{p,
     L = -sum_k (c_k + R_{p,k}) + z1 sum_k [R_th + delta - c_k - R_{p,k}]_+ + z2 sum_k [-c_k]_+
         + z3 [sum_k c_k - min_k R_{c,k}]_+ + z4 sum_{k,d} [|u_{k,d}| - A/(2 wavelength)]_+
 
-(SDMA: c = 0 and the z2, z3 terms vanish). Its gradient uses the weighted-rate routine of spec §4
+(SDMA: c = 0 and the z2, z3 terms vanish). Its gradient uses the weighted-rate routine (Analytic gradients)
 with w^p_k = -1 - z1 [viol_k], w^c_{k*} = -z3 [sum c > min R_c], then the chain rule through U and
-the clip (spec §5.4). Inner gradients (``inner_grad="sum"``) are those of J = -sum_k (c_k + R_{p,k})
+the clip. Inner gradients (``inner_grad="sum"``) are those of J = -sum_k (c_k + R_{p,k})
 at the projected point: -1 for c, grad_Pbar J for P, wavelength * grad_rbar J for u.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ _LN2 = math.log(2.0)
 
 
 class CompRsmaMetaMixin:
-    """GML hooks for CoMP-RSMA (blocks ``common``, ``precoders``, ``positions``; spec §5)."""
+    """GML hooks for CoMP-RSMA (blocks ``common``, ``precoders``, ``positions``; docs/theory/comp_rsma.rst: GML)."""
 
     # ------------------------------------------------------------------ helpers ---------------
     def _gml_bound(self) -> float:
@@ -113,7 +113,7 @@ class CompRsmaMetaMixin:
         return hit
 
     def _gml_rates(self, Pbar, r, grad_positions=True):
-        """Gains and rates at (Pbar, r) (spec §2.3): dict with A (K, K+1), dA (2, K, K+1) or
+        """Gains and rates at (Pbar, r) (Rates): dict with A (K, K+1), dA (2, K, K+1) or
         None, Ic, Ip, T, Rc, Rp (K,) and the channel h (NI, K)."""
         hH, h, dhH = self._gml_channel(r)
         Pst = Pbar.reshape(-1, Pbar.shape[-1])
@@ -127,7 +127,7 @@ class CompRsmaMetaMixin:
                 "Rp": np.log2(Ic / Ip), "h": h}
 
     def _gml_rate_grads(self, st, wc, wp, want_P=True):
-        """Gradients of sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (spec §4) from ``_gml_rates`` output:
+        """Gradients of sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (Analytic gradients) from ``_gml_rates`` output:
         grad_P (N, I, K+1) complex and grad_r (K, 2) per metre (None when dA is None).
         C_{k,0} = wc/T, C_{k,j} = wc(1/T - 1/I^c) + wp(1/I^c - 1/I^p), C_{k,k} = wc(1/T - 1/I^c) + wp/I^c
         (all / ln 2); grad_P = 2 h (C * A), grad_r[k] = sum_s C 2 Re(conj(a) da/dr_k)."""
@@ -152,7 +152,7 @@ class CompRsmaMetaMixin:
     def gml_blocks(self, options) -> list:
         """Phase order C, P, L (Algorithm 1) with the nets of Table II: CN hidden 100 (lr 1e-3),
         PN hidden 1000 row-wise on 2(K+1) features (lr 1.6e-3), AN hidden 1000 (lr 3e-5 in
-        wavelength units, our default, measured: spec §5.4's 1e-4 moves the positions out of the
+        wavelength units, our default, measured: the spec's 1e-4 moves the positions out of the
         grid-init basin more often; mean ratio 0.955 vs 0.940 at 4000 outer iterations)."""
         blocks = []
         if self.rsma:
@@ -225,7 +225,7 @@ class CompRsmaMetaMixin:
         return float(self.wavelength) * gr
 
     def gml_meta_loss(self, x, options, blocks=None) -> dict:
-        """Meta-loss L of spec §5.3 at the raw point x, d L / d x[block] (spec §5.4), the value
+        """Meta-loss L (docs/theory/comp_rsma.rst: GML) at the raw point x, d L / d x[block], the value
         V(Pbar, rbar) = min_k R_{c,k} + sum_k R_{p,k} (SDMA: sum_k R_{p,k}) and its QoS feasibility
         (exact LP test, no tolerance). ``blocks`` restricts the returned gradients."""
         z1, z2, z3, z4 = (float(z) for z in options.zeta)
@@ -273,7 +273,7 @@ class CompRsmaMetaMixin:
         return {"loss": loss, "grads": grads, "value": value, "feasible": feasible}
 
     def gml_finalize(self, x, options) -> dict:
-        """Projected point with the split of ``options.c_polish``: "lp" (optimal split, spec §2.4)
+        """Projected point with the split of ``options.c_polish``: "lp" (optimal split, LP split)
         or "project" (Euclidean projection of c onto {c >= l, sum c <= min R_c}). Positions in m."""
         c, P, u = self._gml_unpack(x)
         b = self._gml_bound()

@@ -35,7 +35,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
     System: ``I`` BS antennas (ULA along x, spacing ``bs_spacing``, default wavelength/2),
     ``wavelength`` [m], ``region`` side A [m], ``pmax_dbm`` per BS (scalar or (N,)),
     ``noise_dbm``, ``rth`` [bit/s/Hz], ``access`` "rsma"|"sdma", ``movable`` (False = FPA at the
-    region centre). ``reduced=True`` scores V(P, r) with the split eliminated (spec §2.4).
+    region centre). ``reduced=True`` scores V(P, r) with the split eliminated (docs/theory/comp_rsma.rst: reduced form).
     ``ao_init``: RSMA AO start, "auto" (default), "best", "sdma" or "mrt" (:meth:`ao_initial_point`);
     ``ao_polish``: "slsqp" (default) or "none", final joint polish of the AO (:meth:`ao_finalize`).
     ``bs_xy`` (N, 2), ``user_xy`` (K, 2), ``alpha``, ``g0`` record how the draw was made.
@@ -127,7 +127,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
                wavelength=0.01, region=None, alpha=3.9, g0=None, pmax_dbm=33.0, pmax_w=None,
                noise_dbm=-100.0, rth=0.6, bs_radius=57.0, user_radius=10.0,
                shared_rx_angles=False, **overrides):
-        r"""The spec's default instance (§2.2): BSs on a circle of ``bs_radius`` m, users uniform in a
+        r"""The default instance (docs/theory/comp_rsma.rst: Random draws): BSs on a circle of ``bs_radius`` m, users uniform in a
         disc of ``user_radius`` m, angles U[-pi/2, pi/2], Sigma diagonal CN(0, g0 d^-alpha / L).
 
         RNG order: user positions, then per link (n, k) row-major: theta_t, phi_t, theta_r, phi_r,
@@ -221,7 +221,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         return {"precoders": (N, I, K + 1), "common": (K,), "positions": (K, 2)}
 
     def as_reduced(self) -> "CompRsmaProblem":
-        """The reduced problem of spec §2.4 (objective V(P, r), split eliminated by the LP)."""
+        """The reduced problem (objective V(P, r), split eliminated by the LP)."""
         if self.reduced:
             return self
         red = self.__dict__.get("_reduced_view")
@@ -271,7 +271,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         return self._steer(self._coeffs(P), positions, grad=grad)
 
     def grid_positions(self, n: int = 41) -> np.ndarray:
-        """Default position init (spec §0): per user, the point of an n x n grid on the region
+        """Default position init (docs/theory/comp_rsma.rst: AO driver): per user, the point of an n x n grid on the region
         maximising sum_n ||h_{n,k}(r)||^2. FPA: zeros. Returns (K, 2)."""
         if not self.movable:
             return np.zeros((self.K, 2))
@@ -298,7 +298,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         return rates_from_gains(self.gains(P, r))
 
     def weighted_rates(self, P, positions, wc, wp) -> RateGrad:
-        r"""F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) and its gradients (spec §4), in one pass.
+        r"""F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) and its gradients (Analytic gradients), in one pass.
 
         grad_P[n, :, s] = 2 sum_k C_{k,s} h_{n,k} a_{k,s};  grad_r[k] = sum_s C_{k,s} 2 Re(a* da/dr_k).
         """
@@ -334,7 +334,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         return Rc, Rp, JcP, JpP, Jcr, Jpr
 
     def lp_split(self, x) -> np.ndarray:
-        """Optimal split c (K,) at x's precoders/positions (spec §2.4); zeros for SDMA."""
+        """Optimal split c (K,) at x's precoders/positions (LP split); zeros for SDMA."""
         if not self.rsma:
             return np.zeros(self.K)
         Rc, Rp = self.rates(x)
@@ -347,7 +347,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         return project_split(c, float(np.min(Rc)), lower)
 
     def value(self, x) -> float:
-        """V(P, r) of spec §2.4: optimal sum rate for x's precoders/positions, -inf if QoS infeasible."""
+        """V(P, r) of the reduced form: optimal sum rate for x's precoders/positions, -inf if QoS infeasible."""
         Rc, Rp = self.rates(x)
         if not self.rsma:
             return float(Rp.sum()) if np.all(Rp >= self.rth - 1e-6) else -math.inf

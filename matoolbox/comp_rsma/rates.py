@@ -1,4 +1,4 @@
-r"""Downlink CoMP with rate splitting (RSMA) and one movable antenna per user (spec comp_rsma_gml.md).
+r"""Downlink CoMP with rate splitting (RSMA) and one movable antenna per user (theory page docs/theory/comp_rsma.rst).
 
 N BSs with I fixed antennas each jointly serve K single-MA users (coherent joint transmission).
 Stream s = 0 is the common stream, s = k (1..K) the private stream of user k. With the stacked,
@@ -10,13 +10,13 @@ noise-normalised channel row h_k^H(r_k) in C^{NI} and stacked precoders p_s = P[
 Problem (15):  max_{P, c, r} sum_k (c_k + R_{p,k})  s.t.  ||P_n||_F^2 <= P_M^n,  c_k + R_{p,k} >= R_th,
 c >= 0,  sum_k c_k <= min_k R_{c,k},  r_k in [-A/2, A/2]^2.  SDMA: p_0 = 0, c = 0.  FPA: r = 0.
 
-For fixed (P, r) the optimal split is the LP of spec §2.4 (closed form :func:`lp_split`); the
+For fixed (P, r) the optimal split is the LP of the reduced form (closed form :func:`lp_split`); the
 "reduced" problem (``problem.as_reduced()``) scores V(P, r) = min_k R_{c,k} + sum_k R_{p,k} with the
 split eliminated; its violation is the LP infeasibility sum_k max(0, R_th - R_{p,k}) - min_k R_{c,k}.
 
 Variables (``x`` dict): ``precoders`` (N, I, K+1) complex [W^(1/2)], ``common`` (K,) [bit/s/Hz],
-``positions`` (K, 2) [m]. Gradients use the convention grad = dF/dRe + 1j dF/dIm (spec §1).
-Channel model: ``h_{n,k}^H = f_{n,k}(r_k)^H Sigma_{n,k} G_{n,k}`` (field response, spec §2.1).
+``positions`` (K, 2) [m]. Gradients use the convention grad = dF/dRe + 1j dF/dIm (Analytic gradients).
+Channel model: ``h_{n,k}^H = f_{n,k}(r_k)^H Sigma_{n,k} G_{n,k}`` (Field-response channel).
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def rates_from_gains(A):
 
 
 def rate_coefficients(A, wc, wp):
-    r"""C_{k,s} = dF/d|a_{k,s}|^2 for F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (spec §4): (..., K, K+1)."""
+    r"""C_{k,s} = dF/d|a_{k,s}|^2 for F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (Analytic gradients): (..., K, K+1)."""
     _, Ip, Ic, T = _interference(np.asarray(A))
     wc = np.asarray(wc, float)
     wp = np.asarray(wp, float)
@@ -66,7 +66,7 @@ def rate_coefficients(A, wc, wp):
 
 
 def lp_split(Rc, Rp, rth):
-    r"""Optimal common split of spec §2.4 for rates Rc, Rp (K,): returns (c, feasible).
+    r"""Optimal common split (LP split) for rates Rc, Rp (K,): returns (c, feasible).
 
     LP: max sum c  s.t. c >= l := max(0, R_th - Rp), sum c <= min Rc. Feasible iff sum l <= min Rc;
     then c = l + (min Rc - sum l)/K (equal share of the slack, sum c = min Rc). Infeasible: c = l
@@ -84,7 +84,7 @@ def lp_split(Rc, Rp, rth):
 
 
 def project_split(v, total, lower=None):
-    r"""Euclidean projection of v (K,) onto {c >= lower, sum c <= total} (spec §5.3, sort-based).
+    r"""Euclidean projection of v (K,) onto {c >= lower, sum c <= total} (sort-based capped-simplex rule).
 
     ``lower`` defaults to 0. Returns (c, feasible); when sum(lower) > total the set is empty and
     (lower, False) is returned.

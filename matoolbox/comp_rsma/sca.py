@@ -1,4 +1,4 @@
-r"""SCA precoder block for RSMA/SDMA downlink sum rate (spec comp_rsma_gml.md §7.1).
+r"""SCA precoder block for RSMA/SDMA downlink sum rate (docs/theory/comp_rsma.rst: SCA precoder block).
 
 Quadratic-over-linear minorant |x|^2/y >= 2 Re(x0* x)/y0 - |x0|^2/y0^2 y (equality at (x0, y0)).
 At the iterate P^(t) (stacked, NI x (K+1)) with a_{k,s} = h_k^H p_s, y^p_k = I^p_k, y^c_k = I^c_k
@@ -14,7 +14,7 @@ the compiled problem is re-solved (DPP) at every iteration. Subproblem (RSMA):
         sum c <= t_c,  c >= 0,  c_k + r^p_k + s_k >= R_th,  s >= 0,  ||P_n||_F^2 <= P_M^n.
 
 SDMA drops p_0, c and t_c. The slack s (weight M) keeps QoS-infeasible starts solvable. The true
-LP-polished value V (spec §2.4) is non-decreasing: a new P is accepted only if it does not lower
+LP-polished value V (reduced form) is non-decreasing: a new P is accepted only if it does not lower
 V by more than 1e-9 (or, while QoS-infeasible, lowers the QoS infeasibility).
 
 The solver talks to the problem through: ``N, I, K, rsma, rth, pmax`` (W, (N,)),
@@ -195,7 +195,7 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     rsma = bool(problem.rsma)
     x = problem.polish(dict(x0))
     if rsma and np.sum(np.abs(x["precoders"][:, :, 0]) ** 2) < 1e-12 * float(np.max(problem.pmax)):
-        x = problem.warm_start(x)        # never start with p_0 = 0 (spec §3.15)
+        x = problem.warm_start(x)        # never start with p_0 = 0 (a stationary point)
     hH = problem.channel_rows(x["positions"])
     sub = _subproblem(N, I, K, rsma, opts.slack_weight)
     sub.params["pmax"].value = np.asarray(problem.pmax, float)

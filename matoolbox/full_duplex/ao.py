@@ -23,7 +23,7 @@ __all__ = ["fd_blocks", "fd_baselines"]
 
 def fd_blocks(problem, *, tx_bf=None, positions="pso", position_options=None, fp_options=None,
               fitness=None):
-    """Default AO blocks (spec §5) as a list of :class:`~matoolbox.core.Block`.
+    """Default AO blocks (docs/theory/full_duplex.rst: AO driver) as a list of :class:`~matoolbox.core.Block`.
 
     tx_bf: "fp" (P1/MU default), "socp" (P2/P3 default, exact), "sca", "sdr".
     positions: "pso" (default), "mm" (monotone gradient/MM step), "pga", or None (fixed layout).
@@ -64,7 +64,7 @@ def fd_blocks(problem, *, tx_bf=None, positions="pso", position_options=None, fp
 
 def fd_baselines(problem, *, rng=None, x_start=None, n_random=20, position_options=None,
                  max_iter=None):
-    """Baselines of spec §6 for ``problem`` (values of its objective, all from AO with the
+    """Baselines (docs/theory/full_duplex.rst: AO driver) for ``problem`` (values of its objective, all from AO with the
     same beamforming blocks): "fpa", "ma" (warm-started from the FPA solution), "ma_tx_only",
     "ma_rx_only", "random_best" (best of ``n_random`` random feasible layouts, beamformers
     optimised), and "hd" (half duplex at the FPA layout, single-user problems only).

@@ -1,4 +1,4 @@
-r"""Closed-form MMSE (max-SINR) receive combiner (spec full_duplex.md §4.1).
+r"""Closed-form MMSE (max-SINR) receive combiner (docs/theory/full_duplex.rst: MMSE combiner).
 
 For UL user j with SI vectors ``v_i = H_SI w_{t,i}`` (columns of ``V``):
 

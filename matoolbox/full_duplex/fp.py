@@ -1,4 +1,4 @@
-r"""Fractional programming (FP) beamforming and UL power control (spec full_duplex.md §4.2).
+r"""Fractional programming (FP) beamforming and UL power control (docs/theory/full_duplex.rst: Fractional programming).
 
 Weighted sum rate ``sum_i a_i log2(1 + gamma_i)`` of a full-duplex system (K_D DL users, K_U UL
 users, noise-normalised channels). Each step applies the Lagrangian dual transform (auxiliary
@@ -40,7 +40,7 @@ __all__ = ["FpOptions", "fp_beamforming", "fp_power", "fp_tx_update", "fp_tx_upd
 
 @dataclasses.dataclass(frozen=True)
 class FpOptions(Options):
-    """steps: FP steps per call (spec default 3); method: "closed" (eigendecomposition +
+    """steps: FP steps per call (default 3); method: "closed" (eigendecomposition +
     bisection) or "cvx" (CVXPY QCQP, also used automatically when an SI cap is present);
     tol: stop early when the relative improvement of a step is below tol; solvers: CVXPY order."""
 
@@ -271,7 +271,7 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
 
 
 def _polish(W, a, si_cap):
-    """Scale W into ||W||_F^2 <= P and (with the cap) ||H W||_F^2 <= p_th (spec §4.3)."""
+    """Scale W into ||W||_F^2 <= P and (with the cap) ||H W||_F^2 <= p_th (feasibility polish)."""
     s = 1.0
     nrm = float(np.sum(np.abs(W) ** 2))
     if nrm > a["P"]:

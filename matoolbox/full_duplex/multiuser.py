@@ -21,7 +21,7 @@ __all__ = ["FullDuplexMultiUserProblem"]
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class FullDuplexMultiUserProblem(_FullDuplexBase):
-    """K_D DL and K_U UL single-antenna users, weighted sum rate (problem (30)); spec §3.2.
+    """K_D DL and K_U UL single-antenna users, weighted sum rate (problem (30)); docs/theory/full_duplex.rst: Multi-user problem (30).
 
     dl_dirs (K_D, L, 2), dl_gains (K_D, L); ul_dirs (K_U, L, 2), ul_gains (K_U, L);
     iui (K_D, K_U) complex UL-user -> DL-user channels; weights (K_D + K_U,) summing to 1;

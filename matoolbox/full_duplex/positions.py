@@ -1,4 +1,4 @@
-r"""Position blocks of the full-duplex AO (spec full_duplex.md §4.7).
+r"""Position blocks of the full-duplex AO (docs/theory/full_duplex.rst: Position blocks).
 
 :func:`fd_positions` is the AO block for ``positions_tx`` / ``positions_rx``:
 
@@ -58,7 +58,7 @@ class FdPositionOptions(Options):
 
 @dataclasses.dataclass(frozen=True)
 class MmOptions(Options):
-    """block; max_steps: MM steps (spec default 20); xtol_lambda: stop when ||Δ||_F is below
+    """block; max_steps: MM steps (default 20); xtol_lambda: stop when ||Δ||_F is below
     xtol_lambda * wavelength; max_doublings: backtracking limit per step; solvers: CVXPY order."""
 
     block: str = "positions_tx"

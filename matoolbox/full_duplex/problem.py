@@ -1,4 +1,4 @@
-r"""Full-duplex (FD) base station with movable Tx and Rx antennas (spec ``full_duplex.md``).
+r"""Full-duplex (FD) base station with movable Tx and Rx antennas (theory page docs/theory/full_duplex.rst).
 
 A BS with ``Nt`` transmit MAs at ``t_n`` in ``C_t = [0, A]^2`` and ``Nr`` receive MAs at ``r_m`` in
 ``C_r = [0, A]^2`` (local frame, placed at ``si.rx_offset``) serves DL and UL users at once.
@@ -45,7 +45,7 @@ __all__ = ["FullDuplexProblem"]
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class FullDuplexProblem(_FullDuplexBase):
-    """Single DL + single UL user (P1 "weighted", P2 "maxmin", P3 "dl_si_cap"); spec §3.1.
+    """Single DL + single UL user (P1 "weighted", P2 "maxmin", P3 "dl_si_cap"); docs/theory/full_duplex.rst: Single-user problems P1–P3.
 
     dl_dirs (L, 2), dl_gains (L,): DL path directions / gains (raw, linear amplitude);
     ul_dirs, ul_gains: same for the UL user; p_ul: fixed UL power (W); iui_gain: |h_IUI|^2;
@@ -126,7 +126,7 @@ class FullDuplexProblem(_FullDuplexBase):
                p_max_dbm=30.0, p_ul_dbm=20.0, noise_dbm=-80.0, rho_db=None, p_th_dbm=-50.0,
                inr_db=0.0, weights=(0.5, 0.5), si_model="nearfield_los", L_si=5, k_factor=10.0,
                movable_tx=None, movable_rx=None, **overrides):
-        """Instance with the spec's §6 defaults (rho = -70 dB for P1/P2, 0 dB for P3).
+        """Instance with the defaults of docs/theory/full_duplex.rst (rho = -70 dB for P1/P2, 0 dB for P3).
 
         ``movable=False`` freezes both layouts at the FPA grid; ``movable_tx`` / ``movable_rx``
         override per side (MA-Tx-only / MA-Rx-only). Any other keyword must be a dataclass field
@@ -166,7 +166,7 @@ class FullDuplexProblem(_FullDuplexBase):
         return self._polish(x)
 
     def _polish(self, x):
-        """Scale w_t into the power budget and (P3) the SI cap (spec §4.3 feasibility polish)."""
+        """Scale w_t into the power budget and (P3) the SI cap (feasibility polish of the exact SOCP steps)."""
         w = np.asarray(x["w_t"], complex)
         s = min(1.0, math.sqrt(self.p_max / max(np.sum(np.abs(w) ** 2), 1e-300)))
         if self.kind == "dl_si_cap":
@@ -177,7 +177,7 @@ class FullDuplexProblem(_FullDuplexBase):
         return {**x, "w_t": w * s}
 
     def ao_initial_point(self, rng=None):
-        """FPA layout, MRT w_t (scaled to the SI cap for P3), MMSE w_r (spec §5)."""
+        """FPA layout, MRT w_t (scaled to the SI cap for P3), MMSE w_r (AO driver)."""
         x = self.fpa
         hDc, hU, H = self.channels(x)
         h = hDc[0].conj()

@@ -1,4 +1,4 @@
-r"""SCA transmit beamforming with first-order Taylor SINR bounds (spec full_duplex.md §4.5).
+r"""SCA transmit beamforming with first-order Taylor SINR bounds (docs/theory/full_duplex.rst: SDR and SCA).
 
 Every SINR of the FD system has the form ``gamma = |x(W)|^2 / y(W)`` with ``x`` affine and ``y``
 a convex quadratic in ``W = W_t`` (combiners, powers and positions fixed; DL: x = h_k^H w_k,

@@ -1,5 +1,5 @@
 r"""Semidefinite relaxation (SDR) transmit beamforming with Gaussian randomisation
-(spec full_duplex.md §4.4, §4.6c-d).
+(docs/theory/full_duplex.rst: SDR and SCA).
 
 Lift ``W_k = w_k w_k^H ⪰ 0`` and drop rank one; ``|h^H w|^2 = tr(R W)`` with ``R = h h^H``.
 

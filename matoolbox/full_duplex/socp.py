@@ -1,4 +1,4 @@
-r"""Exact single-user transmit steps via the phase trick (spec full_duplex.md §4.3, §4.6a-b).
+r"""Exact single-user transmit steps via the phase trick (docs/theory/full_duplex.rst: Exact SOCP steps).
 
 With the combiner fixed, the phase of ``w`` is free, so ``|h^H w|^2 >= .`` becomes the affine
 ``Re{h^H w} >= .`` and the P2/P3 transmit subproblems are convex SOCPs, solved globally.

@@ -1,4 +1,4 @@
-"""GML driver: online (pre-training-free) gradient-based meta-learning, GMML loop (spec §5.1-5.4).
+"""GML driver: online (pre-training-free) gradient-based meta-learning, GMML loop (docs/theory/comp_rsma.rst: GML).
 
 One net per block maps the block's inner gradient to an update. Per outer iteration j, for each
 block b in phase order (the other blocks at their latest values):

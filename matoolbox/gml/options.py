@@ -1,4 +1,4 @@
-"""Options of the GML solver and the ``default`` / ``paper`` presets (spec §5.5)."""
+"""Options of the GML solver and the ``default`` / ``paper`` presets (docs/theory/comp_rsma.rst: GML)."""
 from __future__ import annotations
 
 import dataclasses
@@ -38,7 +38,7 @@ class GmlOptions(Options):
                          "accumulated" (GMML code quirk: running sum of all gradients)
       max_time           wall-time limit in seconds (None: none); exitflag 0 when hit
       seed               used when ``gml_solve`` gets no ``rng``
-    Family settings (read by the problem's hooks; CoMP-RSMA meanings, spec §5.3):
+    Family settings (read by the problem's hooks; CoMP-RSMA meanings, docs/theory/comp_rsma.rst: GML):
       inner_grad     "sum" (gradient of minus the objective) or "meta" (of the meta-loss)
       zeta           hinge weights (QoS, c >= 0, sum c <= R_c, region)             (2, 10, 10, 1)
       qos_margin     delta added to R_th inside the QoS hinge                       0.05
@@ -103,7 +103,7 @@ class GmlOptions(Options):
 
         ``"default"``: measured here (bench_gml): 1000 outer iterations, zero-initialised output
         layers, full-power scaling, the family's block defaults (CoMP-RSMA: lr (P, C, L) =
-        (1.6e-3, 1e-3, 3e-5)). ``"spec"``: spec §5.5 as written: 4000 outer iterations, PyTorch
+        (1.6e-3, 1e-3, 3e-5)). ``"spec"``: the GML settings of the CoMP-RSMA spec as written: 4000 outer iterations, PyTorch
         init of every layer, conditional power scaling, lr_L = 1e-4.  ``"paper"``: Tables I/II of the paper: 500 outer iterations, lr (P, C, L) =
         (1.6e-3, 1e-3, 1e-5), zeta = (1e-4, 0.01, 1.001, 1e-4), no QoS margin, random initial
         positions, PyTorch init."""

@@ -1,4 +1,4 @@
-r"""Multistart local NLP solver: the "fmincon with 100 initial points" reference (spec §6).
+r"""Multistart local NLP solver: the "fmincon with 100 initial points" reference (docs/theory/comp_rsma.rst: Multistart reference).
 
 Generic over any problem that exposes a smooth NLP form (minimisation in a real vector z):
 

@@ -1,4 +1,4 @@
-r"""Two-timescale MA-array multiuser uplink (specs/uplink_two_timescale.md).
+r"""Two-timescale MA-array multiuser uplink (theory page docs/theory/uplink.rst).
 
 A BS with M movable antennas on the segment [0, D] (adjacent spacing >= d) serves K single-antenna
 users over Rician channels h_k = sqrt(beta_k)(omega_k a(x, theta_k) + nu_k g_k). The positions x
@@ -411,7 +411,7 @@ class UplinkTwoTimescaleProblem(Problem):
 
     # ------------------------------------------------------------------ ao_solve hooks
     def pga_options(self, **changes):
-        """Default PGA options of this family (spec §7): tau_0 = lambda^2, c1 = 1e-4, rho = 0.5,
+        """Default PGA options of this family (docs/theory/uplink.rst: Projected gradient ascent): tau_0 = lambda^2, c1 = 1e-4, rho = 0.5,
         rel. tol 1e-6, 500 iterations, extra starts: the uniform spread and ``restarts`` random
         feasible layouts (uniform over F)."""
         return PgaOptions(block="positions", max_iter=500, step0=float(self.wavelength) ** 2,

@@ -1,4 +1,4 @@
-r"""Exhaustive search over all C(N0, N) placements (the "Optimal XL-MA" benchmark, spec §7.3).
+r"""Exhaustive search over all C(N0, N) placements (the "Optimal XL-MA" benchmark; docs/theory/xlma.rst: Exhaustive search).
 
 Needs ``problem.N``, ``problem.N0`` and ``problem.rates_batch(selections (B, N)) -> (B,)``.
 Combinations are generated in lexicographic order in batches and scored vectorised; the first

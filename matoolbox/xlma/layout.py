@@ -34,14 +34,14 @@ class Layout:
 
 
 def _ev(P: int, n: int) -> np.ndarray:
-    """Evenly spread 0-based indices ev(P, n) of spec §9: round(q (n-1)/(P-1)), q = 0..P-1."""
+    """Evenly spread 0-based indices ev(P, n) of the FPA baselines: round(q (n-1)/(P-1)), q = 0..P-1."""
     if P == 1:
         return np.array([math.ceil(n / 2) - 1])
     return np.floor(np.arange(P) * (n - 1) / (P - 1) + 0.5).astype(int)
 
 
 def fpa_indices(kind: str, N: int, Nx: int, Nz: int) -> np.ndarray:
-    """Candidate indices (sorted) of the sparse FPA layouts of spec §9 (0-based).
+    """Candidate indices (sorted) of the sparse FPA layouts (0-based; docs/theory/xlma.rst: FPA baselines).
 
     ``"sparse"`` 4 x 2 (needs N = 8), ``"horizontal_sparse"`` (row ceil(Nz/2)), ``"vertical_sparse"``
     (column ceil(Nx/2), needs Nz >= N)."""

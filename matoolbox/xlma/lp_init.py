@@ -1,4 +1,4 @@
-r"""LP initialization of XL-MA placement (specs/xlma.md §7.1): LP (P2.1) + top-N rounding (33).
+r"""LP initialization of XL-MA placement (docs/theory/xlma.rst: LP initialization): LP (P2.1) + top-N rounding (33).
 
 Works on any problem exposing ``lp_surrogate() -> {"c": (N0,), "A": (T, N0), "N": int}`` and
 ``objective({"selection": ...})``:

@@ -1,4 +1,4 @@
-r"""XL-MA subarray placement (Fu, Zhu, Zhang 2025; specs/xlma.md).
+r"""XL-MA subarray placement (Fu, Zhu, Zhang 2025; theory page docs/theory/xlma.rst).
 
 N movable subarrays (M = MH*MV antennas each) go to N of N0 candidate positions on the x–z plane.
 Users sit on K grid cells; cell k holds an active user with probability rho_k.  The variable is
@@ -452,7 +452,7 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
         return Layout(name, self.candidates[sel], self.MH, self.MV, sel)
 
     def fpa_layouts(self) -> dict:
-        """FPA baselines of spec §9 that fit the geometry: name -> :class:`Layout`.
+        """FPA baselines (docs/theory/xlma.rst: FPA baselines) that fit the geometry: name -> :class:`Layout`.
 
         sparse (4 x 2, 2-D regions with N = 8), horizontal_sparse, vertical_sparse (Nz >= N),
         dense_ula (one NM x 1 array) and dense_upa (one 4MH x 2MV array, 2-D regions, N = 8), the

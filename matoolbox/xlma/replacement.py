@@ -1,4 +1,4 @@
-r"""Successive replacement for XL-MA placement (specs/xlma.md §7.2, problems P2.2 / P2.3).
+r"""Successive replacement for XL-MA placement (problems P2.2 / P2.3; docs/theory/xlma.rst: Successive replacement).
 
 Starting from a placement pi^(0) (default: :func:`matoolbox.xlma.lp_init`), repeat while some
 subarray has not been updated:

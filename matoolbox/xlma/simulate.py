@@ -22,7 +22,7 @@ class XlmaSimulateMixin:
                  return_sinr: bool = False) -> dict:
         """Monte Carlo MRC and MMSE sum rates of a layout (or selection), seeded and vectorised.
 
-        Per realization: alpha_k ~ Bern(rho_k), LoS phases and NLoS draws (spec §8).  Every grid
+        Per realization: alpha_k ~ Bern(rho_k), LoS phases and NLoS draws (docs/theory/xlma.rst: Evaluation).  Every grid
         with rho_k > 0 is conditioned on alpha_k = 1 with interferers {k' != k: alpha_k' = 1}.
         MRC SINR_k = gamma G_kk^2 / (gamma sum |G_kk'|^2 + G_kk); MMSE via Woodbury over the
         active set.  Returns dict ``mrc``, ``mmse`` (sum rates), ``mrc_stderr``, ``mmse_stderr``,

@@ -1,4 +1,4 @@
-r"""E3 solvers: full array gain with null steering on a linear MA array (spec full_duplex.md §3.3, §5).
+r"""E3 solvers: full array gain with null steering on a linear MA array (docs/theory/full_duplex.rst: Example problems E1–E4).
 
 :func:`null_steering_layout` is the closed-form construction. With
 ``vartheta_k = cos theta_k - cos theta_0 != 0`` and a factorisation ``N = prod_k P_k`` (``P_k >= 2``,
