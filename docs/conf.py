@@ -10,6 +10,7 @@ CI builds with warnings as errors: ``python -m sphinx -W --keep-going -b html do
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -91,5 +92,33 @@ def _insert_reports(app, docname, source):
     source[0] = source[0].replace(REPORT_PLACEHOLDER, block)
 
 
+# ---- docstrings: plain-text math such as |h^H w|^2 must not be read as RST substitutions -------
+_LITERAL = re.compile(r"(``.+?``|:math:`[^`]*`|`[^`]*`_?)")
+
+
+def _escape_bars(line: str) -> str:
+    parts = _LITERAL.split(line)
+    for i in range(0, len(parts), 2):  # even parts are outside literals and roles
+        parts[i] = re.sub(r"(?<!\\)\|", r"\\|", parts[i])
+    return "".join(parts)
+
+
+def _escape_docstring(app, what, name, obj, options, lines):
+    block_indent = None  # inside a literal block / directive body (e.g. .. math::) when set
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if block_indent is not None:
+            if not stripped or indent > block_indent:
+                continue
+            block_indent = None
+        if stripped.startswith(("|", "+-", "+=", ">>>", "...")):
+            continue  # line blocks, grid tables, doctest lines
+        lines[i] = _escape_bars(line)
+        if stripped.endswith("::"):
+            block_indent = indent
+
+
 def setup(app):
     app.connect("source-read", _insert_reports)
+    app.connect("autodoc-process-docstring", _escape_docstring)

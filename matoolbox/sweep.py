@@ -1,5 +1,7 @@
 """Monte Carlo sweeps: grid x trials, seeded per trial, parallel through joblib, resumable.
 
+Typical use::
+
     def trial(params, rng):                       # module-level (picklable) function
         h = rng.standard_normal(4)                # every draw from the given Generator
         return {"ma": ..., "fpa": ..., "exitflag": 1}

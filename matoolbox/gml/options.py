@@ -23,7 +23,8 @@ _CHOICES = {
 class GmlOptions(Options):
     """GML options.
 
-    Generic loop (read by the driver):
+    Generic loop (read by the driver)::
+
       n_outer            outer iterations N_e (one meta-loss and one Adam step each)   1000
       n_inner            inner steps N_i per block and outer iteration                  1
       n_outer_per_update outer iterations whose meta-gradients are summed per step N_o 1
@@ -38,7 +39,9 @@ class GmlOptions(Options):
                          "accumulated" (GMML code quirk: running sum of all gradients)
       max_time           wall-time limit in seconds (None: none); exitflag 0 when hit
       seed               used when ``gml_solve`` gets no ``rng``
-    Family settings (read by the problem's hooks; CoMP-RSMA meanings, docs/theory/comp_rsma.rst: GML):
+
+    Family settings (read by the problem's hooks; CoMP-RSMA meanings, docs/theory/comp_rsma.rst: GML)::
+
       inner_grad     "sum" (gradient of minus the objective) or "meta" (of the meta-loss)
       zeta           hinge weights (QoS, c >= 0, sum c <= R_c, region)             (2, 10, 10, 1)
       qos_margin     delta added to R_th inside the QoS hinge                       0.05

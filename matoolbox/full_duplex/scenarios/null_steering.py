@@ -43,6 +43,7 @@ class NullSteeringOptions(Options):
 
     max_orders:  most (factorisation x null order) combinations tried by the closed form; beyond
                  it only the orders by increasing / decreasing |vartheta_k| are tried.
+
     n_particles, iters: PSO swarm size and iterations for the finite-region fallback.
     use_closed_form: try the closed-form layout first in :func:`null_steering_finite`.
     """
