@@ -112,7 +112,7 @@ def run(quick=False):
               f"{s['median_t_ms']:>10.2f}{s['median_time_ratio']:>11.3f}")
     print("target: ratio >= 0.98 at t_AO/t_MS <= 0.05")
     sca = sca_resolve()
-    print(f"\nSCA subproblem (N=2, I=4, K=4): re-solve (compiled DPP problem, new Parameter values) vs rebuild")
+    print("\nSCA subproblem (N=2, I=4, K=4): re-solve (compiled DPP problem, new Parameter values) vs rebuild")
     print(f"{'access':<8}{'solver':<10}{'re-solve ms':>12}{'rebuild ms':>12}{'speedup':>9}")
     for r in sca:
         print(f"{r['access']:<8}{r['solver']:<10}{r['resolve_ms']:>12.2f}{r['rebuild_ms']:>12.1f}{r['speedup']:>9.1f}")

@@ -75,7 +75,8 @@ def test_spawned_streams_are_reproducible_and_independent():
 
 
 def test_check_gradient_real_complex_and_dict(rng):
-    A = rng.standard_normal((4, 4)); A = A + A.T
+    A = rng.standard_normal((4, 4))
+    A = A + A.T
     f = lambda x: float(x @ A @ x + np.sin(x).sum())
     g = lambda x: 2 * A @ x + np.cos(x)
     x = rng.standard_normal(4)

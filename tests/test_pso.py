@@ -1,7 +1,5 @@
 """pyswarms adapter: seeded, clipped bounds, repair, particle 0 = x0, no logging or file side effects."""
 import dataclasses
-import logging
-import os
 import subprocess
 import sys
 

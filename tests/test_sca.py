@@ -1,5 +1,4 @@
 """SCA precoder block (spec §7.1, §9 checks 11-12): DCP/DPP, tight global minorant, monotone, feasible."""
-import cvxpy as cp
 import numpy as np
 import pytest
 

@@ -75,8 +75,6 @@ def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=Fa
     name to extra keyword arguments. With ``raise_on_failure`` a chain with no usable answer
     raises :class:`SolverFailedError` (otherwise status is ``"solver_error"``).
     """
-    import cvxpy as cp
-
     order = tuple(solvers) if solvers is not None else default_solver_order()
     solver_options = solver_options or {}
     attempts = []

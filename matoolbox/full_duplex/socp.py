@@ -100,7 +100,6 @@ def p3_closed_form_batch(hc, H, P, p_th, iters=100):
     hc = np.asarray(hc, complex)
     H = np.asarray(H, complex)
     h = hc.conj()
-    B = h.shape[0]
     nh = np.linalg.norm(h, axis=1)
     nh = np.where(nh > 0, nh, 1.0)
     w = math.sqrt(P) * h / nh[:, None]

@@ -107,7 +107,7 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
             V.require_finite(o, f, getattr(self, f))
         V.require_choice(o, "convention", self.convention, {"center", "endpoints"})
         ma_x, ma_z = _pair("ma_x", self.ma_x), _pair("ma_z", self.ma_z)
-        ux, uy, uz = _pair("user_x", self.user_x), _pair("user_y", self.user_y), _pair("user_z", self.user_z)
+        _ux, uy, _uz = _pair("user_x", self.user_x), _pair("user_y", self.user_y), _pair("user_z", self.user_z)
         if uy[0] <= 0:
             V.fail(o, "user_y", self.user_y, "users must lie in front of the array (y_min > 0)")
         if self.N > self.N0:

@@ -325,7 +325,6 @@ def spectrum_sharing_beamformer(problem, x0=None, *, options=None, rng=None) -> 
             if done:
                 break
     if w is None:
-        ok = inc_ok
         w = incumbent if inc_ok else np.zeros(n, complex)
         exitflag, msg = -3, "convex solver failed; incumbent kept"
     else:
