@@ -75,9 +75,10 @@ def finish(res, out, stem, x, xlabel, keys, title):
     return res
 
 
-def sweep(trial, grid, quick, trials, workers, seed, progress):
+def sweep(trial, grid, quick, trials, workers, seed, progress, checkpoint=None):
     trials = int(trials) if trials is not None else (10 if quick else 150)
-    return run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
+    return run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
 
 
 def main(run, doc, out, x, keys):

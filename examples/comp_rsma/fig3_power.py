@@ -31,14 +31,14 @@ def trial(params, rng):
     return C.solve_schemes(C.draw(params, rng), SCHEMES, rng, params.get("reference_starts", 0))
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, values=None,
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None,
         reference_starts=0):
     """Sweep P_M over 25..37 dBm (quick: 25, 29, 33, 37);
     ``values`` overrides the swept values. Saves fig3_power.png/.csv; returns the SweepResult."""
     powers = [25, 29, 33, 37] if quick else [25, 27, 29, 31, 33, 35, 37]
     powers = list(values) if values is not None else powers
     grid = {"pmax_dbm": powers, "rth": [0.6], "reference_starts": [int(reference_starts)]}
-    res = C.sweep(trial, grid, quick, trials, workers, seed, progress)
+    res = C.sweep(trial, grid, quick, trials, workers, seed, progress, checkpoint)
     keys = list(SCHEMES) + (["RSMA-MA ref"] if reference_starts else [])
     return C.finish(res, out, "fig3_power", "pmax_dbm", "per-BS power P_M (dBm)", keys,
                     "Fig. 3: sum rate vs P_M (N=2, I=4, K=4, R_th=0.6)")

@@ -20,12 +20,12 @@ def trial(params, rng):
     return C.solve_schemes(C.draw(params, rng), SCHEMES, rng)
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, values=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None):
     """Sweep I over 4..12 (quick: 4, 8);
     ``values`` overrides the swept values. Saves fig5_antennas.png/.csv; returns the SweepResult."""
     antennas = [4, 8] if quick else [4, 6, 8, 10, 12]
     antennas = list(values) if values is not None else antennas
-    res = C.sweep(trial, {"I": antennas}, quick, trials, workers, seed, progress)
+    res = C.sweep(trial, {"I": antennas}, quick, trials, workers, seed, progress, checkpoint)
     return C.finish(res, out, "fig5_antennas", "I", "BS antennas I", list(SCHEMES),
                     "Fig. 5: sum rate vs I (N=2, K=4, 33 dBm)")
 

@@ -20,12 +20,12 @@ def trial(params, rng):
     return C.solve_schemes(C.draw(params, rng), SCHEMES, rng)
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, values=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None):
     """Sweep K over 2..6 (quick: 2, 4);
     ``values`` overrides the swept values. Saves fig6_users.png/.csv; returns the SweepResult."""
     users = [2, 4] if quick else [2, 3, 4, 5, 6]
     users = list(values) if values is not None else users
-    res = C.sweep(trial, {"K": users, "I": [6]}, quick, trials, workers, seed, progress)
+    res = C.sweep(trial, {"K": users, "I": [6]}, quick, trials, workers, seed, progress, checkpoint)
     return C.finish(res, out, "fig6_users", "K", "users K", list(SCHEMES),
                     "Fig. 6: sum rate vs K (N=2, I=6, 33 dBm)")
 

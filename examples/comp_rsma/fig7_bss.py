@@ -20,12 +20,12 @@ def trial(params, rng):
     return C.solve_schemes(C.draw(params, rng), SCHEMES, rng)
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, values=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None):
     """Sweep N over 1..5 (quick: 1, 3);
     ``values`` overrides the swept values. Saves fig7_bss.png/.csv; returns the SweepResult."""
     bss = [1, 3] if quick else [1, 2, 3, 4, 5]
     bss = list(values) if values is not None else bss
-    res = C.sweep(trial, {"N": bss, "pmax_dbm": [37], "rth": [0.4]}, quick, trials, workers, seed, progress)
+    res = C.sweep(trial, {"N": bss, "pmax_dbm": [37], "rth": [0.4]}, quick, trials, workers, seed, progress, checkpoint)
     return C.finish(res, out, "fig7_bss", "N", "BSs N", list(SCHEMES),
                     "Fig. 7: sum rate vs N (I=4, K=4, 37 dBm, R_th=0.4)")
 

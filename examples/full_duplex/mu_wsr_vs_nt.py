@@ -32,13 +32,14 @@ def trial(params, rng):
             "exitflag": flag if flag < 0 else 1}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None):
     """Sweep N_t; saves mu_wsr_vs_nt.png / .csv (+ _mean.csv) into ``out``; returns the SweepResult."""
     nts = [2, 4, 6] if quick else [2, 4, 6, 8, 10]
     fixed = {"particles": 12 if quick else 40, "iters": 12 if quick else 100, "ao_iter": 3 if quick else 30}
     grid = {"Nt": nts, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (4 if quick else 200)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     save_sweep(res, out, "mu_wsr_vs_nt", x="Nt", keys=KEYS, xlabel="transmit MAs N_t",
                ylabel="weighted sum rate (bit/s/Hz)", title="MU FD: WSR vs N_t", labels=LABELS, **fixed)
     return res

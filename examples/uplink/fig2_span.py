@@ -38,13 +38,14 @@ def trial(params, rng):
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/uplink", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/uplink", progress=False, checkpoint=None):
     """Sweep D; saves fig2_span.png and fig2_span.csv (rows) into ``out``; returns the SweepResult."""
     spans = [4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0]
     fixed = {"M": 8, "n_eval": 2000 if quick else 10000, "restarts": 1 if quick else 3}
     grid = {"D": spans, **{k: [v] for k, v in fixed.items()}}
     trials = trials if trials is not None else (2 if quick else 5)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     save_sweep(res, out, "fig2_span", x="D", keys=KEYS, xlabel="span D / wavelength",
                ylabel="ergodic sum rate (bit/s/Hz)", title="Fig. 2: rate vs span (M = 8, K = 4)",
                labels=LABELS, **fixed)

@@ -32,11 +32,12 @@ def trial(params, rng):
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
     """Sweep M_H; writes fig2_mrc_mmse.png / .csv into ``out``; returns the SweepResult."""
     grid = {"MH": [2, 4, 8, 12, 16], "R": [100 if quick else 400]}
     trials = trials if trials is not None else (2 if quick else 5)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     save_sweep(res, out, "fig2_mrc_mmse", x="MH", keys=KEYS, xlabel="elements per subarray M_H",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 2(a): MRC vs MMSE (L = 61 m)")
     return res

@@ -36,12 +36,13 @@ def trial(params, rng):
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
     """Sweep Kbar; writes fig2_rate_vs_users.png / .csv / _mean.csv into ``out``; returns the SweepResult."""
     R = 200 if quick else 400
     grid = {"Kbar": [2.0, 3.0, 4.0, 5.0, 6.0], "R": [R]}
     trials = trials if trials is not None else (2 if quick else 5)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     save_sweep(res, out, "fig2_rate_vs_users", x="Kbar", keys=KEYS, xlabel="expected users Kbar",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 2(c): rate vs Kbar (L = 61 m)")
     return res

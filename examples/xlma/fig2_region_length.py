@@ -40,11 +40,12 @@ def trial(params, rng):
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
     """Sweep L; writes fig2_region_length.png / .csv into ``out``; returns the SweepResult."""
     Ls = [21, 41, 61, 81, 101, 121] if quick else [21, 31, 41, 61, 81, 101, 121]
     grid = {"L": Ls, "R": [0 if quick else 300], "max_combinations": [300_000 if quick else 10_000_000]}
-    res = run_sweep(trial, grid, trials if trials is not None else 1, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials if trials is not None else 1, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     res.to_csv(out / "fig2_region_length.csv")

@@ -34,14 +34,15 @@ def trial(params, rng):
     return {"approx": ev["approx"], "mrc": ev["mrc"], "mmse": ev["mmse"], "upper_bound": ev["upper_bound"]}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
     """Write fig3_fig4_<scheme>_power.png / _correlation.png (+ CSV), fig3_fig4_rates.csv and
     fig3_fig4_positions.csv into ``out``; returns {"sweep": SweepResult, "maps": {scheme: result of save_maps}}."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     prob, sol, layouts = C.design("default")
     res = run_sweep(trial, {"scheme": list(SCHEMES), "R": [100 if quick else 500]},
-                    trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress)
+                    trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     res.to_csv(out / "fig3_fig4_rates.csv")
     maps = {name: save_xlma_maps(prob, layouts[name], out, f"fig3_fig4_{name}", p0=P0, resolution=60 if quick else 150)
             for name in SCHEMES}

@@ -30,11 +30,12 @@ def trial(params, rng):
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
     """Sweep kappa; writes fig6_rician.png / .csv into ``out``; returns the SweepResult."""
     grid = {"kappa_db": [-10.0, 0.0, 10.0, 20.0, 30.0], "R": [150 if quick else 400]}
     trials = trials if trials is not None else (2 if quick else 5)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     save_sweep(res, out, "fig6_rician", x="kappa_db", keys=KEYS, xlabel="Rician factor kappa (dB)",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 6: rate vs kappa (obstacles)")
     return res

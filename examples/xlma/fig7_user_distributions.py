@@ -43,11 +43,12 @@ def trial(params, rng):
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
     """Sweep the hotspot type; writes fig7_user_distributions.png / .csv and the maps of the
     proposed placement (x–z plane) into ``out``; returns the SweepResult."""
     grid = {"type": [1, 2, 3], "R": [0 if quick else 200]}
-    res = run_sweep(trial, grid, trials if trials is not None else 1, seed, workers=workers, progress=progress)
+    res = run_sweep(trial, grid, trials if trials is not None else 1, seed, workers=workers, progress=progress,
+                    checkpoint=checkpoint)
     save_sweep(res, out, "fig7_user_distributions", x="type", keys=KEYS, xlabel="hotspot type",
                ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 7: user distributions (N0 = 450)")
     if not quick:
