@@ -8,8 +8,12 @@ methods its solvers call: ``objective(x)``, ``violation(x)``, ``evaluate(x)``,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+
+import numpy as np
 
 from .errors import MatoolboxError
+from .validate import fail
 
 __all__ = ["Problem", "Block"]
 
@@ -46,6 +50,29 @@ class Problem:
 
     def ao_blocks(self) -> list[Block]:
         raise MatoolboxError(f"{type(self).__name__} has no default AO blocks: pass blocks= to ao_solve")
+
+    def check_x(self, x, field: str = "x0") -> dict:
+        """Validate a variable dict given by the user (e.g. ``ao_solve``'s ``x0``); return a shallow copy.
+
+        The default checks that ``x`` is a mapping with string keys whose numeric values are all
+        finite; a family overrides it to check its keys and shapes too. Raises
+        ``InvalidProblemError`` naming the entry, e.g. ``x0['positions']``.
+        """
+        owner = type(self).__name__
+        if not isinstance(x, Mapping):
+            fail(owner, field, x, "must be a dict of named variables (e.g. a previous Solution.x)")
+        for k, v in x.items():
+            if not isinstance(k, str):
+                fail(owner, field, k, "keys must be variable names (str)")
+            if isinstance(v, (str, bytes)):
+                fail(owner, f"{field}[{k!r}]", v, "must be numeric, not text")
+            try:
+                a = np.asarray(v)
+            except (TypeError, ValueError):
+                continue
+            if a.dtype.kind in "biufc" and not np.all(np.isfinite(a)):
+                fail(owner, f"{field}[{k!r}]", v, "must be finite (no NaN/inf)")
+        return dict(x)
 
     # -- shared helpers -------------------------------------------------------------------
     @property
