@@ -157,11 +157,49 @@ def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress
               on_error="record"):
     """Run ``trial(params, rng) -> dict`` for every grid point and ``trials`` random draws.
 
-    Parameters: ``grid`` dict ``name -> values`` (cartesian product) or list of param dicts;
-    ``trials`` draws per point; ``seed`` int or SeedSequence (trial ``t`` uses child ``t`` at
-    every point); ``workers`` joblib ``n_jobs``; ``checkpoint`` JSON-lines path (resume);
-    ``progress`` tqdm bar; ``on_error`` ``"record"`` (default) or ``"raise"``.
-    Returns a :class:`SweepResult` (rows ordered point-major, trial-minor).
+    Parameters
+    ----------
+    trial : callable
+        ``trial(params, rng) -> dict`` of outputs (numbers, and optionally ``exitflag``). With
+        ``workers != 1`` or a dask backend it must be importable by the workers: define it at
+        module level in an importable module.
+    grid : dict or list of dict
+        ``name -> values`` (cartesian product, first name outermost) or a list of parameter dicts.
+    trials : int
+        Random draws per grid point.
+    seed : int or numpy.random.SeedSequence
+        Trial ``t`` uses child ``t`` of the seed sequence at every grid point (common random
+        numbers), so results do not depend on ``workers`` or the backend.
+    workers : int, default 1
+        joblib ``n_jobs`` (-1: all cores).
+    checkpoint : str or Path, optional
+        JSON-lines file: each finished trial is written at once and a rerun resumes from it.
+    progress : bool, default True
+        Show a tqdm progress bar.
+    on_error : {"record", "raise"}, default "record"
+        Record a raising trial as a row with ``error``, or re-raise.
+
+    Returns
+    -------
+    SweepResult
+        Rows ordered point-major, trial-minor; ``aggregate`` means and standard errors per point.
+
+    Raises
+    ------
+    InvalidProblemError
+        On an empty or malformed grid, ``trials < 1``, bad ``workers`` / ``on_error``, or a
+        non-callable ``trial``.
+    CheckpointError
+        If ``checkpoint`` belongs to a different sweep.
+
+    Examples
+    --------
+    >>> from matoolbox.sweep import run_sweep
+    >>> def trial(params, rng):    # in a script: define it at module level (workers import it)
+    ...     return {"gain": params["p"] * rng.uniform()}
+    >>> res = run_sweep(trial, {"p": [1.0, 2.0]}, trials=3, seed=0, progress=False)
+    >>> len(res.rows)
+    6
     """
     points = expand_grid(grid)
     if not isinstance(trials, numbers.Integral) or isinstance(trials, bool) or trials < 1:

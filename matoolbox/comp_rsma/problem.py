@@ -133,6 +133,18 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         RNG order: user positions, then per link (n, k) row-major: theta_t, phi_t, theta_r, phi_r,
         Sigma (real, imag). ``region`` defaults to 2*wavelength, ``g0`` to (wavelength/4pi)^2.
         ``pmax_w`` (W) overrides ``pmax_dbm``.
+
+        Examples
+        --------
+        >>> from matoolbox.problems import CompRsmaProblem
+        >>> prob = CompRsmaProblem.random(seed=0)            # N=2 BSs x I=4 antennas, K=4 users
+        >>> x = prob.initial_point(0)
+        >>> x["precoders"].shape, x["common"].shape, x["positions"].shape
+        ((2, 4, 5), (4,), (4, 2))
+        >>> bool(prob.violation(x) <= 1e-9), prob.objective(x) > 0
+        (True, True)
+        >>> prob.variant("SDMA-FPA").scheme
+        'SDMA-FPA'
         """
         N = require_int(_OWNER, "N", N, 1)
         K = require_int(_OWNER, "K", K, 1)

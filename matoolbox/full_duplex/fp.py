@@ -216,9 +216,45 @@ def _weights_for(a):
 
 def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "tx_bf" by FP (``options.steps`` minorise-maximise steps on W_t; combiners,
-    powers and positions fixed). Objectives "weighted" (P1, MU) and "dl_si_cap" (P3, CVXPY form
-    with the SI cap). Each accepted step does not decrease the objective; a step that would
-    (solver inaccuracy) is rejected and the incumbent kept. ``history``: objective per step."""
+    powers and positions fixed).
+
+    Objectives "weighted" (P1, MU) and "dl_si_cap" (P3, CVXPY form with the SI cap). Each accepted
+    step does not decrease the objective; a step that would (solver inaccuracy) is rejected and
+    the incumbent kept (full-duplex theory page, docs/theory/full_duplex.rst).
+
+    Parameters
+    ----------
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        Objective "weighted" or "dl_si_cap".
+    x0 : dict
+        Full variable dict (positions, ``w_t``/``W_t``, ``w_r``/``W_r``, ``p_u``).
+    options : FpOptions or dict, optional
+        ``steps`` (default 3), ``method`` ("closed" or "cvx"), ``tol``, ``solvers``.
+    rng : optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        ``x`` with the transmit beamformer updated, ``history`` the objective per step,
+        ``output["cvx_attempts"]`` for the CVXPY form.
+
+    Raises
+    ------
+    InvalidProblemError
+        For a max-min problem (use ``socp_beamforming`` or ``sdr_beamforming``) or an unknown
+        ``method``.
+
+    Examples
+    --------
+    >>> from matoolbox.problems import FullDuplexProblem
+    >>> from matoolbox.solvers import fp_beamforming
+    >>> prob = FullDuplexProblem.random(seed=0)          # P1: weighted DL + UL rate
+    >>> x0 = prob.initial_point(0)
+    >>> sol = fp_beamforming(prob, x0)
+    >>> sol.fval >= prob.objective(x0), sol.violation <= 1e-6
+    (True, True)
+    """
     t0 = time.perf_counter()
     opts = resolve_options(FpOptions, options)
     a = problem.fd_arrays(x0)

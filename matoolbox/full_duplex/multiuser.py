@@ -108,7 +108,18 @@ class FullDuplexMultiUserProblem(_FullDuplexBase):
         """Instance with the §6 MU defaults: users uniform in the 20-100 m annulus, IUI
         h_IUI,kj ~ CN(0, beta(d_kj)) from the user drop, weights 1/(K_D + K_U).
         Other keywords must be dataclass fields and replace them after the draw.
-        Draw order: user positions (DL then UL), DL links, UL links, IUI, SI paths."""
+        Draw order: user positions (DL then UL), DL links, UL links, IUI, SI paths.
+
+        Examples
+        --------
+        >>> from matoolbox.problems import FullDuplexMultiUserProblem
+        >>> prob = FullDuplexMultiUserProblem.random(seed=0)  # 6 + 6 MAs, K_D = K_U = 2
+        >>> x = prob.initial_point(0)
+        >>> x["W_t"].shape, x["W_r"].shape, x["p_u"].shape
+        ((6, 2), (6, 2), (2,))
+        >>> bool(prob.violation(x) == 0)
+        True
+        """
         own = cls.__name__
         require_choice(own, "objective", objective, ("weighted",))
         rng = as_generator(seed)

@@ -132,6 +132,17 @@ class FullDuplexProblem(_FullDuplexBase):
         override per side (MA-Tx-only / MA-Rx-only). Any other keyword must be a dataclass field
         (e.g. ``p_th=1e-9`` in W) and replaces it after the draw. Draw order: DL link, UL link,
         SI paths.
+
+        Examples
+        --------
+        >>> from matoolbox.problems import FullDuplexProblem
+        >>> prob = FullDuplexProblem.random(seed=0)           # P1: 4 Tx + 4 Rx MAs, one DL and one UL user
+        >>> x = prob.initial_point(0)                          # FPA layout, MRT w_t, MMSE w_r
+        >>> x["positions_tx"].shape, x["w_t"].shape
+        ((4, 2), (4,))
+        >>> ev = prob.evaluate(x)
+        >>> bool(abs(0.5 * ev["R_D"] + 0.5 * ev["R_U"] - prob.objective(x)) < 1e-9)
+        True
         """
         own = cls.__name__
         require_choice(own, "objective", objective, OBJECTIVES)

@@ -48,18 +48,51 @@ def _override(blk: GmlBlock, opts: GmlOptions) -> GmlBlock:
 def gml_solve(problem, options=None, rng=None, *, x0=None, callback=None) -> Solution:
     """Solve ``problem`` with GML (nets re-initialised for this problem instance, no pre-training).
 
-    ``options``: a :class:`GmlOptions`, a dict of its fields, or a preset name (``"default"``,
-    ``"paper"``). ``rng``: seed or Generator (default ``options.seed``). ``x0``: optional dict
-    whose block entries replace the family's anchors (and is scored as a candidate).
-    ``callback(j, x_raw, value, feasible)`` may return True to stop.
+    Each outer iteration runs one learned inner step per block, evaluates the problem's
+    differentiable meta-loss, back-propagates it through the nets (first order) and takes one Adam
+    step per net (the loop is described on the CoMP-RSMA theory page, docs/theory/comp_rsma.rst).
 
-    Returns a :class:`~matoolbox.core.Solution`: ``x`` the best feasible iterate (finalised by the
-    problem), ``fval``/``violation`` from ``problem.objective``/``problem.violation``, ``history``
-    the value of the current iterate per outer iteration (``n_outer`` entries), exitflag 1 (all
-    outer iterations done), 0 (time limit or callback), -2 (no feasible iterate). ``output``:
-    ``history_best`` (best feasible so far, -inf before the first), ``history_feasible``,
-    ``history_loss`` (meta-loss), ``start_value``, ``best_iteration`` (0 = anchor point),
-    ``options``.
+    Parameters
+    ----------
+    problem : Problem
+        A problem implementing the GML block interface (:mod:`matoolbox.gml.interface`; CoMP-RSMA
+        does), or wrapped in :class:`ContractProblem`.
+    options : GmlOptions, dict or str, optional
+        A :class:`GmlOptions`, a dict of its fields, or a preset name (``"default"``, ``"spec"``,
+        ``"paper"``).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (default ``options.seed``).
+    x0 : dict, optional
+        Block entries that replace the family's anchors (and are scored as a candidate).
+    callback : callable, optional
+        ``callback(j, x_raw, value, feasible)`` after each outer iteration; True stops the run.
+
+    Returns
+    -------
+    Solution
+        ``x`` the best feasible iterate (finalised by the problem), ``fval``/``violation`` from
+        ``problem.objective``/``problem.violation``, ``history`` the value of the current iterate
+        per outer iteration (``n_outer`` entries), exitflag 1 (all outer iterations done), 0 (time
+        limit or callback), -2 (no feasible iterate). ``output``: ``history_best`` (best feasible
+        so far, -inf before the first), ``history_feasible``, ``history_loss`` (meta-loss),
+        ``start_value``, ``best_iteration`` (0 = anchor point), ``options``.
+
+    Raises
+    ------
+    InvalidProblemError
+        If the problem lacks the block interface, an option names an unknown block, or the
+        meta-loss is not finite.
+
+    Examples
+    --------
+    >>> from matoolbox.problems import CompRsmaProblem
+    >>> from matoolbox.gml import gml_solve
+    >>> prob = CompRsmaProblem.random(seed=0, K=2)
+    >>> sol = gml_solve(prob, {"n_outer": 100}, rng=0)
+    >>> sol.exitflag, len(sol.history)
+    (1, 100)
+    >>> sol.violation <= 1e-6
+    True
     """
     t0 = time.perf_counter()
     check_interface(problem)

@@ -41,12 +41,56 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
              callback=None, feas_tol=1e-6) -> Solution:
     """Alternating optimization over ``blocks`` (default ``problem.ao_blocks()``).
 
-    Parameters: ``x0`` a variable dict (e.g. a previous ``Solution.x``) or None; ``blocks`` a list
-    of :class:`~matoolbox.core.Block` or ``(name, solver)`` pairs; ``callback(it, x, fval)`` is
-    called after each outer iteration and may return True to stop.
-    Returns a :class:`Solution` with the best feasible iterate (exitflag 1 converged, 0 iteration
-    limit, -2 no feasible iterate, -3 every block failed), ``history`` the objective per outer
-    iteration, ``output["blocks"]`` the per-block exitflags and ``output["attempts"]`` failures.
+    Each outer iteration runs every block solver in turn on the full variable dict; the best
+    feasible iterate is kept and the run stops when the relative improvement falls below ``tol``.
+    The default blocks of each family are described on its theory page (docs/theory/).
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem object (``objective``, ``violation``, ``initial_point`` and, unless ``blocks``
+        is given, ``ao_blocks``).
+    x0 : dict, optional
+        Start point, a variable dict such as a previous ``Solution.x``. Default: the family's
+        ``ao_initial_point(rng)`` (or ``initial_point(rng)``).
+    blocks : list of Block or (name, solver) pairs, optional
+        Block solvers ``solver(problem, x, options=..., rng=...) -> Solution`` (default
+        ``problem.ao_blocks()``).
+    max_iter : int, optional
+        Outer iterations (default: the family's ``ao_defaults()``, else 20).
+    tol : float, optional
+        Relative-improvement tolerance (default: the family's, else 1e-4).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator for every random choice.
+    callback : callable, optional
+        ``callback(it, x, fval)`` after each outer iteration; returning True stops the run.
+    feas_tol : float, default 1e-6
+        An iterate is feasible when ``problem.violation(x) <= feas_tol``.
+
+    Returns
+    -------
+    Solution
+        The best feasible iterate (exitflag 1 converged, 0 iteration limit, -2 no feasible
+        iterate, -3 block failure), ``history`` the objective per outer iteration,
+        ``output["blocks"]`` the per-block exitflags and ``output["attempts"]`` the failures.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``max_iter < 1``.
+
+    Examples
+    --------
+    >>> import matoolbox as ma
+    >>> from matoolbox.problems import CompRsmaProblem
+    >>> prob = CompRsmaProblem.random(seed=0, K=2, access="sdma", movable=False)
+    >>> sol = ma.ao_solve(prob)
+    >>> sol.exitflag, sol.violation <= 1e-6
+    (1, True)
+    >>> sol.fval == max(sol.history)
+    True
+    >>> sorted(sol.x)
+    ['common', 'positions', 'precoders']
     """
     t0 = time.perf_counter()
     rng = as_generator(rng)

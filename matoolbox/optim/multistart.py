@@ -140,12 +140,54 @@ def multistart(problem, x0=None, *, n_starts=None, rng=None, workers=None, warm_
     """Best feasible local optimum over warm starts (``x0`` then ``warm_starts``) and ``n_starts``
     random starts (``problem.nlp_random_start(rng)``), each solved by SLSQP.
 
-    Returns a :class:`Solution`: ``x`` the best feasible polished point (exitflag 1), or the least
-    violating one with exitflag -2 when none is feasible. ``history``: best feasible value after each
-    start. ``output["local"]``: one dict per start (``kind`` warm/random, ``fval``, ``violation``,
-    ``feasible``, ``status``, ``message``, ``nit``, ``elapsed``, ``x`` if ``keep_x``);
-    ``output["best_start"]`` its index, ``output["from_start_point"]`` whether the best value was
-    the start point itself.
+    The "fmincon with MultiStart" of a MATLAB workflow: the problem exposes its nonlinear-program
+    form (packed real vector, objective, constraints and analytic Jacobians); every local optimum
+    is polished and scored by the problem, and the best feasible one is kept.
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem with the NLP form (``nlp_random_start`` and the packing / constraint hooks), e.g.
+        :class:`~matoolbox.problems.CompRsmaProblem`.
+    x0 : dict, optional
+        First warm start (e.g. an ``ao_solve`` solution's ``x``).
+    n_starts : int, optional
+        Random starts (overrides ``options.n_starts``, default 100). The start set is nested: the
+        first m starts of a run are those of an m-start run with the same ``rng``.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the random starts.
+    workers : int, optional
+        joblib processes (overrides ``options.workers``; 1 = serial).
+    warm_starts : sequence of dict, optional
+        Further warm starts, tried after ``x0``.
+    options : MultistartOptions or dict, optional
+        Solver settings (``maxiter``, ``ftol``, ``feas_tol``, ``method``, ...).
+
+    Returns
+    -------
+    Solution
+        ``x`` the best feasible polished point (exitflag 1), or the least violating one with
+        exitflag -2 when none is feasible. ``history``: best feasible value after each start.
+        ``output["local"]``: one dict per start (``kind`` warm/random, ``fval``, ``violation``,
+        ``feasible``, ``status``, ``message``, ``nit``, ``elapsed``, ``x`` if ``keep_x``);
+        ``output["best_start"]`` its index, ``output["from_start_point"]`` whether the best value
+        was the start point itself.
+
+    Raises
+    ------
+    InvalidProblemError
+        If there is no start at all (``n_starts=0`` and no warm start) or an option is invalid.
+
+    Examples
+    --------
+    >>> from matoolbox.problems import CompRsmaProblem
+    >>> from matoolbox.solvers import multistart
+    >>> prob = CompRsmaProblem.random(seed=0, K=2)
+    >>> ref = multistart(prob, n_starts=5, rng=0)
+    >>> ref.exitflag, len(ref.output["local"])
+    (1, 5)
+    >>> ref.fval == max(loc["fval"] for loc in ref.output["local"] if loc["feasible"])
+    True
     """
     t0 = time.perf_counter()
     over = {k: v for k, v in (("n_starts", n_starts), ("workers", workers)) if v is not None}

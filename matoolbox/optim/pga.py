@@ -176,12 +176,46 @@ def _run(problem, x, block, start, opts, viol_lim, deadline, counters):
 def pga(problem, x0, *, options=None, rng=None) -> Solution:
     """Projected gradient ascent on ``x0[options.block]`` with the other variables of ``x0`` fixed.
 
-    ``problem`` must expose ``objective(x)``, ``gradient(block, x)`` (same shape as ``x[block]``),
-    ``project(block, value)`` and ``violation(x)``; ``bounds(block)`` only when
-    ``options.restarts > 0``. Returns a :class:`Solution` whose ``x`` is the full dict with the
-    block updated; ``history`` is the objective per accepted iteration of the winning start
-    (non-decreasing), ``output`` holds ``nfev``, ``ngev``, ``step`` (last accepted tau),
-    ``start_fvals`` (final objective of every start) and ``best_start`` (its index; 0 is x0).
+    Iterates ``x <- project(x + tau * gradient)`` with Armijo backtracking along the projected
+    arc and a "did not decrease" guard (uplink theory page, docs/theory/uplink.rst).
+
+    Parameters
+    ----------
+    problem : Problem
+        Exposes ``objective(x)``, ``gradient(block, x)`` (same shape as ``x[block]``),
+        ``project(block, value)`` and ``violation(x)``; ``bounds(block)`` only when
+        ``options.restarts > 0``.
+    x0 : dict
+        Full variable dict; only ``x0[options.block]`` moves.
+    options : PgaOptions or dict, optional
+        Block name, step rule, tolerances, restarts, time limit.
+    rng : int or numpy.random.Generator, optional
+        Generator of the random restarts.
+
+    Returns
+    -------
+    Solution
+        ``x`` the full dict with the block updated; ``history`` the objective per accepted
+        iteration of the winning start (non-decreasing); ``output`` holds ``nfev``, ``ngev``,
+        ``step`` (last accepted tau), ``start_fvals`` (final objective of every start) and
+        ``best_start`` (its index; 0 is x0).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``x0`` has no entry ``options.block`` or an option is invalid.
+
+    Examples
+    --------
+    >>> from matoolbox.problems import UplinkTwoTimescaleProblem
+    >>> from matoolbox.solvers import pga
+    >>> prob = UplinkTwoTimescaleProblem.random(seed=0)          # M=8, K=4, ZF surrogate
+    >>> x0 = {"positions": prob.fpa_positions()}
+    >>> sol = pga(prob, x0)
+    >>> sol.exitflag, sol.fval > prob.objective(x0)
+    (1, True)
+    >>> bool(prob.violation(sol.x) == 0)
+    True
     """
     t0 = time.perf_counter()
     opts = resolve_options(PgaOptions, options)

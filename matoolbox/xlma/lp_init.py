@@ -52,10 +52,42 @@ def _top_n(z, N):
 def lp_init(problem, x0=None, *, options=None, rng=None) -> Solution:
     """LP relaxation (P2.1) with coverage constraints, then top-N rounding; ``x0`` is ignored.
 
-    Returns a Solution with ``x = {"selection": sorted indices (N,)}``, ``fval`` = F(selection)
-    (the problem's objective), ``output``: ``lp_value``, ``z_relaxed`` (N0,), ``integral``,
-    ``placement`` (pi(n), the n-th largest entry), ``coverage_rows``, ``coverage_dropped``,
-    ``cvx_attempts``.
+    Maximises the sum of single-subarray rates over 0 <= z <= 1, 1^T z = N, with LoS coverage of
+    the most likely user cells, and keeps the N largest entries (XL-MA theory page,
+    docs/theory/xlma.rst).
+
+    Parameters
+    ----------
+    problem : XlmaPlacementProblem
+        Any problem with ``lp_surrogate()``.
+    x0 : dict, optional
+        Ignored (the LP needs no start).
+    options : LpInitOptions or dict, optional
+        LP settings (solver order, coverage rule).
+    rng : optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        ``x = {"selection": sorted indices (N,)}``, ``fval`` = F(selection) (the problem's
+        objective), ``output``: ``lp_value``, ``z_relaxed`` (N0,), ``integral``, ``placement``
+        (pi(n), the n-th largest entry), ``coverage_rows``, ``coverage_dropped``,
+        ``cvx_attempts``.
+
+    Raises
+    ------
+    InvalidProblemError
+        If the problem has no ``lp_surrogate()``.
+
+    Examples
+    --------
+    >>> from matoolbox.problems import XlmaPlacementProblem
+    >>> from matoolbox.solvers import lp_init
+    >>> prob = XlmaPlacementProblem.random_small(seed=0)   # N=3 subarrays on 5 x 4 candidates
+    >>> init = lp_init(prob)
+    >>> init.exitflag, len(init.x["selection"])
+    (1, 3)
     """
     import cvxpy as cp
 

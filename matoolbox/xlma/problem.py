@@ -207,7 +207,20 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
                      **overrides) -> "XlmaPlacementProblem":
         """A random small instance (default N = 3 of N0 = 20 candidates, 16 user cells, 3 random
         hotspots, random rho; with probability 1/2 (or ``random_omega=True``) a random LoS map
-        Omega ~ Bern(0.7)); exhaustive search takes well under a second."""
+        Omega ~ Bern(0.7)); exhaustive search takes well under a second.
+
+        Examples
+        --------
+        >>> from matoolbox.problems import XlmaPlacementProblem
+        >>> prob = XlmaPlacementProblem.random_small(seed=0)
+        >>> prob.N, prob.N0, prob.K                           # subarrays, candidates, user cells
+        (3, 20, 16)
+        >>> x = prob.initial_point(0)
+        >>> x["selection"].shape, bool(prob.violation(x) == 0)
+        ((3,), True)
+        >>> sorted(prob.evaluate(x))
+        ['objective', 'upper_bound']
+        """
         rng = as_generator(seed)
         Kx, Ky, Kz = 4, 2, 2
         K = Kx * Ky * Kz

@@ -43,10 +43,42 @@ class ReplacementOptions(Options):
 def successive_replacement(problem, x0=None, *, options=None, rng=None) -> Solution:
     """Greedy least-loss successive replacement from ``x0["selection"]`` (None: LP initialization).
 
-    ``x0`` may carry ``"placement"`` (subarray order pi); otherwise the selection order is used.
-    Returns ``x = {"selection": sorted (N,)}``, ``fval`` = F, ``history`` (F after the start and
-    each accepted move), ``nit`` accepted moves, ``output``: ``start_value``, ``placement``,
-    ``moves`` [(subarray n_t, old, new, F)], ``rejected`` (the stopping trial or None).
+    Moves, one at a time, the subarray whose removal costs least to the best free candidate, while
+    the closed-form rate F strictly increases; each subarray moves at most once (XL-MA theory
+    page, docs/theory/xlma.rst).
+
+    Parameters
+    ----------
+    problem : XlmaPlacementProblem
+        Any problem with ``rate_state()``.
+    x0 : dict, optional
+        Start ``{"selection": ...}``, optionally with ``"placement"`` (subarray order pi;
+        otherwise the selection order is used). Default: :func:`lp_init`.
+    options : ReplacementOptions or dict, optional
+        E.g. ``continue_on_fail`` (default False: stop at the first rejected move, as the paper).
+    rng : optional
+        Passed to :func:`lp_init` when ``x0`` is None.
+
+    Returns
+    -------
+    Solution
+        ``x = {"selection": sorted (N,)}``, ``fval`` = F, ``history`` (F after the start and each
+        accepted move), ``nit`` accepted moves, ``output``: ``start_value``, ``placement``,
+        ``moves`` [(subarray n_t, old, new, F)], ``rejected`` (the stopping trial or None).
+
+    Raises
+    ------
+    InvalidProblemError
+        If the problem has no ``rate_state()`` or ``x0`` is not a valid selection.
+
+    Examples
+    --------
+    >>> from matoolbox.problems import XlmaPlacementProblem
+    >>> from matoolbox.solvers import lp_init, successive_replacement
+    >>> prob = XlmaPlacementProblem.random_small(seed=0)
+    >>> sol = successive_replacement(prob)
+    >>> sol.exitflag, sol.fval >= lp_init(prob).fval
+    (1, True)
     """
     t0 = time.perf_counter()
     opts = resolve_options(ReplacementOptions, options)

@@ -74,7 +74,19 @@ class CcfdMaxMinProblem(Problem):
     def random(cls, seed=None, *, n_paths=5, distance=50.0, c0_db=-30.0, alpha=2.8, **fields):
         """One channel draw: angles U[0, pi], cross links with diagonal Sigma ~ CN(0, beta/L)
         (beta = C0 d^-alpha), SI links with full Sigma ~ CN(0, beta_SI/(L L)),
-        ``beta_SI = (lambda / (4 pi d_c))^2``, ``d_c = A + lambda`` (Tx/Rx region centres)."""
+        ``beta_SI = (lambda / (4 pi d_c))^2``, ``d_c = A + lambda`` (Tx/Rx region centres).
+
+        Examples
+        --------
+        >>> from matoolbox.problems import CcfdMaxMinProblem
+        >>> prob = CcfdMaxMinProblem.random(seed=0)           # E1: two terminals, one Tx and one Rx MA each
+        >>> x = prob.initial_point(0)
+        >>> x["positions"].shape
+        (4, 2)
+        >>> ev = prob.evaluate(x)
+        >>> bool(abs(min(ev["rate_A"], ev["rate_B"]) - prob.objective(x)) < 1e-9)
+        True
+        """
         rng = as_generator(seed)
         require_int(cls.__name__, "n_paths", n_paths)
         require_positive(cls.__name__, "distance", distance)

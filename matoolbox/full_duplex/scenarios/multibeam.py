@@ -63,7 +63,18 @@ class MultiBeamProblem(Problem):
 
     @classmethod
     def random(cls, seed=None, *, n_beams=3, n_nulls=2, min_separation=0.1, **fields):
-        """Beam and interference directions ~ U[0, pi], |cos| pairwise separated by ``min_separation``."""
+        """Beam and interference directions ~ U[0, pi], |cos| pairwise separated by ``min_separation``.
+
+        Examples
+        --------
+        >>> from matoolbox.problems import MultiBeamProblem
+        >>> prob = MultiBeamProblem.random(seed=0)            # E4: 8 MAs, 3 beams, 2 nulls
+        >>> x = prob.initial_point(0)
+        >>> x["positions"].shape, x["precoders"].shape
+        ((8,), (8,))
+        >>> sorted(prob.evaluate(x))
+        ['max_null_gain', 'min_gain', 'min_gain_db']
+        """
         rng = as_generator(seed)
         require_int(cls.__name__, "n_beams", n_beams)
         require_int(cls.__name__, "n_nulls", n_nulls, minimum=0)

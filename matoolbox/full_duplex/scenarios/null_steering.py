@@ -252,7 +252,18 @@ class NullSteeringProblem(Problem):
 
     @classmethod
     def random(cls, seed=None, *, n_nulls=3, min_separation=0.1, **fields):
-        """K null directions theta_k ~ U[0, pi] with |cos theta_k - cos theta_0| >= min_separation."""
+        """K null directions theta_k ~ U[0, pi] with |cos theta_k - cos theta_0| >= min_separation.
+
+        Examples
+        --------
+        >>> from matoolbox.problems import NullSteeringProblem
+        >>> prob = NullSteeringProblem.random(seed=0)         # E3: 8 MAs on a line, 3 nulls
+        >>> x = prob.initial_point(0)
+        >>> x["positions"].shape, bool(prob.violation(x) <= 1e-12)
+        ((8,), True)
+        >>> sorted(prob.evaluate(x))
+        ['aperture', 'gain', 'gain_db', 'max_null_gain']
+        """
         rng = as_generator(seed)
         require_int(cls.__name__, "n_nulls", n_nulls)
         theta0 = float(fields.get("theta0", cls.theta0))

@@ -77,7 +77,18 @@ class SpectrumSharingProblem(Problem):
     @classmethod
     def random(cls, seed=None, *, n_primary=3, n_paths=5, distance=(50.0, 100.0), c0_db=-30.0,
                alpha=2.8, **fields):
-        """Receivers at distances ~ U[distance]; sigma_{k,l} ~ CN(0, beta_k / L); angles U[0, pi]."""
+        """Receivers at distances ~ U[distance]; sigma_{k,l} ~ CN(0, beta_k / L); angles U[0, pi].
+
+        Examples
+        --------
+        >>> from matoolbox.problems import SpectrumSharingProblem
+        >>> prob = SpectrumSharingProblem.random(seed=0)      # E2: 4 MAs, 3 primary receivers
+        >>> x = prob.initial_point(0)
+        >>> x["positions"].shape, x["precoders"].shape
+        ((4, 2), (4,))
+        >>> sorted(prob.evaluate(x))
+        ['max_inr_db', 'rate', 'snr', 'snr_db']
+        """
         rng = as_generator(seed)
         require_int(cls.__name__, "n_primary", n_primary, minimum=0)
         require_int(cls.__name__, "n_paths", n_paths)
