@@ -14,6 +14,7 @@ from ..core.problem import Problem
 from ..core.rng import as_generator
 from ..core.validate import fail, require_choice, require_finite, require_int, require_nonnegative, require_positive
 from .ao import CompRsmaAoMixin
+from .checks import CompRsmaChecksMixin, check_fields, check_random_args
 from .meta import CompRsmaMetaMixin
 from .nlp import CompRsmaNlpMixin
 from .rates import RateGrad, _numba_call, lp_split, project_power, project_split, rate_coefficients, rates_from_gains
@@ -27,7 +28,7 @@ _OWNER = "CompRsmaProblem"
 # the problem
 # --------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, eq=False)
-class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Problem):
+class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Problem):
     r"""CoMP-RSMA sum-rate maximisation with movable user antennas (one channel realisation).
 
     Channel fields (noise not yet removed): ``theta_t, phi_t`` (N, K, L) AoD elevation/azimuth,
@@ -65,6 +66,7 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
 
     # ---------------------------------------------------------------- construction ---------
     def validate(self) -> None:
+        check_fields(self)
         for name in ("theta_t", "phi_t", "theta_r", "phi_r"):
             arr = np.asarray(getattr(self, name))
             if arr.ndim != 3:
@@ -146,6 +148,9 @@ class CompRsmaProblem(CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Prob
         >>> prob.variant("SDMA-FPA").scheme
         'SDMA-FPA'
         """
+        check_random_args(seed, N=N, I=I, K=K, L=L, Q=Q, wavelength=wavelength, region=region, alpha=alpha,
+                          g0=g0, pmax_dbm=pmax_dbm, pmax_w=pmax_w, noise_dbm=noise_dbm, rth=rth,
+                          bs_radius=bs_radius, user_radius=user_radius, shared_rx_angles=shared_rx_angles)
         N = require_int(_OWNER, "N", N, 1)
         K = require_int(_OWNER, "K", K, 1)
         I = require_int(_OWNER, "I", I, 1)

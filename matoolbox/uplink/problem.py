@@ -34,6 +34,7 @@ from ..core.problem import Block, Problem
 from ..core.rng import as_generator, spawn_seeds
 from ..optim.pga import PgaOptions, pga
 from ..optim.projection import project_min_spacing, spacing_violation
+from .checks import UplinkChecksMixin, check_fields, random_seed
 from ..core.validate import (
     fail, require_choice, require_finite, require_int, require_nonnegative, require_positive,
     require_range,
@@ -86,7 +87,7 @@ def _as_user_array(owner, field, value, K):
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class UplinkTwoTimescaleProblem(Problem):
+class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
     """Two-timescale MA uplink (see module docstring); all lengths in units of ``wavelength``'s unit.
 
     Fields: ``M`` antennas, ``K`` users, ``theta`` (K,) angles of arrival in [0, pi] (rad),
@@ -128,6 +129,7 @@ class UplinkTwoTimescaleProblem(Problem):
         super().__post_init__()
 
     def validate(self) -> None:
+        check_fields(self)
         o = _OWNER
         M = require_int(o, "M", self.M, 1)
         K = require_int(o, "K", self.K, 1)
@@ -184,7 +186,7 @@ class UplinkTwoTimescaleProblem(Problem):
         >>> bool(prob.violation(x) == 0)
         True
         """
-        return cls(seed=int(seed), **overrides)
+        return cls(seed=random_seed(seed), **overrides)
 
     # ------------------------------------------------------------------ parameters
     @property
