@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 
 import numpy as np
 
 from ..core.errors import InvalidProblemError
+from ..core.validate import fail, require_choice, require_count, require_real
 from ..core.problem import Block
 from ..core.rng import as_generator
 from ..core.solution import Solution
@@ -38,7 +40,7 @@ def _copy(x):
 
 
 def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None,
-             callback=None, feas_tol=1e-6) -> Solution:
+             callback=None, feas_tol=1e-6, on_block_error="stop") -> Solution:
     """Alternating optimization over ``blocks`` (default ``problem.ao_blocks()``).
 
     Each outer iteration runs every block solver in turn on the full variable dict; the best
@@ -66,18 +68,33 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         ``callback(it, x, fval)`` after each outer iteration; returning True stops the run.
     feas_tol : float, default 1e-6
         An iterate is feasible when ``problem.violation(x) <= feas_tol``.
+    on_block_error : {"stop", "skip"}, default "stop"
+        What a block failure does. A block *fails* when it raises (any exception other than
+        ``InvalidProblemError``, which propagates), returns exitflag -3, or returns an empty or
+        non-finite variable dict; the failure is recorded in ``output["attempts"]`` and the
+        iterate before it is kept. ``"stop"`` ends the run: exitflag -3 and a message naming the
+        block, the iteration and the exception (``x`` is still the best feasible iterate so far).
+        ``"skip"`` goes on with the next block; a block that failed in every iteration makes the
+        exitflag at most 0 and the message says so; every block failing in one iteration ends
+        the run with -3.
 
     Returns
     -------
     Solution
-        The best feasible iterate (exitflag 1 converged, 0 iteration limit, -2 no feasible
-        iterate, -3 block failure), ``history`` the objective per outer iteration,
-        ``output["blocks"]`` the per-block exitflags and ``output["attempts"]`` the failures.
+        The best feasible iterate (exitflag 1 converged, 0 iteration limit or stopped by the
+        callback, -2 no feasible iterate (``x`` is then the least violating one), -3 block
+        failure). ``history``: the best feasible objective so far after each outer iteration
+        (non-decreasing by construction); ``output["history_current"]``: the objective of the
+        *current* iterate after each outer iteration (what a correct AO makes non-decreasing);
+        ``output["history_violation"]``: its violation; ``output["blocks"]``: the per-block
+        exitflags; ``output["attempts"]``: the failures. ``fval`` and ``x`` never hold NaN.
 
     Raises
     ------
     InvalidProblemError
-        If ``max_iter < 1``.
+        If ``max_iter`` is not an int >= 1, ``tol`` / ``feas_tol`` not finite and >= 0,
+        ``on_block_error`` not "stop"/"skip", or ``x0`` fails ``problem.check_x`` (the message
+        names the entry, e.g. ``x0['positions']``).
 
     Examples
     --------
@@ -93,77 +110,121 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     ['common', 'positions', 'precoders']
     """
     t0 = time.perf_counter()
-    rng = as_generator(rng)
+    owner = "ao_solve"
+    require_choice(owner, "on_block_error", on_block_error, ("stop", "skip"))
     defaults = problem.ao_defaults() if hasattr(problem, "ao_defaults") else {}
-    max_iter = int(max_iter if max_iter is not None else defaults.get("max_iter", 20))
-    tol = float(tol if tol is not None else defaults.get("tol", 1e-4))
-    if max_iter < 1:
-        raise InvalidProblemError(f"ao_solve.max_iter = {max_iter!r}: must be >= 1")
+    max_iter = require_count(owner, "max_iter", max_iter if max_iter is not None else defaults.get("max_iter", 20))
+    tol = require_real(owner, "tol", tol if tol is not None else defaults.get("tol", 1e-4), lo=0.0)
+    feas_tol = require_real(owner, "feas_tol", feas_tol, lo=0.0)
+    rng = as_generator(rng)
     blocks = list(blocks) if blocks is not None else list(problem.ao_blocks())
     blocks = [b if isinstance(b, Block) else Block(*b) for b in blocks]
     if x0 is None:
         init = getattr(problem, "ao_initial_point", None) or problem.initial_point
-        x = init(rng)
+        x = _copy(dict(init(rng)))
     else:
-        x = _copy(dict(x0))
+        check = getattr(problem, "check_x", None)
+        x = _copy(dict(check(x0, field="x0") if check is not None else _check_x(x0)))
 
     def score(xx):
         f = float(problem.objective(xx))
         v = float(problem.violation(xx))
-        return f, v
+        return (f if math.isfinite(f) else -math.inf), (v if not math.isnan(v) else math.inf)
 
     f, v = score(x)
     best = (_copy(x), f, v) if (v <= feas_tol and math.isfinite(f)) else None
     least_violating = (_copy(x), f, v)
-    history, block_log, failures = [], [], []
+    history, current, violations, block_log, failures = [], [], [], [], []
+    failed_in = {blk.name: 0 for blk in blocks}
     exitflag, message, it = 0, "iteration limit reached", 0
+    stop_error = None
     prev = f if best is not None else -math.inf
     for it in range(1, max_iter + 1):
         any_ok = False
         for blk in blocks:
+            why = None
             try:
                 sol = blk.solver(problem, x, options=blk.options, rng=rng)
             except InvalidProblemError:
                 raise
-            except Exception as exc:  # a block crash is recorded, the previous iterate kept
+            except Exception as exc:  # noqa: BLE001 - recorded; "stop" ends the run with -3
+                why = f"raised {type(exc).__name__}: {exc}"
                 failures.append({"iteration": it, "block": blk.name, "error": f"{type(exc).__name__}: {exc}"})
-                continue
-            block_log.append({"iteration": it, "block": blk.name, "exitflag": sol.exitflag,
-                              "fval": sol.fval, "elapsed": sol.elapsed})
-            if sol.exitflag == -3 or not sol.x or not _finite_x(sol.x):
-                failures.append({"iteration": it, "block": blk.name, "exitflag": sol.exitflag,
-                                 "message": sol.message, **({"attempts": sol.output.get("cvx_attempts")}
-                                                            if isinstance(sol.output, dict) and "cvx_attempts" in sol.output else {})})
+            else:
+                block_log.append({"iteration": it, "block": blk.name, "exitflag": sol.exitflag,
+                                  "fval": sol.fval, "elapsed": sol.elapsed})
+                if sol.exitflag == -3 or not sol.x or not _finite_x(sol.x):
+                    why = (f"returned exitflag -3 ({sol.message})" if sol.exitflag == -3
+                           else "returned no variables" if not sol.x else "returned non-finite variables")
+                    out = sol.output if isinstance(sol.output, dict) else {}
+                    failures.append({"iteration": it, "block": blk.name, "exitflag": sol.exitflag,
+                                     "message": sol.message,
+                                     **({"attempts": out["cvx_attempts"]} if "cvx_attempts" in out else {})})
+            if why is not None:
+                failed_in[blk.name] += 1
+                if on_block_error == "stop":
+                    stop_error = f"block {blk.name!r} {why} in iteration {it}"
+                    break
                 continue
             any_ok = True
             x = {**x, **sol.x}
-        f, v = score(x)
-        if not math.isfinite(f):
-            f = -math.inf
-        if v <= feas_tol and (best is None or f >= best[1]):
+        try:
+            f, v = score(x)
+        except InvalidProblemError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the model cannot evaluate the iterate
+            stop_error = f"objective/violation raised {type(exc).__name__}: {exc} in iteration {it}"
+            f, v = -math.inf, math.inf
+        if v <= feas_tol and math.isfinite(f) and (best is None or f >= best[1]):
             best = (_copy(x), f, v)
         if v < least_violating[2]:
             least_violating = (_copy(x), f, v)
         history.append(best[1] if best is not None else f)
+        current.append(f)
+        violations.append(v)
+        if stop_error is not None:
+            exitflag, message = -3, stop_error
+            break
         if callback is not None and callback(it, x, f):
             exitflag, message = 0, "stopped by callback"
             break
         if not any_ok:
-            exitflag, message = -3, "every block failed in this iteration"
+            exitflag, message = -3, f"every block failed in iteration {it}"
             break
         cur = best[1] if best is not None else -math.inf
         if best is not None and math.isfinite(prev) and abs(cur - prev) <= tol * max(1.0, abs(prev)):
             exitflag, message = 1, f"relative improvement below tol={tol:g}"
             break
         prev = cur
+    if exitflag != -3:
+        always = [name for name, n in failed_in.items() if n >= it]
+        sometimes = [f"{name!r} ({n} of {it})" for name, n in failed_in.items() if 0 < n < it]
+        if always:
+            exitflag = min(exitflag, 0)
+            message += f"; block(s) {', '.join(map(repr, always))} failed in every iteration (skipped)"
+        if sometimes:
+            message += f"; block(s) {', '.join(sometimes)} failed in some iterations (skipped)"
     if best is None:
         x_out, f_out, v_out = least_violating
-        exitflag, message = -2, "no feasible iterate found"
+        if exitflag != -3:
+            exitflag, message = -2, "no feasible iterate found"
+        else:
+            message += "; no feasible iterate found (least violating iterate returned)"
     else:
         x_out, f_out, v_out = best
-    sol = Solution(x=x_out, fval=f_out if math.isfinite(f_out) else -math.inf,
-                   exitflag=exitflag, message=message, nit=it,
+    sol = Solution(x=x_out, fval=f_out, exitflag=exitflag, message=message, nit=it,
                    history=history, violation=v_out, elapsed=time.perf_counter() - t0,
-                   solver="ao_solve", output={"blocks": block_log, "attempts": failures})
+                   solver="ao_solve", output={"blocks": block_log, "attempts": failures,
+                                              "history_current": current, "history_violation": violations})
     finalize = getattr(problem, "ao_finalize", None)
     return finalize(sol) if finalize is not None else sol
+
+
+def _check_x(x0) -> dict:
+    """x0 check for a problem object without ``check_x`` (not derived from ``Problem``)."""
+    if not isinstance(x0, Mapping):
+        fail("ao_solve", "x0", x0, "must be a dict of named variables (e.g. a previous Solution.x)")
+    for k, v in x0.items():
+        if not _finite_x({k: v}):
+            fail("ao_solve", f"x0[{k!r}]", v, "must be finite (no NaN/inf)")
+    return dict(x0)
