@@ -45,6 +45,29 @@ def _header(name, points, trials, ss):
     return {"matoolbox_sweep": _FORMAT, "fingerprint": digest, **definition}
 
 
+def _check_header(path, head) -> dict:
+    """The header's keys and types, else CheckpointError naming the missing or bad key."""
+    if head.get("matoolbox_sweep") != _FORMAT:
+        raise CheckpointError(f"{path}: checkpoint format {head.get('matoolbox_sweep')!r} is not "
+                              f"supported (expected {_FORMAT})")
+    checks = {
+        "fingerprint": (lambda v: isinstance(v, str) and v != "", "a non-empty string"),
+        "trial": (lambda v: isinstance(v, str), "a string (the trial function's name)"),
+        "grid": (lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(p, dict) for p in v),
+                 "a non-empty list of parameter dicts"),
+        "trials": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a positive int"),
+        "seed": (lambda v: isinstance(v, dict) and "entropy" in v and "spawn_key" in v,
+                 "a dict with 'entropy' and 'spawn_key'"),
+    }
+    for key, (ok, what) in checks.items():
+        if key not in head:
+            raise CheckpointError(f"{path}: checkpoint header lacks the key {key!r}; the file is damaged "
+                                  "or not written by run_sweep")
+        if not ok(head[key]):
+            raise CheckpointError(f"{path}: checkpoint header key {key!r} = {head[key]!r} must be {what}")
+    return head
+
+
 def _fsync_write(fh, data: bytes):
     """Append and make durable (``fdatasync`` also persists the new file size)."""
     fh.write(data)
@@ -72,9 +95,7 @@ def _load_checkpoint(path: Path, header, points):
     if not isinstance(head, dict) or "matoolbox_sweep" not in head:
         raise CheckpointError(f"{path} is not a matoolbox sweep checkpoint; choose another path "
                               "or delete the file")
-    if head.get("matoolbox_sweep") != _FORMAT:
-        raise CheckpointError(f"{path}: checkpoint format {head.get('matoolbox_sweep')!r} is not "
-                              f"supported (expected {_FORMAT})")
+    _check_header(path, head)
     if head.get("fingerprint") != header["fingerprint"]:
         diff = [k for k in ("trial", "grid", "trials", "seed") if head.get(k) != header[k]]
         raise CheckpointError(
@@ -114,8 +135,32 @@ def _load_checkpoint(path: Path, header, points):
 
 def load_checkpoint(path) -> "SweepResult":
     """The finished trials of a checkpoint as a (possibly partial) :class:`SweepResult`, e.g. to
-    look at a sweep that is still running. The file is only read."""
+    look at a sweep that is still running. The file is only read.
+
+    Raises
+    ------
+    CheckpointError
+        If the file does not exist, is not a sweep checkpoint, or its header lacks a key or has a
+        bad value (the message names the key, e.g. ``'grid'`` or ``'trials'``).
+
+    Parameters
+    ----------
+    path : str or Path
+        A checkpoint written by :func:`run_sweep`.
+
+    Returns
+    -------
+    SweepResult
+        The finished trials (possibly a partial sweep).
+
+    Raises
+    ------
+    CheckpointError
+        If the file is not a matoolbox sweep checkpoint.
+    """
     path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
     lines = path.read_bytes().split(b"\n")
     try:
         head = json.loads(lines[0])
@@ -123,13 +168,16 @@ def load_checkpoint(path) -> "SweepResult":
         head = None
     if not isinstance(head, dict) or "matoolbox_sweep" not in head:
         raise CheckpointError(f"{path} is not a matoolbox sweep checkpoint")
+    _check_header(path, head)
     points, done = head["grid"], {}
     for line in lines[1:]:
         try:
             rec = json.loads(line)
-            done.setdefault((int(rec["point"]), int(rec["trial"])), rec["row"])
+            pi, t, row = int(rec["point"]), int(rec["trial"]), rec["row"]
         except (ValueError, KeyError, TypeError):
             continue
+        if 0 <= pi < len(points) and 0 <= t < head["trials"] and isinstance(row, dict) and "exitflag" in row:
+            done.setdefault((pi, t), row)
     rows = [done[k] for k in sorted(done)]
     return SweepResult(rows=rows, points=points, trials=head["trials"], seed=head["seed"],
                        trial_name=head["trial"], fingerprint=head["fingerprint"], n_resumed=len(rows))

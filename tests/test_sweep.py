@@ -355,6 +355,42 @@ def test_checkpoint_of_another_sweep_is_refused(tmp_path):
     assert res.n_resumed == 0 and len(records(partial_header)[1]) == 9
 
 
+@pytest.mark.parametrize("edit, key", [
+    (lambda h: h.pop("grid"), "'grid'"),
+    (lambda h: h.update(trials="lots"), "'trials'"),
+    (lambda h: h.update(trials=0), "'trials'"),
+    (lambda h: h.pop("seed"), "'seed'"),
+    (lambda h: h.update(grid=[]), "'grid'"),
+    (lambda h: h.update(grid=[1, 2]), "'grid'"),
+    (lambda h: h.pop("fingerprint"), "'fingerprint'"),
+    (lambda h: h.update(trial=3), "'trial'"),
+    (lambda h: h.update(matoolbox_sweep=99), "format 99"),
+])
+def test_damaged_checkpoint_header_names_the_key(tmp_path, edit, key):
+    ck = tmp_path / "ck.jsonl"
+    run_sweep(slow_trial, SLOW_GRID, trials=2, seed=1, checkpoint=ck, progress=False)
+    lines = ck.read_text().splitlines()
+    head = json.loads(lines[0])
+    edit(head)
+    ck.write_text("\n".join([json.dumps(head)] + lines[1:]) + "\n")
+    with pytest.raises(CheckpointError, match=key):
+        load_checkpoint(ck)
+    with pytest.raises(CheckpointError, match=key):           # resuming refuses it too
+        run_sweep(slow_trial, SLOW_GRID, trials=2, seed=1, checkpoint=ck, progress=False)
+
+
+def test_load_checkpoint_missing_file_and_foreign_records(tmp_path):
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_checkpoint(tmp_path / "nope.jsonl")
+    ck = tmp_path / "ck.jsonl"
+    run_sweep(slow_trial, SLOW_GRID, trials=2, seed=1, checkpoint=ck, progress=False)
+    with open(ck, "a") as fh:                  # out-of-range records are ignored, not crashed on
+        fh.write(json.dumps({"point": 7, "trial": 0, "row": {"exitflag": 1}}) + "\n")
+        fh.write(json.dumps({"point": 0, "trial": 0, "row": "x"}) + "\n")
+    res = load_checkpoint(ck)
+    assert len(res.rows) == 2 * len(expand_grid(SLOW_GRID))
+
+
 # ----------------------------------------------------------------------------- dask
 @pytest.fixture(scope="module")
 def dask_client():
