@@ -30,6 +30,7 @@ from ..core.errors import InvalidProblemError
 from ..core.problem import Problem
 from ..core.rng import as_generator
 from .ao import XlmaAoMixin
+from .checks import XlmaChecksMixin, check_fields, check_hotspot_rho, check_random_small_args, check_scenario_args
 from .layout import _OWNER, Layout, RateState, _pair, fpa_indices
 from .maps import XlmaMapsMixin
 from .simulate import XlmaSimulateMixin
@@ -38,7 +39,7 @@ __all__ = ["XlmaPlacementProblem"]
 
 
 @dataclass(frozen=True, eq=False)
-class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Problem):
+class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Problem):
     r"""XL-MA placement problem (P2): max_z F(z) s.t. 1^T z = N, z binary.
 
     Geometry: candidates on ``ma_x`` x ``ma_z`` (Nx x Nz, ``convention`` "center"/"endpoints"),
@@ -95,6 +96,7 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
         super().__post_init__()
 
     def validate(self) -> None:
+        check_fields(self)
         o = _OWNER
         for f in ("N", "MH", "MV", "Nx", "Nz", "Kx", "Ky", "Kz", "los_points"):
             V.require_int(o, f, getattr(self, f), 1)
@@ -156,10 +158,12 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
                 **overrides) -> "XlmaPlacementProblem":
         """Scenario A (V-A, full LoS): 1-D MA segment x in [-L/2, L/2] at z = 5 m (1 m cells), ULA
         subarrays (MH x 1), 20 x 8 user cells of 5 m at z = 1.5 m, two 4-cell hotspot classes (38)."""
+        check_scenario_args(L=L, MH=MH, Kbar=Kbar, eta=eta, mu=mu)
         Kx, Ky = 20, 8
         hot1 = nf.grid_index([4, 5, 4, 5], [1, 1, 2, 2], 0, Kx, Ky)
         hot2 = nf.grid_index([14, 15, 14, 15], [3, 3, 4, 4], 0, Kx, Ky)
         rho = nf.hotspot_probabilities(Kx * Ky, [hot1, hot2], Kbar, eta, mu)
+        check_hotspot_rho(rho, Kbar)
         kw = dict(N=8, MH=MH, MV=1, ma_x=(-L / 2, L / 2), ma_z=(5.0, 5.0), Nx=int(L), Nz=1,
                   user_x=(-50.0, 50.0), user_y=(2.0, 42.0), user_z=(1.5, 1.5), Kx=Kx, Ky=Ky, Kz=1,
                   rho=rho, label="A")
@@ -184,6 +188,7 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
         """Scenario C (V-C): 2-D MA region 60 x 30 m (2 m cells, N0 = 450), 4 x 4 UPA subarrays,
         12 x 3 x 12 user cells, 12 hotspot grids of type ``kind`` (1 along x, 2 along z, 3 in the
         x–z plane), obstacles as in Scenario B."""
+        check_scenario_args(Kbar=Kbar, eta=eta, kind=kind)
         if kind not in (1, 2, 3):
             raise InvalidProblemError(f"{_OWNER}.user_distribution.kind = {kind!r}: must be 1, 2 or 3")
         Kx, Ky, Kz = 12, 3, 12
@@ -196,6 +201,7 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
             i, l = I.ravel(), Lg.ravel()
         hot = nf.grid_index(i, 0, l, Kx, Ky)
         rho = nf.hotspot_probabilities(Kx * Ky * Kz, [hot], Kbar, eta)
+        check_hotspot_rho(rho, Kbar)
         kw = dict(N=8, MH=4, MV=4, ma_x=(-30.0, 30.0), ma_z=(0.0, 30.0), Nx=30, Nz=15,
                   user_x=(-36.0, 36.0), user_y=(5.0, 35.0), user_z=(0.0, 36.0), Kx=Kx, Ky=Ky, Kz=Kz,
                   rho=rho, obstacles=cls.default_obstacles(), label=f"C{kind}")
@@ -221,6 +227,7 @@ class XlmaPlacementProblem(XlmaAoMixin, XlmaSimulateMixin, XlmaMapsMixin, Proble
         >>> sorted(prob.evaluate(x))
         ['objective', 'upper_bound']
         """
+        check_random_small_args(seed, N=N, Nx=Nx, Nz=Nz, random_omega=random_omega)
         rng = as_generator(seed)
         Kx, Ky, Kz = 4, 2, 2
         K = Kx * Ky * Kz
