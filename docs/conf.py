@@ -112,8 +112,8 @@ def _escape_docstring(app, what, name, obj, options, lines):
             if not stripped or indent > block_indent:
                 continue
             block_indent = None
-        if stripped.startswith(("|", "+-", "+=", ">>>", "...")):
-            continue  # line blocks, grid tables, doctest lines
+        if stripped == "|" or stripped.startswith(("| ", "+-", "+=", ">>>", "...")):
+            continue  # line blocks, grid-table rows, doctest lines
         lines[i] = _escape_bars(line)
         if stripped.endswith("::"):
             block_indent = indent

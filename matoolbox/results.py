@@ -235,6 +235,28 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     Other grid parameters are fixed with keyword arguments (``K=4``); those left free and taking
     several values give one curve per value combination, labelled ``"key (K=4)"``. ``labels`` maps keys to legend text.
     Returns the path.
+
+    Parameters
+    ----------
+    result : SweepResult
+        The sweep.
+    x : str
+        Grid parameter on the x-axis.
+    keys : sequence of str
+        Outputs to plot.
+    path : str or Path
+        PNG file to write.
+    xlabel, ylabel, title : str, optional
+        Axis labels and title.
+    labels : dict, optional
+        Legend text per key.
+    **fixed
+        Values of the other grid parameters.
+
+    Returns
+    -------
+    Path
+        The PNG path.
     """
     if x not in result.params:
         raise KeyError(f"x={x!r} is not a grid parameter; the grid has {result.params}")
@@ -277,7 +299,28 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
 def save_sweep(result, out, stem, *, x, keys, **plot_kwargs) -> Path:
     """Write ``<stem>.csv`` (one row per trial), ``<stem>_mean.csv`` (per-point aggregate) and
     ``<stem>.png`` (mean +- standard error of ``keys`` against ``x``, see :func:`plot_sweep`) into
-    the folder ``out`` (created). Returns the PNG path."""
+    the folder ``out`` (created). Returns the PNG path.
+
+    Parameters
+    ----------
+    result : SweepResult
+        The sweep.
+    out : str or Path
+        Output folder (created).
+    stem : str
+        File stem.
+    x : str
+        Grid parameter on the x-axis.
+    keys : sequence of str
+        Outputs to plot.
+    **plot_kwargs
+        Passed to :func:`plot_sweep`.
+
+    Returns
+    -------
+    Path
+        The PNG path.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result.to_csv(out / f"{stem}.csv")

@@ -68,7 +68,23 @@ __all__ = ["run_sweep", "SweepResult", "plot_sweep", "save_sweep", "run_example"
 
 def expand_grid(grid) -> list[dict]:
     """Grid points: a dict ``name -> list of values`` (cartesian product, first name outermost)
-    or a list of parameter dicts, returned as a list of JSON-normalised dicts."""
+    or a list of parameter dicts, returned as a list of JSON-normalised dicts.
+
+    Parameters
+    ----------
+    grid : dict or list of dict
+        ``name -> values`` or a list of parameter dicts.
+
+    Returns
+    -------
+    list of dict
+        The grid points, JSON-normalised.
+
+    Raises
+    ------
+    InvalidProblemError
+        If the grid is empty or malformed.
+    """
     if isinstance(grid, dict):
         if not grid:
             fail("run_sweep", "grid", grid, "needs at least one parameter")
@@ -277,7 +293,24 @@ def _execute(trial, points, children, pending, workers, on_error):
 
 def run_example(run, doc=None, default_out="out", argv=None):
     """The ``__main__`` of an example script: parse ``--quick --trials --workers --seed --out``,
-    call ``run(..., progress=True)`` and return ``(args, result)``."""
+    call ``run(..., progress=True)`` and return ``(args, result)``.
+
+    Parameters
+    ----------
+    run : callable
+        The script's ``run(quick=..., trials=..., workers=..., seed=..., out=..., progress=...)``.
+    doc : str, optional
+        Help text of the script.
+    default_out : str, default "out"
+        Default ``--out`` folder.
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    tuple
+        (parsed arguments, the result of ``run``).
+    """
     ap = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
     ap.add_argument("--quick", action="store_true", help="small version (< 2 min on 2 cores)")
     ap.add_argument("--trials", type=int, default=None, help="Monte Carlo trials per grid point")

@@ -188,6 +188,27 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     ``output``: ``cvx_attempts`` (every solver call), ``subproblem_values``, ``solver``.
     exitflag: 1 converged, 0 iteration limit, -2 QoS infeasible at the end, -3 solver failure at the
     first iteration (x0 polished is returned).
+
+    Parameters
+    ----------
+    problem
+        problem : CompRsmaProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : ScaPrecoderOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``precoders`` and ``common`` updated (exitflag as above).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(ScaPrecoderOptions, options)

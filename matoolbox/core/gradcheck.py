@@ -50,6 +50,28 @@ def check_gradient(f, grad, x, rng=None, *, direction=None, steps=None, rtol=1e-
 
     Returns a :class:`GradientCheck`; ``ok`` when the best relative error over ``steps`` is below
     ``rtol`` (or the Taylor remainder decays with slope >= 1.8).
+
+    Parameters
+    ----------
+    f : callable
+        Real function of ``x``.
+    grad : callable
+        Its claimed gradient (real, or complex as dF/dRe + 1j dF/dIm; dicts of arrays allowed).
+    x : numpy.ndarray or dict
+        Point of the check.
+    rng : int or numpy.random.Generator, optional
+        Source of the random direction.
+    direction : array or dict, optional
+        Fixed direction instead of a random one.
+    steps : sequence of float, optional
+        Finite-difference steps.
+    rtol : float, default 1e-5
+        Tolerance on the best relative error.
+
+    Returns
+    -------
+    GradientCheck
+        ``ok``, ``rel_error``, ``directional``, ``finite_difference`` and ``slope`` (log-log slope of the Taylor remainder, about 2 when correct).
     """
     rng = as_generator(rng)
 

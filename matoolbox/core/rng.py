@@ -10,6 +10,16 @@ def as_generator(rng=None) -> np.random.Generator:
     """Return a Generator from ``None`` (fresh entropy), an int seed, a SeedSequence or a Generator.
 
     A Generator is returned as is (shared state), so that a caller's stream advances.
+
+    Parameters
+    ----------
+    rng : None, int, SeedSequence or Generator, optional
+        None gives fresh entropy.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A Generator (the same object when one is given).
     """
     if isinstance(rng, np.random.Generator):
         return rng
@@ -23,6 +33,18 @@ def spawn_seeds(seed, n: int) -> list[np.random.SeedSequence]:
 
     The i-th child depends only on ``seed`` and ``i``, never on scheduling: this is what makes
     serial and parallel Monte Carlo runs give identical numbers.
+
+    Parameters
+    ----------
+    seed : int, SeedSequence or Generator
+        Parent seed.
+    n : int
+        Number of children.
+
+    Returns
+    -------
+    list of numpy.random.SeedSequence
+        The children, in order.
     """
     if isinstance(seed, np.random.Generator):
         ss = seed.bit_generator.seed_seq
@@ -34,5 +56,18 @@ def spawn_seeds(seed, n: int) -> list[np.random.SeedSequence]:
 
 
 def spawn_generators(seed, n: int) -> list[np.random.Generator]:
-    """``n`` independent Generators, one per trial (see :func:`spawn_seeds`)."""
+    """``n`` independent Generators, one per trial (see :func:`spawn_seeds`).
+
+    Parameters
+    ----------
+    seed : int, SeedSequence or Generator
+        Parent seed.
+    n : int
+        Number of generators.
+
+    Returns
+    -------
+    list of numpy.random.Generator
+        One Generator per child seed.
+    """
     return [np.random.default_rng(s) for s in spawn_seeds(seed, n)]

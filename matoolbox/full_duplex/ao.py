@@ -31,6 +31,31 @@ def fd_blocks(problem, *, tx_bf=None, positions="pso", position_options=None, fp
     fitness: PSO fitness "fixed_bf" or "inner_bf" (default: inner_bf for P3, fixed_bf otherwise).
     Order: P1/P2: rx_comb -> tx_bf -> positions; P3: tx_bf -> positions -> rx_comb;
     MU: rx_comb -> tx_bf -> ul_power -> positions.
+
+    Parameters
+    ----------
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        The problem (its kind picks the defaults).
+    tx_bf : {"fp", "socp", "sca", "sdr"}, optional
+        Transmit-beamformer block.
+    positions : {"pso", "mm", "pga", None}, default "pso"
+        Position block (None: fixed layout).
+    position_options : dict or Options, optional
+        Options of the position solver.
+    fp_options : FpOptions or dict, optional
+        Options of the FP block.
+    fitness : {"fixed_bf", "inner_bf"}, optional
+        PSO fitness mode.
+
+    Returns
+    -------
+    list of Block
+        The blocks in AO order.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``tx_bf`` or ``positions`` is not one of the choices.
     """
     kind = problem.kind
     if tx_bf is None:
@@ -68,7 +93,28 @@ def fd_baselines(problem, *, rng=None, x_start=None, n_random=20, position_optio
     same beamforming blocks): "fpa", "ma" (warm-started from the FPA solution), "ma_tx_only",
     "ma_rx_only", "random_best" (best of ``n_random`` random feasible layouts, beamformers
     optimised), and "hd" (half duplex at the FPA layout, single-user problems only).
-    Returns a dict name -> Solution (``hd``: float)."""
+    Returns a dict name -> Solution (``hd``: float).
+
+    Parameters
+    ----------
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        The MA problem.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (random layouts, PSO).
+    x_start : dict, optional
+        Start of the FPA run (default: the problem's initial point).
+    n_random : int, default 20
+        Random feasible layouts for ``random_best``.
+    position_options : dict, optional
+        Options of the position solver.
+    max_iter : int, optional
+        AO iterations per run.
+
+    Returns
+    -------
+    dict
+        Name -> Solution (``hd``: a float).
+    """
     rng = as_generator(rng)
     out = {}
     fpa_prob = problem.with_(movable_tx=False, movable_rx=False)

@@ -22,7 +22,24 @@ __all__ = ["mmse_combiner", "mmse_sinr_sherman_morrison", "rx_comb_block"]
 
 def mmse_combiner(hU, p, V, noise=1.0):
     """MMSE combiners: hU (Nr, K_U) UL channels, p (K_U,) powers, V (Nr, K_D) SI vectors
-    H_SI W_t -> (W_r (Nr, K_U) unit-norm columns, gamma (K_U,) optimal SINRs)."""
+    H_SI W_t -> (W_r (Nr, K_U) unit-norm columns, gamma (K_U,) optimal SINRs).
+
+    Parameters
+    ----------
+    hU : numpy.ndarray
+        UL channels (Nr, K_U).
+    p : numpy.ndarray
+        UL powers (K_U,).
+    V : numpy.ndarray
+        SI vectors H_SI W_t (Nr, K_D).
+    noise : float, default 1.0
+        Receiver noise power.
+
+    Returns
+    -------
+    tuple
+        (W_r (Nr, K_U) with unit-norm columns, gamma (K_U,) optimal SINRs).
+    """
     hU = np.asarray(hU, complex)
     if hU.ndim == 1:
         hU = hU[:, None]
@@ -55,7 +72,24 @@ def mmse_sinr_sherman_morrison(h, v, p, noise=1.0) -> float:
 
 def rx_comb_block(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "rx_comb": every receive combiner set to its MMSE solution (global optimum of
-    the block; leaves every DL SINR unchanged). Uses ``problem.fd_arrays`` / ``fd_pack``."""
+    the block; leaves every DL SINR unchanged). Uses ``problem.fd_arrays`` / ``fd_pack``.
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : None or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with every receive combiner set to MMSE.
+    """
     t0 = time.perf_counter()
     a = problem.fd_arrays(x0)
     Wr, gam = mmse_combiner(a["hU"], a["p"], a["H"] @ a["Wt"])

@@ -320,7 +320,29 @@ def _polish(W, a, si_cap):
 
 
 def fp_power(problem, x0, *, options=None, rng=None) -> Solution:
-    """AO block "ul_power" (multi-user): ``options.steps`` closed-form FP power steps."""
+    """AO block "ul_power" (multi-user): ``options.steps`` closed-form FP power steps.
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexMultiUserProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : FpOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``p_u`` updated; ``history`` the objective per step.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(FpOptions, options)
     a = problem.fd_arrays(x0)

@@ -106,7 +106,29 @@ def _inner_beamformers(problem, x):
 
 
 def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
-    """AO block for one position block (see module docstring); never returns a worse point."""
+    """AO block for one position block (see module docstring); never returns a worse point.
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : FdPositionOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the position block updated; never worse than ``x0``.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(FdPositionOptions, options)
     if opts.method not in ("pso", "mm", "pga"):
@@ -206,7 +228,29 @@ class _MmModel:
 
 def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
     """Monotone MM ascent of the objective over ``x0[block]`` (module docstring); beamformers
-    fixed. ``history``: objective after every accepted step (non-decreasing)."""
+    fixed. ``history``: objective after every accepted step (non-decreasing).
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : MmOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the position block updated; ``history`` non-decreasing.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(MmOptions, options)
     block = opts.block

@@ -102,7 +102,29 @@ class ScaModel:
 def sca_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "tx_bf" by SCA (module docstring) for every FD objective. Steps that do not
     improve the true objective (solver inaccuracy) are rejected; the incumbent is kept.
-    ``history``: true objective per step; ``output["cvx_attempts"]``."""
+    ``history``: true objective per step; ``output["cvx_attempts"]``.
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : ScaOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the transmit beamformer updated.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(ScaOptions, options)
     a = problem.fd_arrays(x0)

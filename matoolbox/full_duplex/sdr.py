@@ -53,7 +53,26 @@ def gaussian_randomization(Ws, score, scale, rng, M=200):
 
     Draws xi_k = U_k Lambda_k^{1/2} z_k for every k, stacks them as columns (N, K), applies
     ``scale(X) -> X`` (feasibility scaling) and keeps the best ``score(X)``.
-    Returns (best X, best score)."""
+    Returns (best X, best score).
+
+    Parameters
+    ----------
+    Ws : list of numpy.ndarray
+        PSD matrices, each (N, N).
+    score : callable
+        ``score(X) -> float`` of a candidate X (N, K); larger is better.
+    scale : callable
+        ``scale(X) -> X``, the feasibility scaling.
+    rng : numpy.random.Generator
+        Random source.
+    M : int, default 200
+        Number of random draws.
+
+    Returns
+    -------
+    tuple
+        (best X (N, K), best score).
+    """
     rng = as_generator(rng)
     facs = []
     for W in Ws:
@@ -218,7 +237,29 @@ class _ScaSdrModel:
 def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "tx_bf" by SDR (module docstring); the extracted rank-one point replaces the
     incumbent only if it is better. ``output``: ``sdr_bound``, ``rank_ratio``, ``randomized``,
-    ``cvx_attempts``."""
+    ``cvx_attempts``.
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : SdrOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Generator of the Gaussian randomisation.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the transmit beamformer updated; ``output`` as above.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(SdrOptions, options)
     rng = as_generator(rng)

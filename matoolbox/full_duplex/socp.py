@@ -47,7 +47,26 @@ def polish_power_cap(w, P, H=None, p_th=None):
 
 def p3_closed_form(hc, H, P, p_th, rtol=1e-12):
     """Global solution w (Nt,) of max Re{hc w} s.t. ||H w||^2 <= p_th, ||w||^2 <= P.
-    hc (Nt,), H (Nr, Nt) (a single row (Nt,) is accepted)."""
+    hc (Nt,), H (Nr, Nt) (a single row (Nt,) is accepted).
+
+    Parameters
+    ----------
+    hc : numpy.ndarray
+        Conjugated DL channel (Nt,), so that ``hc @ w = h^H w``.
+    H : numpy.ndarray
+        SI channel (Nr, Nt), or a single row (Nt,).
+    P : float
+        Power budget.
+    p_th : float
+        SI power cap (> 0).
+    rtol : float, default 1e-12
+        Relative tolerance of the bisection.
+
+    Returns
+    -------
+    numpy.ndarray
+        The optimal w (Nt,).
+    """
     hc = np.asarray(hc, complex)
     H = np.atleast_2d(np.asarray(H, complex))
     h = hc.conj()
@@ -275,7 +294,29 @@ def _single_user_terms(a):
 
 def socp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "tx_bf" solved exactly for single-user problems: P3 (SI-capped DL rate), P2
-    (max-min SINR) and P1 (1-D oracle). Keeps the incumbent if the new point is not better."""
+    (max-min SINR) and P1 (1-D oracle). Keeps the incumbent if the new point is not better.
+
+    Parameters
+    ----------
+    problem
+        problem : FullDuplexProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : SocpOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``w_t`` updated (never worse than ``x0``).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(SocpOptions, options)
     if opts.method not in ("auto", "closed", "cvx"):

@@ -96,7 +96,22 @@ class GmlBlock:
 
 
 def check_interface(problem) -> None:
-    """Raise InvalidProblemError if ``problem`` lacks a GML hook."""
+    """Raise InvalidProblemError if ``problem`` lacks a GML hook.
+
+    Parameters
+    ----------
+    problem : object
+        The problem to check.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InvalidProblemError
+        If a GML hook is missing.
+    """
     missing = [h for h in REQUIRED_HOOKS if not callable(getattr(problem, h, None))]
     if missing:
         raise InvalidProblemError(
@@ -108,6 +123,18 @@ def to_features(value: np.ndarray, layout: str) -> np.ndarray:
     """Array -> net input ``(B, F)``: ``vector`` gives one row, ``rows`` one row per leading index.
 
     Complex arrays become ``[Re, Im]`` along the feature axis.
+
+    Parameters
+    ----------
+    value : numpy.ndarray
+        A block value (real or complex).
+    layout : {"vector", "rows"}
+        One row, or one row per leading index.
+
+    Returns
+    -------
+    numpy.ndarray
+        Net input (B, F).
     """
     value = np.asarray(value)
     rows = value.reshape(1, -1) if layout == "vector" else value.reshape(-1, value.shape[-1])
@@ -117,7 +144,22 @@ def to_features(value: np.ndarray, layout: str) -> np.ndarray:
 
 
 def from_features(y: np.ndarray, shape: tuple, is_complex: bool) -> np.ndarray:
-    """Inverse of :func:`to_features` for a net output ``y (B, F)``."""
+    """Inverse of :func:`to_features` for a net output ``y (B, F)``.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Net output (B, F).
+    shape : tuple
+        Shape of the block value.
+    is_complex : bool
+        Whether the value is complex ([Re, Im] features).
+
+    Returns
+    -------
+    numpy.ndarray
+        The block value of shape ``shape``.
+    """
     if is_complex:
         half = y.shape[1] // 2
         y = y[:, :half] + 1j * y[:, half:]

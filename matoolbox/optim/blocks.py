@@ -18,7 +18,26 @@ __all__ = ["reduced_block", "chain_blocks", "grid_search_positions", "GridSearch
 
 def reduced_block(problem, x0, *, options=None, rng=None, inner=None) -> Solution:
     """Run the block solver ``inner`` (e.g. pga, pso_positions) on ``problem.as_reduced()`` (objective
-    V(P, r), split eliminated), then set ``common`` to the optimal LP split of the new point."""
+    V(P, r), split eliminated), then set ``common`` to the optimal LP split of the new point.
+
+    Parameters
+    ----------
+    problem
+        problem : CompRsmaProblem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : Options of ``inner`` or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+    inner : callable
+        The block solver run on ``problem.as_reduced()`` (e.g. ``pga``, ``pso_positions``).
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the block updated and ``common`` set to the optimal LP split.
+    """
     sol = inner(problem.as_reduced(), x0, options=options, rng=rng)
     x = {**dict(x0), **sol.x}
     x["common"] = problem.lp_split(x)
@@ -49,7 +68,29 @@ def grid_search_positions(problem, x0, *, options=None, rng=None) -> Solution:
     """Block-coordinate grid search: for each row k of ``x[block]`` (one user's (x, y)), evaluate
     the objective on an n x n grid of its box ``problem.bounds(block)`` with the other rows fixed
     (one ``score_batch`` call) and move row k to the best point if it improves the objective and
-    keeps the violation <= max(violation(x0), feas_tol). Monotone; global along each row."""
+    keeps the violation <= max(violation(x0), feas_tol). Monotone; global along each row.
+
+    Parameters
+    ----------
+    problem
+        problem : Problem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : GridSearchOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the block updated row by row (monotone).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = options if options is not None else GridSearchOptions()
     block = opts.block
@@ -81,7 +122,26 @@ def grid_search_positions(problem, x0, *, options=None, rng=None) -> Solution:
 
 def chain_blocks(problem, x0, *, options=None, rng=None, solvers=()) -> Solution:
     """Run block solvers one after the other on the same block (``options`` aligned with
-    ``solvers``); returns the last Solution with the final x and the concatenated history."""
+    ``solvers``); returns the last Solution with the final x and the concatenated history.
+
+    Parameters
+    ----------
+    problem
+        problem : Problem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : sequence of Options or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+    solvers : sequence of callable
+        Block solvers run in order, each ``solver(problem, x, options=..., rng=...)``.
+
+    Returns
+    -------
+    Solution
+        The last solver's Solution with the final ``x`` and the concatenated history.
+    """
     opts = tuple(options) if options is not None else (None,) * len(solvers)
     x, history, sol = dict(x0), [], None
     for solver, o in zip(solvers, opts):

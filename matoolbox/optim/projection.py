@@ -52,6 +52,27 @@ def project_min_spacing(x, d: float, D: float, method: str = "exact") -> np.ndar
 
     Raises :class:`InvalidProblemError` when (M-1) d > D (empty feasible set) or ``method`` is
     unknown.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Positions (..., M), in index order.
+    d : float
+        Minimum spacing between adjacent entries.
+    D : float
+        Span: the feasible set is 0 <= x_1, x_{m+1} - x_m >= d, x_M <= D.
+    method : {"exact", "sequential"}, default "exact"
+        Euclidean projection (PAV) or the sequential clip rule.
+
+    Returns
+    -------
+    numpy.ndarray
+        The projected positions, same shape as ``x``.
+
+    Raises
+    ------
+    InvalidProblemError
+        If (M-1) d > D (empty feasible set) or ``method`` is unknown.
     """
     z = np.asarray(x, float)
     if z.ndim == 0:

@@ -89,6 +89,29 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
     Shapes: the block may have any shape S; particles are flattened to (n_particles, prod(S)).
     Returns a Solution with the full ``x`` dict, ``fval`` the objective, ``history`` the best
     penalised fitness found so far per iteration, exitflag 0 (iteration budget used) or -2 (no feasible point).
+
+    Parameters
+    ----------
+    problem
+        problem : Problem
+    x0 : dict
+        Full variable dict; only this block's entries change.
+    options : PsoOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+    callback : callable, optional
+        ``callback(iteration, positions, fitness)`` after each swarm iteration.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` dict, ``fval`` the objective, ``history`` the best penalised fitness per iteration.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(PsoOptions, options)

@@ -38,7 +38,29 @@ def n_combinations(N0: int, N: int) -> int:
 
 
 def exhaustive_placement(problem, x0=None, *, options=None, rng=None) -> Solution:
-    """Best of all C(N0, N) selections; ``x = {"selection": sorted (N,)}``, ``output["n_combinations"]``."""
+    """Best of all C(N0, N) selections; ``x = {"selection": sorted (N,)}``, ``output["n_combinations"]``.
+
+    Parameters
+    ----------
+    problem
+        problem : XlmaPlacementProblem
+    x0 : dict, optional
+        Ignored (the search needs no start).
+    options : ExhaustiveOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        ``x = {"selection": sorted (N,)}`` with the optimal F; ``output["n_combinations"]``.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(ExhaustiveOptions, options)
     N0, N = int(problem.N0), int(problem.N)

@@ -209,6 +209,27 @@ def apo_positions(problem, x0=None, *, options=None, rng=None) -> Solution:
     Antenna r moves to ``argmax_{p in grid} f(x with row r = p)`` if that beats the current value
     by more than ``tol`` (relative); rounds over r = 1..R repeat until no antenna moves
     (exitflag 1) or ``max_rounds`` (exitflag 0). ``history``: objective after every round.
+
+    Parameters
+    ----------
+    problem
+        problem : CcfdMaxMinProblem
+    x0 : dict, optional
+        Start ``{"positions": (4, 2)}`` (default: the problem's initial point).
+    options : ApoOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with the positions updated; ``history`` the objective after every round.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(ApoOptions, options)

@@ -208,7 +208,29 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
     r"""E4 weights for fixed positions: SDR + Gaussian randomisation, keeping the best of the
     eigenvector / randomised candidates (scaled to feasibility) and the feasible incumbent.
     ``output``: ``sdr_bound`` (the SDR optimum, an upper bound on min_k G), ``eig_ratio``
-    (lambda_2 / lambda_1), ``cvx_attempts``."""
+    (lambda_2 / lambda_1), ``cvx_attempts``.
+
+    Parameters
+    ----------
+    problem
+        problem : MultiBeamProblem
+    x0 : dict, optional
+        Full variable dict (default: the problem's initial point).
+    options : MultibeamAwvOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``precoders`` updated; ``output`` as above.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(MultibeamAwvOptions, options)
     rng = as_generator(rng)
@@ -296,7 +318,29 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
     ``s L``, ``L = 2 beta^2 (||w||^2 + ||w||_1 ||w||_inf)`` (global for s = 1). A step is accepted
     only if the true ``min_k G(theta_k)`` does not drop and the nulls stay below xi; else s grows
     (x4) up to the safe s = 1 and the step is re-solved; after an accepted step s halves. So the
-    block is monotone and feasible. Positions stay sorted with spacing d_min in [0, A]."""
+    block is monotone and feasible. Positions stay sorted with spacing d_min in [0, A].
+
+    Parameters
+    ----------
+    problem
+        problem : MultiBeamProblem
+    x0 : dict, optional
+        Full variable dict (default: the problem's initial point).
+    options : MultibeamApvOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``positions`` updated (monotone, feasible).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
+    """
     t0 = time.perf_counter()
     opts = resolve_options(MultibeamApvOptions, options)
     x = _copy_x(x0 if x0 is not None else problem.initial_point(rng))

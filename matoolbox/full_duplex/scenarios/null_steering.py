@@ -124,6 +124,27 @@ def null_steering_layout(problem, x0=None, *, options=None, rng=None) -> Solutio
     an unbounded region and are centred in [0, A] for a finite one. If the layout's aperture
     exceeds A the Solution has exitflag -2 and ``violation > 0`` (use :func:`null_steering_finite`).
     ``output``: factors, null_order, spacings, aperture.
+
+    Parameters
+    ----------
+    problem
+        problem : NullSteeringProblem
+    x0 : dict, optional
+        Ignored.
+    options : NullSteeringOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The closed-form layout; exitflag -2 when it does not fit in [0, A].
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(NullSteeringOptions, options)
@@ -174,6 +195,27 @@ def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solutio
     fixed positions) over sorted, ``d_min``-spaced positions in [0, A] with particle 0 at
     ``x0["positions"]`` (default the FPA ULA), then sets ``w = P_perp a(theta_0)/||.||``.
     So ``fval <= N`` and ``fval >= g(x0)`` (>= FPA-ZF by default).
+
+    Parameters
+    ----------
+    problem
+        problem : NullSteeringProblem
+    x0 : dict, optional
+        Start with ``positions`` (default: the FPA ULA).
+    options : NullSteeringOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the block's random choices.
+
+    Returns
+    -------
+    Solution
+        ``x = {"positions", "precoders"}`` with ``fval`` the gain toward theta_0.
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(NullSteeringOptions, options)

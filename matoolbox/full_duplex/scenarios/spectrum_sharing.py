@@ -281,6 +281,27 @@ def spectrum_sharing_beamformer(problem, x0=None, *, options=None, rng=None) -> 
     ``"sca"``: iterate ``max Re{(r_0 w_bar)^* r_0 w}`` (the affine minorant of ``|r_0 w|^2``) over
     the same set from the incumbent (or scaled MRT). Both are followed by the feasibility polish
     and compared with the feasible incumbent, so the block never decreases the objective.
+
+    Parameters
+    ----------
+    problem
+        problem : SpectrumSharingProblem
+    x0 : dict, optional
+        Full variable dict (default: the problem's initial point).
+    options : SpectrumSharingBfOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``precoders`` updated (monotone, feasible).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(SpectrumSharingBfOptions, options)
@@ -365,6 +386,27 @@ def spectrum_sharing_enumeration(problem, x0=None, *, options=None, rng=None) ->
     zero-forcing MRT ``sqrt(P) P_perp h_0 / ||P_perp h_0||`` (zero interference, K < N). The
     antenna moves to the best point if its score beats the current SNR; x["precoders"] is set to
     the matching beamformer, so the block is monotone and feasible (the next w-step re-optimises).
+
+    Parameters
+    ----------
+    problem
+        problem : SpectrumSharingProblem
+    x0 : dict, optional
+        Full variable dict (default: the problem's initial point).
+    options : EnumerationOptions or dict, optional
+        Block settings (see the class for defaults).
+    rng : int or numpy.random.Generator, optional
+        Unused; accepted for the solver contract.
+
+    Returns
+    -------
+    Solution
+        The full ``x`` with ``positions`` and the matching ``precoders`` (monotone, feasible).
+
+    Raises
+    ------
+    InvalidProblemError
+        If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
     t0 = time.perf_counter()
     opts = resolve_options(EnumerationOptions, options)
