@@ -137,12 +137,6 @@ def load_checkpoint(path) -> "SweepResult":
     """The finished trials of a checkpoint as a (possibly partial) :class:`SweepResult`, e.g. to
     look at a sweep that is still running. The file is only read.
 
-    Raises
-    ------
-    CheckpointError
-        If the file does not exist, is not a sweep checkpoint, or its header lacks a key or has a
-        bad value (the message names the key, e.g. ``'grid'`` or ``'trials'``).
-
     Parameters
     ----------
     path : str or Path
@@ -156,7 +150,8 @@ def load_checkpoint(path) -> "SweepResult":
     Raises
     ------
     CheckpointError
-        If the file is not a matoolbox sweep checkpoint.
+        If the file does not exist, is not a sweep checkpoint, or its header lacks a key or has a
+        bad value (the message names the key, e.g. ``'grid'`` or ``'trials'``).
     """
     path = Path(path)
     if not path.is_file():
