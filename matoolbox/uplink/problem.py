@@ -158,8 +158,9 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
         require_positive(o, "beta", beta)
         require_positive(o, "noise", self.noise)
         require_choice(o, "receiver", self.receiver, set(RECEIVERS))
-        if self.receiver == "zf" and K > M:
-            fail(o, "K", K, f"ZF needs K <= M = {M}")
+        if self.receiver == "zf" and K >= M:
+            fail(o, "K", K, f"receiver='zf' needs M > K (M = {M}): the ZF surrogate (9) scales with "
+                 "M - K and is identically 0 at M = K; use receiver='mmse' or 'mmse_sic' when K >= M")
         require_choice(o, "sic_bound", self.sic_bound, {"MxM", "KxK"})
         require_choice(o, "projection", self.projection, {"exact", "sequential"})
         require_int(o, "n_saa", self.n_saa, 1)
