@@ -114,7 +114,11 @@ class CompRsmaMetaMixin:
 
     def _gml_rates(self, Pbar, r, grad_positions=True):
         """Gains and rates at (Pbar, r) (Rates): dict with A (K, K+1), dA (2, K, K+1) or
-        None, Ic, Ip, T, Rc, Rp (K,) and the channel h (NI, K)."""
+        None, Ic, Ip, T, Rc, Rp (K,) and the channel h (NI, K). Under a non-coherent
+        ``interference`` model: Rc, Rp and the point (P, r) for :meth:`weighted_rates`."""
+        if not self.coherent:
+            Rc, Rp = self.rates_at(Pbar, r)
+            return {"Rc": Rc, "Rp": Rp, "P": Pbar, "r": r, "dA": grad_positions and self.movable}
         hH, h, dhH = self._gml_channel(r)
         Pst = Pbar.reshape(-1, Pbar.shape[-1])
         A = hH @ Pst
@@ -130,7 +134,11 @@ class CompRsmaMetaMixin:
         """Gradients of sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (Analytic gradients) from ``_gml_rates`` output:
         grad_P (N, I, K+1) complex and grad_r (K, 2) per metre (None when dA is None).
         C_{k,0} = wc/T, C_{k,j} = wc(1/T - 1/I^c) + wp(1/I^c - 1/I^p), C_{k,k} = wc(1/T - 1/I^c) + wp/I^c
-        (all / ln 2); grad_P = 2 h (C * A), grad_r[k] = sum_s C 2 Re(conj(a) da/dr_k)."""
+        (all / ln 2); grad_P = 2 h (C * A), grad_r[k] = sum_s C 2 Re(conj(a) da/dr_k).
+        Non-coherent models: :meth:`weighted_rates` (Interference models)."""
+        if "P" in st:
+            rg = self.weighted_rates(st["P"], st["r"], wc, wp)
+            return (rg.grad_precoders if want_P else None), (rg.grad_positions if st["dA"] else None)
         A, Ic, Ip, T = st["A"], st["Ic"], st["Ip"], st["T"]
         d = self._gml_data()
         iT, iIc = 1.0 / T, 1.0 / Ic

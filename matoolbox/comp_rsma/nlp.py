@@ -53,11 +53,12 @@ class CompRsmaNlpMixin:
 
     def nlp_constraints(self, z):
         """Inequalities g(z) >= 0 and their Jacobian: per-BS power (N), QoS (K), and for RSMA the
-        epigraph of the min R_{c,k} - sum_j c_j (K)."""
+        epigraph of the min R_{c,k} - sum_j c_j (K). Position columns: d R_{.,k}/d r_j for every j
+        (non-zero off the diagonal only under ``interference="paper"``)."""
         x = self.nlp_unpack(z)
         P, c, r = x["precoders"], x["common"], x["positions"]
         N, K = self.N, self.K
-        Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians(P, r)
+        Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians_full(P, r)   # Jcr/Jpr (K, K, 2)
         rows, jac = [], []
         zc, zr = np.zeros(K), np.zeros((K, 2))
         for n in range(N):
@@ -67,16 +68,14 @@ class CompRsmaNlpMixin:
             jac.append(self._nlp_grad_vec(g, zc, zr))
         for k in range(K):
             e = np.zeros(K)
-            gr = np.zeros((K, 2))
-            gr[k] = Jpr[k]
+            gr = Jpr[k]
             if self.rsma:
                 e[k] = 1.0
             rows.append((c[k] if self.rsma else 0.0) + Rp[k] - self.rth)
             jac.append(self._nlp_grad_vec(JpP[k], e, gr))
         if self.rsma:
             for k in range(K):
-                gr = np.zeros((K, 2))
-                gr[k] = Jcr[k]
+                gr = Jcr[k]
                 rows.append(Rc[k] - np.sum(c))
                 jac.append(self._nlp_grad_vec(JcP[k], -np.ones(K), gr))
         return np.asarray(rows), np.vstack(jac)

@@ -16,6 +16,7 @@ from ..core.validate import fail, require_choice, require_finite, require_int, r
 from .ao import CompRsmaAoMixin
 from .checks import CompRsmaChecksMixin, check_fields, check_random_args
 from .meta import CompRsmaMetaMixin
+from .models import INTERFERENCE_MODELS, CompRsmaModelMixin
 from .nlp import CompRsmaNlpMixin
 from .rates import RateGrad, _numba_call, lp_split, project_power, project_split, rate_coefficients, rates_from_gains
 
@@ -28,7 +29,7 @@ _OWNER = "CompRsmaProblem"
 # the problem
 # --------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, eq=False)
-class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Problem):
+class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Problem):
     r"""CoMP-RSMA sum-rate maximisation with movable user antennas (one channel realisation).
 
     Channel fields (noise not yet removed): ``theta_t, phi_t`` (N, K, L) AoD elevation/azimuth,
@@ -40,6 +41,18 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
     ``ao_init``: RSMA AO start, "auto" (default), "best", "sdma" or "mrt" (:meth:`ao_initial_point`);
     ``ao_polish``: "slsqp" (default) or "none", final joint polish of the AO (:meth:`ao_finalize`).
     ``bs_xy`` (N, 2), ``user_xy`` (K, 2), ``alpha``, ``g0`` record how the draw was made.
+
+    ``interference`` (docs/theory/comp_rsma.rst: Interference models), with per-BS gains
+    A_n[k, s] = h_{n,k}^H p_{s,n} and a_{k,s} = sum_n A_n[k, s]:
+
+    * ``"coherent"`` (default; phase-synchronised joint transmission): common SINR
+      |a_{k,0}|^2 / (sum_{j>=1} |a_{k,j}|^2 + 1), private |a_{k,k}|^2 / (sum_{j!=k} |a_{k,j}|^2 + 1).
+    * ``"noncoherent"`` (BSs not phase-synchronised): every term a per-BS power sum, signal
+      sum_n |A_n[k,s]|^2, interference sum_n sum_{j!=k} |A_n[k,j]|^2 (common: j >= 1).
+    * ``"paper"`` (the paper's printed (8), (10), to check its figures against its own equations):
+      coherent numerators; denominators sum_n sum_{j=1..K} |A_n[j,j]|^2 + 1 (common) and
+      sum_n sum_{j!=k} |A_n[j,j]|^2 + 1 (private of k): each user's own stream at its own channel.
+      ``CompRsmaProblem.random(preset="paper")`` selects it with the paper's Table I settings.
     """
 
     theta_t: np.ndarray
@@ -57,6 +70,7 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
     movable: bool = True
     bs_spacing: float | None = None
     reduced: bool = False
+    interference: str = "coherent"
     ao_init: str = "auto"
     ao_polish: str = "slsqp"
     alpha: float = 3.9
@@ -97,6 +111,7 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
         require_choice(_OWNER, "access", self.access, {"rsma", "sdma"})
         require_choice(_OWNER, "ao_init", self.ao_init, {"auto", "best", "sdma", "mrt"})
         require_choice(_OWNER, "ao_polish", self.ao_polish, {"slsqp", "none"})
+        require_choice(_OWNER, "interference", self.interference, set(INTERFERENCE_MODELS))
         if not isinstance(self.movable, (bool, np.bool_)):
             fail(_OWNER, "movable", self.movable, "must be True or False")
         if self.bs_spacing is not None:
@@ -128,13 +143,16 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
     def random(cls, seed=None, *, access="rsma", movable=True, N=2, I=4, K=4, L=6, Q=None,
                wavelength=0.01, region=None, alpha=3.9, g0=None, pmax_dbm=33.0, pmax_w=None,
                noise_dbm=-100.0, rth=0.6, bs_radius=57.0, user_radius=10.0,
-               shared_rx_angles=False, **overrides):
+               shared_rx_angles=False, preset=None, **overrides):
         r"""The default instance (docs/theory/comp_rsma.rst: Random draws): BSs on a circle of ``bs_radius`` m, users uniform in a
         disc of ``user_radius`` m, angles U[-pi/2, pi/2], Sigma diagonal CN(0, g0 d^-alpha / L).
 
         RNG order: user positions, then per link (n, k) row-major: theta_t, phi_t, theta_r, phi_r,
         Sigma (real, imag). ``region`` defaults to 2*wavelength, ``g0`` to (wavelength/4pi)^2.
-        ``pmax_w`` (W) overrides ``pmax_dbm``.
+        ``pmax_w`` (W) overrides ``pmax_dbm``. ``preset="paper"``: the paper's printed model
+        (``interference="paper"`` unless given) and its literal receive angles (``shared_rx_angles``);
+        the other Table I settings (N=2, I=4, K=4, L=Q=6, 33 dBm, -100 dBm, R_th=0.6, A=2 wavelength,
+        alpha=3.9) are the defaults.
 
         Examples
         --------
@@ -148,6 +166,10 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
         >>> prob.variant("SDMA-FPA").scheme
         'SDMA-FPA'
         """
+        if preset is not None:
+            require_choice(_OWNER, "preset", preset, {"paper"})
+            overrides.setdefault("interference", "paper")
+            shared_rx_angles = True
         check_random_args(seed, N=N, I=I, K=K, L=L, Q=Q, wavelength=wavelength, region=region, alpha=alpha,
                           g0=g0, pmax_dbm=pmax_dbm, pmax_w=pmax_w, noise_dbm=noise_dbm, rth=rth,
                           bs_radius=bs_radius, user_radius=user_radius, shared_rx_angles=shared_rx_angles)
@@ -312,13 +334,15 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
     def rates(self, x):
         """(Rc, Rp) of shape (K,) at x (the split is not used)."""
         P, _, r = self._unpack(x)
-        return rates_from_gains(self.gains(P, r))
+        return self.rates_at(P, r)
 
     def weighted_rates(self, P, positions, wc, wp) -> RateGrad:
         r"""F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) and its gradients (Analytic gradients), in one pass.
 
         grad_P[n, :, s] = 2 sum_k C_{k,s} h_{n,k} a_{k,s};  grad_r[k] = sum_s C_{k,s} 2 Re(a* da/dr_k).
         """
+        if not self.coherent:
+            return self._model_weighted_rates(P, positions, wc, wp)
         P = np.asarray(P, complex)
         A, dA = self.gains(P, positions, grad=True)
         Rc, Rp = rates_from_gains(A)
@@ -330,25 +354,6 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
         gP = G.reshape(self.N, self.I, self.K + 1)
         gr = np.einsum("ks,ksd->kd", C, 2.0 * np.real(A.conj()[..., None] * dA))
         return RateGrad(float(wc @ Rc + wp @ Rp), gP, gr, Rc, Rp, A)
-
-    def rate_jacobians(self, P, positions):
-        """Per-user Jacobians for the NLP: (Rc, Rp, JcP, JpP, Jcr, Jpr) with JcP/JpP (K, N, I, K+1)
-        complex (row k = grad of R_{c,k} / R_{p,k}) and Jcr/Jpr (K, 2) (d/dr_k of user k's rate)."""
-        P = np.asarray(P, complex)
-        A, dA = self.gains(P, positions, grad=True)
-        Rc, Rp = rates_from_gains(A)
-        K = self.K
-        ones, zeros = np.ones(K), np.zeros(K)
-        hH = self.channel_rows(positions)
-        h = hH.conj()                                                       # (K, NI)
-        dS = 2.0 * np.real(A.conj()[..., None] * dA)                         # (K, K+1, 2)
-        out = []
-        for wc, wp in ((ones, zeros), (zeros, ones)):
-            C = rate_coefficients(A, wc, wp)                                 # row k: user k's rate
-            J = 2.0 * (C * A)[:, None, :] * h[:, :, None]                    # (K, NI, K+1)
-            out.append((J.reshape(K, self.N, self.I, K + 1), np.einsum("ks,ksd->kd", C, dS)))
-        (JcP, Jcr), (JpP, Jpr) = out
-        return Rc, Rp, JcP, JpP, Jcr, Jpr
 
     def lp_split(self, x) -> np.ndarray:
         """Optimal split c (K,) at x's precoders/positions (LP split); zeros for SDMA."""
@@ -421,13 +426,13 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
         """Max constraint violation (0 if feasible): power relative to P_M^n, region in
         wavelengths, rates in bit/s/Hz; SDMA: ||p_0||^2/P_M and |c|; FPA: |r|/wavelength."""
         P, c, r = self._unpack(x)
-        Rc, Rp = rates_from_gains(self.gains(P, r))
+        Rc, Rp = self.rates_at(P, r)
         return float(self._violations(P, c, r, Rc, Rp))
 
     def evaluate(self, x) -> dict:
         """Per-user rates and checks: Rc, Rp, rates (c + Rp), common, Rc_min, sum_rate, violation."""
         P, c, r = self._unpack(x)
-        Rc, Rp = rates_from_gains(self.gains(P, r))
+        Rc, Rp = self.rates_at(P, r)
         c = c if self.rsma else np.zeros(self.K)
         return {"Rc": Rc, "Rp": Rp, "rates": c + Rp, "common": c, "Rc_min": float(np.min(Rc)),
                 "sum_rate": self.objective(x), "value": self.value(x),
@@ -488,7 +493,7 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaAoMixin, CompRsmaNlpMixin, Co
             raise InvalidProblemError(f"{_OWNER}.objective_batch block = {block!r}: only 'positions' is batched")
         P, c, _ = self._unpack(x)
         vals = np.asarray(values, float)
-        Rc, Rp = rates_from_gains(self.gains(P, vals))
+        Rc, Rp = self.rates_at(P, vals)
         if not self.rsma:
             obj = Rp.sum(axis=-1)
         elif self.reduced:

@@ -13,7 +13,12 @@ the compiled problem is re-solved (DPP) at every iteration. Subproblem (RSMA):
     max sum c + sum r^p - M sum s   s.t.  r^p_k <= log2(1 + Gamma^p_k),  t_c <= log2(1 + Gamma^c_k),
         sum c <= t_c,  c >= 0,  c_k + r^p_k + s_k >= R_th,  s >= 0,  ||P_n||_F^2 <= P_M^n.
 
-SDMA drops p_0, c and t_c. The slack s (weight M) keeps QoS-infeasible starts solvable. The true
+SDMA drops p_0, c and t_c. Interference models (``problem.interference``):
+"noncoherent" uses per-BS power sums, so u_k stacks (A_n[k,s]/y) h_{n,k} over n and each v
+becomes N rows sqrt(beta) h_{n,k} (one per BS block); "paper" keeps the coherent u and bounds the
+printed denominators with auxiliary t_j >= sum_n |h_{n,j}^H p_{j,n}|^2 (parameter ``Wb``, the
+block rows h_{n,j}): Gamma^p_k = 2 Re(u^p_k^H p_k) - beta^p_k (1 + sum_{j!=k} t_j) and
+Gamma^c_k = 2 Re(u^c_k^H p_0) - beta^c_k (1 + sum_j t_j). The slack s (weight M) keeps QoS-infeasible starts solvable. The true
 LP-polished value V (reduced form) is non-decreasing: a new P is accepted only if it does not lower
 V by more than 1e-9 (or, while QoS-infeasible, lowers the QoS infeasibility).
 
@@ -88,43 +93,62 @@ class ScaSubproblem:
     gamma_c: object = None
 
 
-def build_sca_subproblem(N: int, I: int, K: int, rsma: bool = True, slack_weight: float = 100.0) -> ScaSubproblem:
-    """Build the DPP subproblem once (dimensions only; the instance enters through Parameters)."""
+def build_sca_subproblem(N: int, I: int, K: int, rsma: bool = True, slack_weight: float = 100.0,
+                         model: str = "coherent") -> ScaSubproblem:
+    """Build the DPP subproblem once (dimensions and interference ``model`` only; the instance
+    enters through Parameters). Vp/Vc have K rows ("coherent") or K*N rows ("noncoherent", user k's
+    rows k*N..k*N+N-1); "paper" has no Vp/Vc but Wb (K*N, NI) and the auxiliary t (K,)."""
     import cvxpy as cp
 
     NI = N * I
     S = K + 1 if rsma else K
     off = 1 if rsma else 0                       # column of private stream k is k + off
     P = cp.Variable((NI, S), complex=True, name="P")
+    R = N if model == "noncoherent" else 1          # rows of v per user
+    paper = model == "paper"
     Up = cp.Parameter((K, NI), complex=True, name="Up")
-    Vp = cp.Parameter((K, NI), complex=True, name="Vp")
     bp = cp.Parameter(K, nonneg=True, name="bp")
     pmax = cp.Parameter(N, pos=True, name="pmax")
     rth = cp.Parameter(nonneg=True, name="rth")
-    params = {"Up": Up, "Vp": Vp, "bp": bp, "pmax": pmax, "rth": rth}
+    params = {"Up": Up, "bp": bp, "pmax": pmax, "rth": rth}
+    cons = []
+    if paper:
+        Wb = cp.Parameter((K * N, NI), complex=True, name="Wb")
+        t = cp.Variable(K, nonneg=True, name="t")
+        params["Wb"] = Wb
+        cons += [cp.sum_squares(cp.conj(Wb[j * N:(j + 1) * N]) @ P[:, j + off]) <= t[j] for j in range(K)]
+    else:
+        Vp = cp.Parameter((K * R, NI), complex=True, name="Vp")
+        params["Vp"] = Vp
     rp = cp.Variable(K, name="rp")
     s = cp.Variable(K, nonneg=True, name="s")
     gam = []
     for k in range(K):
         g = 2 * cp.real(cp.conj(Up[k]) @ P[:, k + off]) - bp[k]
         others = [j + off for j in range(K) if j != k]
-        if others:
-            g = g - cp.sum_squares(cp.conj(Vp[k]) @ P[:, others])
+        if paper and K > 1:
+            g = g - bp[k] * (cp.sum(t) - t[k])
+        elif others:
+            g = g - cp.sum_squares(cp.conj(Vp[k * R:(k + 1) * R]) @ P[:, others])
         gam.append(g)
     gamma_p = cp.hstack(gam)
     gamma_c = None
-    cons = [rp <= cp.log(1 + gamma_p) / _LN2]
+    cons += [rp <= cp.log(1 + gamma_p) / _LN2]
     cons += [cp.sum_squares(P[n * I:(n + 1) * I, :]) <= pmax[n] for n in range(N)]
     c = None
     if rsma:
         Uc = cp.Parameter((K, NI), complex=True, name="Uc")
-        Vc = cp.Parameter((K, NI), complex=True, name="Vc")
         bc = cp.Parameter(K, nonneg=True, name="bc")
-        params.update(Uc=Uc, Vc=Vc, bc=bc)
+        params.update(Uc=Uc, bc=bc)
         c = cp.Variable(K, nonneg=True, name="c")
         tc = cp.Variable(name="tc")
-        gamma_c = cp.hstack([2 * cp.real(cp.conj(Uc[k]) @ P[:, 0])
-                             - cp.sum_squares(cp.conj(Vc[k]) @ P[:, 1:]) - bc[k] for k in range(K)])
+        if paper:
+            interf = [bc[k] * cp.sum(t) for k in range(K)]
+        else:
+            Vc = cp.Parameter((K * R, NI), complex=True, name="Vc")
+            params["Vc"] = Vc
+            interf = [cp.sum_squares(cp.conj(Vc[k * R:(k + 1) * R]) @ P[:, 1:]) for k in range(K)]
+        gamma_c = cp.hstack([2 * cp.real(cp.conj(Uc[k]) @ P[:, 0]) - interf[k] - bc[k] for k in range(K)])
         cons += [tc <= cp.log(1 + gamma_c) / _LN2, cp.sum(c) <= tc, c + rp + s >= rth]
         obj = cp.sum(c) + cp.sum(rp) - slack_weight * cp.sum(s)
     else:
@@ -134,9 +158,12 @@ def build_sca_subproblem(N: int, I: int, K: int, rsma: bool = True, slack_weight
     return ScaSubproblem(prob, params, P, c, rsma, N, I, K, gamma_p, gamma_c)
 
 
-def sca_parameters(hH, Pst, rsma: bool = True) -> dict:
-    """Parameter values at the iterate: hH (K, NI) noise-normalised rows, Pst (NI, K+1) stacked.
-    Returns Up, Vp, bp (and Uc, Vc, bc for RSMA) as in the module docstring."""
+def sca_parameters(hH, Pst, rsma: bool = True, model: str = "coherent", N: int = 1) -> dict:
+    """Parameter values at the iterate: hH (K, NI) noise-normalised rows, Pst (NI, K+1) stacked,
+    N BSs (needed by the non-coherent models). Returns Up, Vp, bp (and Uc, Vc, bc for RSMA) as in
+    the module docstring; "paper": Up, bp, Wb (and Uc, bc)."""
+    if model != "coherent":
+        return _model_parameters(hH, Pst, rsma, model, N)
     A = hH @ Pst                                                  # (K, K+1)
     S2 = np.abs(A) ** 2
     K = hH.shape[0]
@@ -153,17 +180,54 @@ def sca_parameters(hH, Pst, rsma: bool = True) -> dict:
     return out
 
 
+def _model_parameters(hH, Pst, rsma, model, N):
+    """:func:`sca_parameters` for the "noncoherent" and "paper" models."""
+    K, NI = hH.shape
+    I = NI // N
+    S = Pst.shape[1]
+    Ab = np.einsum("kni,nis->nks", hH.reshape(K, N, I), Pst.reshape(N, I, S))   # A_n[k, s]
+    Hb = np.zeros((K, N, NI), complex)                                          # block rows h_{n,k}
+    for n in range(N):
+        Hb[:, n, n * I:(n + 1) * I] = hH[:, n * I:(n + 1) * I].conj()
+    idx = np.arange(K)
+    streams = [("p", idx + 1)] + ([("c", np.zeros(K, int))] if rsma else [])
+    out = {}
+    if model == "noncoherent":
+        S2 = np.sum(np.abs(Ab) ** 2, axis=0)                                      # (K, S)
+        Ic = S2[:, 1:].sum(axis=1) + 1.0
+        for tag, col in streams:
+            a = Ab[:, idx, col]                                                   # (N, K)
+            X = S2[idx, col]
+            y = Ic - X if tag == "p" else Ic
+            out["U" + tag] = np.einsum("nk,knm->km", a / y, Hb)
+            out["b" + tag] = X / y ** 2
+            out["V" + tag] = (np.sqrt(X) / y)[:, None, None] * Hb
+            out["V" + tag] = out["V" + tag].reshape(K * N, NI)
+        return out
+    A = Ab.sum(axis=0)
+    d = np.sum(np.abs(Ab[:, idx, idx + 1]) ** 2, axis=0)                         # (K,)
+    D = d.sum() + 1.0
+    h = hH.conj()
+    for tag, col in streams:
+        a = A[idx, col]
+        y = D - d if tag == "p" else np.full(K, D)
+        out["U" + tag] = (a / y)[:, None] * h
+        out["b" + tag] = np.abs(a) ** 2 / y ** 2
+    out["Wb"] = Hb.reshape(K * N, NI)
+    return out
+
+
 # one compiled subproblem per (dims, access, M) and process; re-used across calls and AO iterations
 _CACHE: dict = {}
 
 
-def _subproblem(N, I, K, rsma, M):
-    key = (N, I, K, bool(rsma), float(M))
+def _subproblem(N, I, K, rsma, M, model="coherent"):
+    key = (N, I, K, bool(rsma), float(M), model)
     sub = _CACHE.get(key)
     if sub is None:
         if len(_CACHE) > 32:
             _CACHE.clear()
-        sub = build_sca_subproblem(N, I, K, rsma, M)
+        sub = build_sca_subproblem(N, I, K, rsma, M, model)
         _CACHE[key] = sub
     return sub
 
@@ -218,7 +282,8 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     if rsma and np.sum(np.abs(x["precoders"][:, :, 0]) ** 2) < 1e-12 * float(np.max(problem.pmax)):
         x = problem.warm_start(x)        # never start with p_0 = 0 (a stationary point)
     hH = problem.channel_rows(x["positions"])
-    sub = _subproblem(N, I, K, rsma, opts.slack_weight)
+    model = getattr(problem, "interference", "coherent")
+    sub = _subproblem(N, I, K, rsma, opts.slack_weight, model)
     sub.params["pmax"].value = np.asarray(problem.pmax, float)
     sub.params["rth"].value = float(problem.rth)
     order = tuple(opts.solvers) if opts.solvers is not None else default_solver_order()
@@ -229,7 +294,7 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     exitflag, message, it = 0, "iteration limit reached", 0
     for it in range(1, opts.max_iter + 1):
         Pst = _stack(x["precoders"])
-        for name, val in sca_parameters(hH, Pst, rsma).items():
+        for name, val in sca_parameters(hH, Pst, rsma, model, N).items():
             sub.params[name].value = val
         with warnings.catch_warnings():      # cvxpy's "may be inaccurate": the status is recorded
             warnings.simplefilter("ignore", UserWarning)

@@ -1,0 +1,235 @@
+"""CoMP-RSMA interference models ("coherent", "noncoherent", "paper"): rates against brute-force
+loops, gradients, NLP Jacobians, SCA minorant and surrogate sandwich, GML meta-loss, the LP split,
+QoS/power/exitflag -2 behaviour, and the paper preset."""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from matoolbox import InvalidProblemError, check_gradient
+from matoolbox.comp_rsma.sca import ScaPrecoderOptions, _stack, build_sca_subproblem, sca_parameters, sca_precoders
+from matoolbox.gml import GmlOptions
+from matoolbox.optim.ao import ao_solve
+from matoolbox.problems import CompRsmaProblem
+
+MODELS = ("coherent", "noncoherent", "paper")
+
+
+def _prob(model, seed=0, **kw):
+    return CompRsmaProblem.random(seed=seed, interference=model, **kw)
+
+
+def _brute_rates(p, P, r):
+    """(Rc, Rp) by explicit loops over n and j, from per-link channels h_{n,k}^H (brute force)."""
+    N, K, I = p.N, p.K, p.I
+    hH = p.channel_rows(r).reshape(K, N, I)               # row k, block n: h_{n,k}^H
+    m = p.interference
+    g = np.zeros((N, K, K + 1), complex)                  # g[n, k, s] = h_{n,k}^H p_{s,n}
+    for n in range(N):
+        for k in range(K):
+            for s in range(K + 1):
+                g[n, k, s] = sum(hH[k, n, i] * P[n, i, s] for i in range(I))
+    Rc, Rp = np.zeros(K), np.zeros(K)
+    for k in range(K):
+        def coh(s):
+            return abs(sum(g[n, k, s] for n in range(N))) ** 2
+
+        def pbs(s):
+            return sum(abs(g[n, k, s]) ** 2 for n in range(N))
+        if m == "coherent":
+            sig_c, sig_p = coh(0), coh(k + 1)
+            int_p = sum(coh(j + 1) for j in range(K) if j != k) + 1.0
+            int_c = int_p + sig_p
+        elif m == "noncoherent":
+            sig_c, sig_p = pbs(0), pbs(k + 1)
+            int_p = sum(pbs(j + 1) for j in range(K) if j != k) + 1.0
+            int_c = sum(abs(g[n, k, j + 1]) ** 2 for n in range(N) for j in range(K)) + 1.0
+        else:
+            sig_c, sig_p = coh(0), coh(k + 1)
+            int_c = sum(abs(g[n, j, j + 1]) ** 2 for n in range(N) for j in range(K)) + 1.0
+            int_p = sum(abs(g[n, j, j + 1]) ** 2 for n in range(N) for j in range(K) if j != k) + 1.0
+        Rc[k] = math.log2(1 + sig_c / int_c)
+        Rp[k] = math.log2(1 + sig_p / int_p)
+    return Rc, Rp
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("seed", [0, 3])
+def test_rates_equal_brute_force_loops(model, seed):
+    p = _prob(model, seed, N=3, I=2, K=3)
+    x = p.random_point(np.random.default_rng(seed))
+    Rc, Rp = p.rates(x)
+    bc, bp = _brute_rates(p, x["precoders"], x["positions"])
+    assert np.allclose(Rc, bc, rtol=0, atol=1e-12) and np.allclose(Rp, bp, rtol=0, atol=1e-12)
+    # the batched path (grid search / score_batch) agrees with the single-point one
+    batch = np.stack([x["positions"], np.zeros((p.K, 2)), -x["positions"]])
+    bRc, bRp = p.rates_at(x["precoders"], batch)
+    for b in range(3):
+        sRc, sRp = p.rates_at(x["precoders"], batch[b])
+        assert np.allclose(bRc[b], sRc, atol=1e-12) and np.allclose(bRp[b], sRp, atol=1e-12)
+
+
+def test_models_differ_and_coincide_where_they_should():
+    x = _prob("coherent").random_point(np.random.default_rng(0))
+    vals = {m: _prob(m).rates(x) for m in MODELS}
+    for a in MODELS:
+        for b in MODELS:
+            if a < b:
+                assert np.max(np.abs(vals[a][1] - vals[b][1])) > 1e-3
+    # one BS: coherent == noncoherent exactly (no sum over n to be (non)coherent)
+    one = [_prob(m, N=1).rates(x | {"precoders": x["precoders"][:1]}) for m in ("coherent", "noncoherent")]
+    assert np.allclose(one[0][0], one[1][0], atol=1e-12) and np.allclose(one[0][1], one[1][1], atol=1e-12)
+    # paper: all users' common streams see the same denominator; K=1 reduces to the coherent model
+    one = [_prob(m, K=1).rates(_prob(m, K=1).random_point(1)) for m in ("coherent", "paper")]
+    assert np.allclose(one[0][1], one[1][1], atol=1e-12)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_weighted_rate_gradients_all_models(model):
+    p = _prob(model, 1)
+    rng = np.random.default_rng(5)
+    x = p.random_point(rng)
+    wc, wp = rng.standard_normal(p.K), rng.standard_normal(p.K)
+    r0, P0 = x["positions"], x["precoders"]
+    chk = check_gradient(lambda P: p.weighted_rates(P, r0, wc, wp).value,
+                         lambda P: p.weighted_rates(P, r0, wc, wp).grad_precoders, P0, rng=rng,
+                         steps=[1e-4, 1e-5, 1e-6])
+    assert chk.rel_error <= 1e-5
+    lam = p.wavelength
+    chk = check_gradient(lambda r: p.weighted_rates(P0, r, wc, wp).value,
+                         lambda r: p.weighted_rates(P0, r, wc, wp).grad_positions, r0, rng=rng,
+                         steps=lam * np.array([1e-4, 1e-5, 1e-6]))
+    assert chk.rel_error <= 1e-5
+    # rates returned with the gradient are the model's rates
+    rg = p.weighted_rates(P0, r0, wc, wp)
+    assert np.allclose(rg.Rc, p.rates(x)[0]) and np.allclose(rg.Rp, p.rates(x)[1])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_nlp_jacobians_all_models(model):
+    p = _prob(model, 2)
+    rng = np.random.default_rng(2)
+    x = p.random_point(rng)
+    x["common"] = rng.uniform(0, 0.1, p.K)
+    z = p.nlp_pack(x)
+    f, g = p.nlp_fun(z)
+    cons, J = p.nlp_constraints(z)
+    d = rng.standard_normal(z.size)
+    eps = 1e-6
+    fp, fm = p.nlp_fun(z + eps * d)[0], p.nlp_fun(z - eps * d)[0]
+    assert abs((fp - fm) / (2 * eps) - g @ d) <= 1e-5 * max(1.0, abs(g @ d))
+    cp_, cm = p.nlp_constraints(z + eps * d)[0], p.nlp_constraints(z - eps * d)[0]
+    fd = (cp_ - cm) / (2 * eps)
+    assert np.max(np.abs(fd - J @ d)) <= 1e-5 * max(1.0, np.max(np.abs(J @ d)))
+    if model == "paper":    # user k's rates depend on r_j: off-diagonal position Jacobian blocks
+        Jcr = p.rate_jacobians_full(x["precoders"], x["positions"])[4]
+        off = Jcr[~np.eye(p.K, dtype=bool)]
+        assert np.max(np.abs(off)) > 1e-3
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_meta_loss_gradient_all_models(model):
+    p = _prob(model, 0)
+    opts = GmlOptions(n_outer=10)
+    rng = np.random.default_rng(3)
+    x = p.gml_init(rng, opts)
+    x["common"] = rng.uniform(0.0, 0.05, p.K)
+    x["positions"] = x["positions"] * 0.5
+    res = p.gml_meta_loss(x, opts)
+    Rc, Rp = p.rates({"precoders": p.gml_project("precoders", x["precoders"], opts),
+                      "positions": p.wavelength * x["positions"]})
+    assert res["value"] == pytest.approx(float(np.min(Rc) + Rp.sum()), abs=1e-12)
+    for name in ("precoders", "positions", "common"):
+        def f(v, name=name):
+            return p.gml_meta_loss({**x, name: v}, opts)["loss"]
+        chk = check_gradient(f, lambda v, name=name: p.gml_meta_loss({**x, name: v}, opts)["grads"][name],
+                             x[name], rng=rng, steps=[1e-5, 1e-6, 1e-7])
+        assert chk.rel_error <= 1e-4, (name, chk)
+    g = p.gml_gradient("precoders", x, opts)
+    assert np.all(np.isfinite(g)) and np.max(np.abs(g)) > 0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_sca_minorant_tight_and_global_lower_bound(model):
+    p = _prob(model, 4)
+    rng = np.random.default_rng(4)
+    x = p.initial_point()
+    N, I, K = p.N, p.I, p.K
+    hH = p.channel_rows(x["positions"])
+    sub = build_sca_subproblem(N, I, K, True, 100.0, model)
+    assert sub.problem.is_dcp() and sub.problem.is_dpp()
+    par = sca_parameters(hH, _stack(x["precoders"]), True, model, N)
+    for k, v in par.items():
+        sub.params[k].value = v
+
+    def minorants(P):
+        sub.P.value = _stack(P)
+        if model == "paper":
+            Ab = p.bs_gains(P, x["positions"])
+            t = np.sum(np.abs(Ab[:, np.arange(K), np.arange(K) + 1]) ** 2, axis=0)
+            sub.problem.var_dict["t"].value = t
+        return np.asarray(sub.gamma_c.value), np.asarray(sub.gamma_p.value)
+
+    def sinrs(P):
+        Rc, Rp = p.rates_at(P, x["positions"])
+        return 2.0 ** Rc - 1, 2.0 ** Rp - 1
+
+    gc, gp = minorants(x["precoders"])
+    sc, sp = sinrs(x["precoders"])
+    assert np.allclose(gc, sc, rtol=1e-9, atol=1e-9) and np.allclose(gp, sp, rtol=1e-9, atol=1e-9)
+    for _ in range(200):
+        P = p.random_point(rng)["precoders"] * rng.uniform(0.1, 2.0)
+        gc, gp = minorants(P)
+        sc, sp = sinrs(P)
+        assert np.all(gc <= sc + 1e-9) and np.all(gp <= sp + 1e-9)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_sca_sandwich_and_guard_never_fires(model):
+    """V(P_t) <= surrogate optimum <= V(P_{t+1}) at every accepted iteration (feasible, slack 0),
+    and the acceptance guard never rejects an iterate of a correct surrogate."""
+    p = _prob(model, 1, rth=0.1 if model == "paper" else 0.6)
+    sol = sca_precoders(p, p.initial_point(), options=ScaPrecoderOptions(max_iter=8, tol=1e-7))
+    assert sol.exitflag in (0, 1)
+    assert "no improvement" not in sol.message
+    h, sv = sol.history, sol.output["subproblem_values"]
+    assert len(sv) >= 2
+    for t in range(min(len(sv), len(h) - 1)):
+        assert h[t] <= sv[t] + 1e-6 * max(1, abs(h[t]))           # lower bound <= surrogate optimum
+        assert sv[t] <= h[t + 1] + 1e-6 * max(1, abs(sv[t]))       # surrogate optimum <= true new value
+    assert h[-1] > h[0] + 1e-3                                       # SCA does something
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_power_qos_and_infeasible_exitflag_all_models(model):
+    p = _prob(model, 0)
+    sol = ao_solve(p, max_iter=3)
+    assert sol.exitflag in (0, 1)
+    x = sol.x
+    assert np.all(np.sum(np.abs(x["precoders"]) ** 2, axis=(1, 2)) <= p.pmax * (1 + 1e-6))
+    Rc, Rp = p.rates(x)
+    assert np.all(x["common"] >= 0) and np.sum(x["common"]) <= np.min(Rc) + 1e-6
+    assert np.all(x["common"] + Rp >= p.rth - 1e-6)
+    assert sol.fval == pytest.approx(p.objective(x)) and sol.violation <= 1e-6
+    bad = dataclasses.replace(p, rth=8.0)                     # 8 bit/s/Hz per user: impossible
+    sol = ao_solve(bad, max_iter=2)
+    assert sol.exitflag == -2 and sol.violation > 0
+    assert np.all(np.isfinite(sol.x["precoders"]))
+    # LP split: sum c = min Rc when feasible, under every model
+    y = p.polish(p.initial_point())
+    Rc, _ = p.rates(y)
+    if p.violation(y) <= 1e-9:
+        assert np.sum(y["common"]) == pytest.approx(np.min(Rc), abs=1e-12)
+
+
+def test_interference_field_validation_and_preset():
+    with pytest.raises(InvalidProblemError, match="interference"):
+        _prob("incoherent")
+    with pytest.raises(InvalidProblemError, match="preset"):
+        CompRsmaProblem.random(0, preset="table1")
+    p = CompRsmaProblem.random(0, preset="paper")
+    assert p.interference == "paper"
+    assert np.allclose(p.theta_r, p.theta_r[:1]) and (p.N, p.I, p.K, p.L, p.rth) == (2, 4, 4, 6, 0.6)
+    assert CompRsmaProblem.random(0, preset="paper", interference="coherent").interference == "coherent"
+    assert dataclasses.replace(p, interference="coherent").coherent
