@@ -229,34 +229,47 @@ def _mat_name(name: str) -> str:
 
 # ----------------------------------------------------------------------------- plotting
 def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", title="", labels=None,
-               **fixed):
-    """Plot mean +- standard error of each output in ``keys`` against grid parameter ``x`` (PNG).
+               formats=None, **fixed):
+    """Plot mean ± standard error of each output in ``keys`` against grid parameter ``x``.
 
-    Other grid parameters are fixed with keyword arguments (``K=4``); those left free and taking
-    several values give one curve per value combination, labelled ``"key (K=4)"``. ``labels`` maps keys to legend text.
-    Returns the path.
+    Other grid parameters are fixed with keyword arguments (``K=4``); those left free that take
+    several values among the selected points give one curve per value combination, labelled
+    ``"key (K=4)"``; those taking a single value are simply held (they need not be passed).
+    Every curve is the mean over the finite trial values at each x; the shaded band is ± 1
+    standard error, named in the legend with the number of trials.
 
     Parameters
     ----------
     result : SweepResult
         The sweep.
     x : str
-        Grid parameter on the x-axis.
+        Grid parameter on the x-axis (numeric values).
     keys : sequence of str
         Outputs to plot.
     path : str or Path
-        PNG file to write.
+        Figure file (PNG unless another suffix is given).
     xlabel, ylabel, title : str, optional
-        Axis labels and title.
+        Axis labels (with units) and title, in words.
     labels : dict, optional
         Legend text per key.
+    formats : sequence of str, optional
+        Formats saved beside ``path``, e.g. ``("png", "pdf")`` (default: PNG, see
+        :func:`matoolbox.plots.use_formats`).
     **fixed
         Values of the other grid parameters.
 
     Returns
     -------
     Path
-        The PNG path.
+        The figure path.
+
+    Raises
+    ------
+    KeyError
+        Unknown ``x``, key or fixed value.
+    ValueError
+        A curve without any finite point (the message names the curve, the x values and the
+        fixed parameters, and counts the failed / infeasible trials).
     """
     if x not in result.params:
         raise KeyError(f"x={x!r} is not a grid parameter; the grid has {result.params}")
@@ -264,6 +277,9 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     missing = [k for k in keys if k not in result.output_keys]
     if missing:
         raise KeyError(f"no numeric output(s) {missing}; outputs are {result.output_keys}")
+    unknown = [k for k in fixed if k not in result.params]
+    if unknown:
+        raise KeyError(f"fixed parameter(s) {unknown} are not grid parameters; the grid has {result.params}")
     labels = dict(labels or {})
     fixed = _json_roundtrip(fixed)
     pts = [p for p in result.points if all(p.get(k) == v for k, v in fixed.items())]
@@ -277,29 +293,39 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     others = [k for k in result.params if k != x and k not in fixed
               and len({json.dumps(p.get(k)) for p in pts}) > 1]
     combos = [json.loads(c) for c in dict.fromkeys(json.dumps({k: p.get(k) for k in others}) for p in pts)]
+    held = {k: pts[0].get(k) for k in result.params if k != x and k not in fixed and k not in others}
 
-    def pkey(d):
-        return json.dumps([d.get(k) for k in result.params])
+    def match(a, want):
+        return all(json.dumps(a.get(k)) == json.dumps(v) for k, v in want.items())
 
-    agg = {(pkey(a), a["key"]): a for a in result.aggregate}
     curves, errors = {}, {}
     for combo in combos:
         suffix = ", ".join(f"{k}={v}" for k, v in combo.items())
         for key in keys:
             label = labels.get(key, key) + (f" ({suffix})" if suffix else "")
-            sel = [agg.get((pkey({**combo, **fixed, x: xv}), key)) for xv in xs]
+            sel = []
+            for xv in xs:
+                want = {**held, **combo, **fixed, x: xv}
+                hits = [a for a in result.aggregate if a["key"] == key and match(a, want)]
+                sel.append(hits[0] if hits else None)
             curves[label] = [math.nan if a is None else a["mean"] for a in sel]
             errors[label] = [math.nan if a is None else a["stderr"] for a in sel]
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+            if not any(math.isfinite(v) for v in curves[label]):
+                sub = {**held, **combo, **fixed}
+                rows = [r for r in result.rows if match(r, sub)]
+                raise ValueError(
+                    f"plot_sweep: curve {label!r} has no finite point over {x} = {xs} "
+                    f"(grid parameters {result.params}, held at {sub}); of its {len(rows)} trials "
+                    f"{sum(r['exitflag'] == -3 for r in rows)} failed and {sum(r['exitflag'] == -2 for r in rows)} "
+                    f"were infeasible (see SweepResult.errors)")
     return plots.save_curves(xs, curves, path, xlabel=x if xlabel is None else xlabel, ylabel=ylabel,
-                             title=title, errors=errors)
+                             title=title, errors=errors, n_trials=result.trials, formats=formats)
 
 
 def save_sweep(result, out, stem, *, x, keys, **plot_kwargs) -> Path:
     """Write ``<stem>.csv`` (one row per trial), ``<stem>_mean.csv`` (per-point aggregate) and
-    ``<stem>.png`` (mean +- standard error of ``keys`` against ``x``, see :func:`plot_sweep`) into
-    the folder ``out`` (created). Returns the PNG path.
+    ``<stem>.png`` (mean ± standard error of ``keys`` against ``x``, see :func:`plot_sweep`; a PDF
+    beside it with ``formats=("png", "pdf")``) into the folder ``out`` (created). Returns the PNG path.
 
     Parameters
     ----------
