@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from ..core.errors import InvalidProblemError
 from ..core.rng import as_generator
 from . import _nearfield_kernels as _nk
 
@@ -321,15 +322,31 @@ def moments(users, positions, omega, weights, *, MH, MV, dH, dV, wavelength, kap
 
 
 # ----------------------------------------------------------------------------- random channels
-def draw_channels(rng, ell, betaN, a, R: int) -> np.ndarray:
+def draw_channels(rng, ell, betaN, a, R: int, *, los_phase: str = "independent", distances=None,
+                  wavelength: float | None = None) -> np.ndarray:
     """R realizations of the per-position channels hbar_{k,p} (R, K, P, M) (eqs. (11), (13), (14)).
 
-    ``ell``, ``betaN`` (K, P); ``a`` (K, P, M) responses.  LoS phase U[0, 2pi) i.i.d. per
-    (realization, k, p); NLoS CN(0, beta^N I_M) i.i.d.
+    ``ell``, ``betaN`` (K, P); ``a`` (K, P, M) responses.  NLoS CN(0, beta^N I_M) i.i.d.  LoS
+    phase model ``los_phase``:
+
+    * ``"independent"`` (default, the model of Theorem 1): phi_{k,p} ~ U[0, 2 pi) i.i.d. per
+      (realization, k, p) -- the user's spot within its cell is unknown to many wavelengths;
+    * ``"coherent"``: phi_{k,p} = phi_k - 2 pi D_{k,p} / lambda with one phi_k ~ U[0, 2 pi) per
+      (realization, k) and the grid-centre distances ``distances`` (K, P) (needs ``wavelength``):
+      the subarrays see the spherical-wave phases of a user at the cell centre.
     """
     rng = as_generator(rng)
     K, P, M = a.shape
-    phase = np.exp(1j * rng.uniform(0.0, 2.0 * np.pi, (R, K, P)))
+    if los_phase == "independent":
+        phase = np.exp(1j * rng.uniform(0.0, 2.0 * np.pi, (R, K, P)))
+    elif los_phase == "coherent":
+        if distances is None or wavelength is None:
+            raise InvalidProblemError("draw_channels.los_phase = 'coherent': needs distances (K, P) and wavelength")
+        geo = np.exp(-2j * np.pi * np.asarray(distances, float) / float(wavelength))
+        phase = np.exp(1j * rng.uniform(0.0, 2.0 * np.pi, (R, K, 1))) * geo[None]
+    else:
+        raise InvalidProblemError(
+            f"draw_channels.los_phase = {los_phase!r}: must be one of ['independent', 'coherent']")
     nl = (rng.standard_normal((R, K, P, M)) + 1j * rng.standard_normal((R, K, P, M))) * np.sqrt(0.5)
     return (np.sqrt(ell)[None, :, :, None] * phase[..., None] * a[None]
             + np.sqrt(betaN)[None, :, :, None] * nl)

@@ -6,14 +6,19 @@ Works on any problem exposing ``lp_surrogate() -> {"c": (N0,), "A": (T, N0), "N"
     max_z  c^T z   s.t.  1^T z = N,  0 <= z <= 1,  A z >= 1   (coverage of the top grids, (32d)),
 
 with ``c = sum_k rho_k r_k`` (sum of single-position rates).  Solved in CVXPY through
-``solve_cvx`` (HiGHS if cvxpy has it, else Clarabel, then SCS).  If no solver gives a usable
-answer the coverage rows are dropped (recorded) and the integral optimum of the remaining LP, the
-N largest entries of c, is used.  Rounding: the N largest entries of z* (stable on (-z*, index));
-subarray n goes to the n-th largest (``output["placement"]``).
+``solve_cvx`` (HiGHS if cvxpy has it, else Clarabel, then SCS; HiGHS's banner, printed by its C++
+library on the process's stdout, is suppressed).  If no solver gives a usable answer the run is
+reported as failed (exitflag -3, ``output["fallback"]`` names the start used instead): the
+coverage rows are dropped and the integral optimum of the remaining LP, the N largest entries of
+c, is returned.  Rounding: the N largest entries of z* (stable on (-z*, index)); subarray n goes
+to the n-th largest (``output["placement"]``).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import sys
 import time
 
 import numpy as np
@@ -45,6 +50,25 @@ def _default_order():
     return tuple(s for s in ("HIGHS", "CLARABEL", "SCS") if s in installed)
 
 
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Send file descriptor 1 to /dev/null for the duration (C libraries print there directly)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno() if hasattr(sys.stdout, "fileno") else 1
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):  # no real stdout (e.g. captured): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 def _top_n(z, N):
     return np.lexsort((np.arange(z.size), -np.asarray(z, float)))[:N]
 
@@ -73,7 +97,8 @@ def lp_init(problem, x0=None, *, options=None, rng=None) -> Solution:
         ``x = {"selection": sorted indices (N,)}``, ``fval`` = F(selection) (the problem's
         objective), ``output``: ``lp_value``, ``z_relaxed`` (N0,), ``integral``, ``placement``
         (pi(n), the n-th largest entry), ``coverage_rows``, ``coverage_dropped``,
-        ``cvx_attempts``.
+        ``cvx_attempts``, ``fallback`` (None; or, when every convex solver failed, the name of
+        the start returned instead, and then exitflag is -3).
 
     Raises
     ------
@@ -107,15 +132,18 @@ def lp_init(problem, x0=None, *, options=None, rng=None) -> Solution:
     if A.shape[0]:
         cons.append(A @ z >= 1)
     prob = cp.Problem(cp.Maximize(c @ z), cons)
-    res = solve_cvx(prob, solvers=order)
+    with _quiet_stdout():
+        res = solve_cvx(prob, solvers=order)
     attempts = list(res.attempts)
     dropped = False
+    failed = False
     if res.usable and z.value is not None and np.all(np.isfinite(z.value)):
         zs = np.asarray(z.value, float)
         lp_value = float(c @ zs)
         status = res.status
     else:
         dropped = A.shape[0] > 0
+        failed = dropped                      # without coverage rows top-N of c is the LP optimum
         zs = np.zeros(c.size)
         zs[_top_n(c, N)] = 1.0
         lp_value = float(c @ zs)
@@ -124,10 +152,16 @@ def lp_init(problem, x0=None, *, options=None, rng=None) -> Solution:
     sel = np.sort(placement)
     fval = float(problem.objective({"selection": sel}))
     integral = bool(np.all(np.minimum(np.abs(zs), np.abs(1 - zs)) <= 1e-6))
-    msg = f"LP {status}" + ("; coverage constraints dropped after solver failure" if dropped else "")
-    return Solution(x={"selection": sel}, fval=fval, exitflag=1, message=msg, nit=1, history=[fval],
-                    violation=float(problem.violation({"selection": sel})),
+    if failed:
+        msg = ("LP (P2.1) failed: no convex solver gave a usable answer "
+               f"({', '.join(a['solver'] + ': ' + a['status'] for a in attempts) or 'no solver installed'}); "
+               "fallback start: the N largest entries of c, coverage constraints dropped")
+    else:
+        msg = f"LP {status}" + ("" if res.usable else "; top-N of c (exact without coverage rows)")
+    return Solution(x={"selection": sel}, fval=fval, exitflag=-3 if failed else 1, message=msg, nit=1,
+                    history=[fval], violation=float(problem.violation({"selection": sel})),
                     elapsed=time.perf_counter() - t0, solver="lp_init",
                     output={"lp_value": lp_value, "z_relaxed": zs, "integral": integral,
                             "placement": placement, "coverage_rows": int(A.shape[0]),
-                            "coverage_dropped": dropped, "lp_status": status, "cvx_attempts": attempts})
+                            "coverage_dropped": dropped, "lp_status": status, "cvx_attempts": attempts,
+                            "fallback": "top_n_without_coverage" if failed else None})

@@ -48,7 +48,10 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
     Rician factor ``kappa_db``, ``obstacles`` (O, 6) boxes [cx, cy, cz, sx, sy, sz], LoS test with
     ``los_points`` random points per cell (half-size ``los_half_size``, default half the cell),
     seeded by ``los_seed``; ``omega`` (K, N0) overrides the LoS test.  Element spacing dH, dV
-    default to lambda/2; ``path_loss`` is "free_space" or (beta0, alpha).
+    default to lambda/2; ``path_loss`` is "free_space" or (beta0, alpha).  ``los_phase`` is the
+    LoS phase model of the Monte Carlo evaluation: "independent" (default; i.i.d. per grid and
+    position, the model Theorem 1's closed form assumes) or "coherent" (spherical-wave phases of
+    the cell centre plus one random phase per user; the closed form ignores it).
     """
 
     N: int = 8
@@ -79,6 +82,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
     omega: np.ndarray | None = None
     path_loss: object = "free_space"
     label: str = "custom"
+    los_phase: str = "independent"
 
     # ------------------------------------------------------------------ construction
     def __post_init__(self):
@@ -108,6 +112,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         for f in ("p_dbm", "noise_dbm", "kappa_db"):
             V.require_finite(o, f, getattr(self, f))
         V.require_choice(o, "convention", self.convention, {"center", "endpoints"})
+        V.require_choice(o, "los_phase", self.los_phase, {"independent", "coherent"})
         ma_x, ma_z = _pair("ma_x", self.ma_x), _pair("ma_z", self.ma_z)
         _ux, uy, _uz = _pair("user_x", self.user_x), _pair("user_y", self.user_y), _pair("user_z", self.user_z)
         if uy[0] <= 0:

@@ -89,6 +89,8 @@ def successive_replacement(problem, x0=None, *, options=None, rng=None) -> Solut
         init = lp_init(problem, rng=rng)
         start = np.asarray(init.output["placement"], int)
         extra["cvx_attempts"] = init.output["cvx_attempts"]
+        extra["lp_init"] = {"exitflag": init.exitflag, "message": init.message,
+                            "fallback": init.output.get("fallback")}
     else:
         start = np.asarray(x0.get("placement", x0["selection"]), int)
     state = problem.rate_state(start)
@@ -121,8 +123,12 @@ def successive_replacement(problem, x0=None, *, options=None, rng=None) -> Solut
             updated[i] = True
     sel = np.sort(state.selection)
     fval = float(problem.objective({"selection": sel}))
-    return Solution(x={"selection": sel}, fval=fval, exitflag=1,
-                    message=f"{len(moves)} replacements accepted", nit=len(moves), history=history,
+    init_failed = extra.get("lp_init", {}).get("exitflag") == -3
+    message = f"{len(moves)} replacements accepted"
+    if init_failed:
+        message += f" (LP initialization failed; started from the fallback {extra['lp_init']['fallback']})"
+    return Solution(x={"selection": sel}, fval=fval, exitflag=0 if init_failed else 1,
+                    message=message, nit=len(moves), history=history,
                     violation=float(problem.violation({"selection": sel})),
                     elapsed=time.perf_counter() - t0, solver="successive_replacement",
                     output={"start_value": f0, "placement": state.selection.copy(), "moves": moves,

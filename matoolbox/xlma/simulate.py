@@ -22,7 +22,9 @@ class XlmaSimulateMixin:
                  return_sinr: bool = False) -> dict:
         """Monte Carlo MRC and MMSE sum rates of a layout (or selection), seeded and vectorised.
 
-        Per realization: alpha_k ~ Bern(rho_k), LoS phases and NLoS draws (docs/theory/xlma.rst: Evaluation).  Every grid
+        Per realization: alpha_k ~ Bern(rho_k), LoS phases (model ``self.los_phase``: "independent"
+        per grid and position, as Theorem 1 assumes, or "coherent" spherical-wave phases of the cell
+        centre with one random phase per user) and NLoS draws (docs/theory/xlma.rst: Evaluation).  Every grid
         with rho_k > 0 is conditioned on alpha_k = 1 with interferers {k' != k: alpha_k' = 1}.
         MRC SINR_k = gamma G_kk^2 / (gamma sum |G_kk'|^2 + G_kk); MMSE via Woodbury over the
         active set.  Returns dict ``mrc``, ``mmse`` (sum rates), ``mrc_stderr``, ``mmse_stderr``,
@@ -39,6 +41,9 @@ class XlmaSimulateMixin:
         g = self.gamma
         if batch is None:
             batch = max(1, int(3e6 // (Ka * P * M)))
+        dist = None
+        if self.los_phase == "coherent":
+            dist = nf.link_geometry(self.grid_centres[self.active], np.asarray(layout.centres, float))[0]
         sums = {"mrc": np.zeros(Ka), "mmse": np.zeros(Ka)}
         per_real = {"mrc": [], "mmse": []}
         keep = {"mrc": [], "mmse": []}
@@ -47,7 +52,8 @@ class XlmaSimulateMixin:
             rb = min(batch, R - done)
             done += rb
             alpha = rng.random((rb, Ka)) < rho
-            H = nf.draw_channels(rng, mom["ell"], mom["betaN"], a, rb).reshape(rb, Ka, P * M)
+            H = nf.draw_channels(rng, mom["ell"], mom["betaN"], a, rb, los_phase=self.los_phase,
+                                 distances=dist, wavelength=self.wavelength).reshape(rb, Ka, P * M)
             s_mrc, s_mmse = _sinr_batch(H, alpha, g)
             for key, s in (("mrc", s_mrc), ("mmse", s_mmse)):
                 r = np.log2(1.0 + s)
