@@ -13,6 +13,7 @@ from ..core.validate import (
     require_shape,
 )
 from .common import (_apply_overrides, _check_channel_arrays, _draw_link, _geometry_kwargs, db_to_lin, dbm_to_watt)
+from .checks import FdMultiChecksMixin, check_args
 from .combiner import mmse_combiner
 from .base import _FullDuplexBase
 
@@ -20,7 +21,7 @@ __all__ = ["FullDuplexMultiUserProblem"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class FullDuplexMultiUserProblem(_FullDuplexBase):
+class FullDuplexMultiUserProblem(FdMultiChecksMixin, _FullDuplexBase):
     """K_D DL and K_U UL single-antenna users, weighted sum rate (problem (30)); docs/theory/full_duplex.rst: Multi-user problem (30).
 
     dl_dirs (K_D, L, 2), dl_gains (K_D, L); ul_dirs (K_U, L, 2), ul_gains (K_U, L);
@@ -121,6 +122,10 @@ class FullDuplexMultiUserProblem(_FullDuplexBase):
         True
         """
         own = cls.__name__
+        check_args(own, seed=seed, movable=movable, K_D=K_D, K_U=K_U, Nt=Nt, Nr=Nr, wavelength=wavelength,
+                   region_lambda=region_lambda, d_min_lambda=d_min_lambda, L=L, r_min=r_min, r_max=r_max,
+                   C0_db=C0_db, alpha=alpha, p_max_dbm=p_max_dbm, p_ul_max_dbm=p_ul_max_dbm, noise_dbm=noise_dbm,
+                   rho_db=rho_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx, movable_rx=movable_rx)
         require_choice(own, "objective", objective, ("weighted",))
         rng = as_generator(seed)
         require_int(own, "K_D", K_D)

@@ -37,6 +37,7 @@ from ..core.validate import (
     require_shape,
 )
 from .common import (OBJECTIVES, _apply_overrides, _check_channel_arrays, _draw_link, _geometry_kwargs, db_to_lin, dbm_to_watt)
+from .checks import FdSingleChecksMixin, check_args
 from .combiner import mmse_combiner
 from .base import _FullDuplexBase
 
@@ -44,7 +45,7 @@ __all__ = ["FullDuplexProblem"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class FullDuplexProblem(_FullDuplexBase):
+class FullDuplexProblem(FdSingleChecksMixin, _FullDuplexBase):
     """Single DL + single UL user (P1 "weighted", P2 "maxmin", P3 "dl_si_cap"); docs/theory/full_duplex.rst: Single-user problems P1–P3.
 
     dl_dirs (L, 2), dl_gains (L,): DL path directions / gains (raw, linear amplitude);
@@ -145,6 +146,11 @@ class FullDuplexProblem(_FullDuplexBase):
         True
         """
         own = cls.__name__
+        check_args(own, seed=seed, movable=movable, Nt=Nt, Nr=Nr, wavelength=wavelength,
+                   region_lambda=region_lambda, d_min_lambda=d_min_lambda, L=L, distance=distance, C0_db=C0_db,
+                   alpha=alpha, p_max_dbm=p_max_dbm, p_ul_dbm=p_ul_dbm, noise_dbm=noise_dbm, rho_db=rho_db,
+                   p_th_dbm=p_th_dbm, inr_db=inr_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx,
+                   movable_rx=movable_rx)
         require_choice(own, "objective", objective, OBJECTIVES)
         rng = as_generator(seed)
         if rho_db is None:

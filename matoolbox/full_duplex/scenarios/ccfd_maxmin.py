@@ -17,6 +17,7 @@ from ...core.validate import (
     fail, require_finite, require_int, require_positive, require_shape,
 )
 from ...optim.pso import PsoOptions, pso_positions
+from ..checks import CcfdChecksMixin, check_args, check_db_fields
 from .geometry import (_cn, _copy_x, _db, _path_loss, _random_fd_directions, _set)
 
 __all__ = ["CcfdMaxMinProblem", "apo_positions", "ApoOptions"]
@@ -32,7 +33,7 @@ _E1_ROWS = ((0, 3), (2, 1), (0, 1), (2, 3))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class CcfdMaxMinProblem(Problem):
+class CcfdMaxMinProblem(CcfdChecksMixin, Problem):
     r"""E1: two-terminal co-frequency co-time FD max-min over four MA positions ([CL24], review (13)-(15)).
 
     Link ``pq`` (p transmits, q receives; order ``E1_LINKS = (AB, BA, AA, BB)``) has
@@ -58,6 +59,7 @@ class CcfdMaxMinProblem(Problem):
 
     def validate(self):
         own = type(self).__name__
+        check_db_fields(self, "p_t_dbm", "noise_dbm", "si_db")
         for f in ("p_t_dbm", "noise_dbm", "si_db"):
             require_finite(own, f, getattr(self, f))
         require_positive(own, "wavelength", self.wavelength)
@@ -87,6 +89,8 @@ class CcfdMaxMinProblem(Problem):
         >>> bool(abs(min(ev["rate_A"], ev["rate_B"]) - prob.objective(x)) < 1e-9)
         True
         """
+        check_args(cls.__name__, seed=seed, n_paths=n_paths, distance=distance, c0_db=c0_db, alpha=alpha,
+                   wavelength=fields.get("wavelength", cls.wavelength), region=fields.get("region", cls.region))
         rng = as_generator(seed)
         require_int(cls.__name__, "n_paths", n_paths)
         require_positive(cls.__name__, "distance", distance)

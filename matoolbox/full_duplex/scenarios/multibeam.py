@@ -16,13 +16,14 @@ from ...core.solution import Solution
 from ...core.validate import (
     fail, require_finite, require_int, require_positive,
 )
+from ..checks import LineArrayChecksMixin, check_args, check_db_fields, check_separation
 from .geometry import (_copy_x, _db, _fpa_line, _line_violation, _set, _solve, array_gain, array_gain_grad, project_line, steering_matrix)
 
 __all__ = ["MultiBeamProblem", "multibeam_awv", "MultibeamAwvOptions", "multibeam_apv", "MultibeamApvOptions"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class MultiBeamProblem(Problem):
+class MultiBeamProblem(LineArrayChecksMixin, Problem):
     r"""E4: multi-beam forming with a linear MA array ([Ma-MB], review (11)-(12)).
 
     ``max_{x, w} min_k G(theta_k)`` s.t. ``G(phi_l) <= xi`` (l = 1..L), ``||w||^2 <= 1``,
@@ -42,7 +43,7 @@ class MultiBeamProblem(Problem):
     def validate(self):
         own = type(self).__name__
         n = require_int(own, "n_antennas", self.n_antennas, minimum=1)
-        require_finite(own, "xi_db", self.xi_db)
+        check_db_fields(self, "xi_db")
         require_positive(own, "wavelength", self.wavelength)
         require_positive(own, "d_min", self.d_min)
         require_positive(own, "region", self.region)
@@ -75,6 +76,8 @@ class MultiBeamProblem(Problem):
         >>> sorted(prob.evaluate(x))
         ['max_null_gain', 'min_gain', 'min_gain_db']
         """
+        check_args(cls.__name__, seed=seed, n_beams=n_beams, n_nulls=n_nulls, min_separation=min_separation)
+        check_separation(cls.__name__, n_beams + n_nulls, min_separation, 1.0)
         rng = as_generator(seed)
         require_int(cls.__name__, "n_beams", n_beams)
         require_int(cls.__name__, "n_nulls", n_nulls, minimum=0)

@@ -32,6 +32,7 @@ from ...core.validate import (
     fail, require_finite, require_int, require_positive,
 )
 from ...optim.pso import PsoOptions, pso_positions
+from ..checks import LineArrayChecksMixin, check_args, check_separation
 from .geometry import (_fpa_line, _line_violation, _omega, _set, array_gain, array_gain_grad, project_line, zf_gain)
 
 __all__ = ["NullSteeringProblem", "null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
@@ -249,7 +250,7 @@ def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solutio
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class NullSteeringProblem(Problem):
+class NullSteeringProblem(LineArrayChecksMixin, Problem):
     r"""E3: full array gain with null steering ([Zhu-NS], review (10)).
 
     Linear array ``x_1 < ... < x_N`` (units of ``wavelength``), ``a_n(theta) = e^{j k0 x_n cos theta}``,
@@ -306,9 +307,12 @@ class NullSteeringProblem(Problem):
         >>> sorted(prob.evaluate(x))
         ['aperture', 'gain', 'gain_db', 'max_null_gain']
         """
+        check_args(cls.__name__, seed=seed, n_nulls=n_nulls, min_separation=min_separation,
+                   theta0=fields.get("theta0", cls.theta0))
         rng = as_generator(seed)
         require_int(cls.__name__, "n_nulls", n_nulls)
         theta0 = float(fields.get("theta0", cls.theta0))
+        check_separation(cls.__name__, 1, min_separation, 0.5 * (1.0 + abs(math.cos(theta0))))
         out = []
         while len(out) < n_nulls:
             t = rng.uniform(0.0, np.pi)

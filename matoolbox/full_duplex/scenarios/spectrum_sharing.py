@@ -18,6 +18,7 @@ from ...core.solution import Solution
 from ...core.validate import (
     fail, require_finite, require_int, require_nonnegative, require_positive, require_shape,
 )
+from ..checks import PlanarArrayChecksMixin, check_args, check_db_fields
 from .geometry import (_cn, _copy_x, _db, _fpa_grid, _path_loss, _random_fd_directions, _repair_plane, _set, _solve, _pairwise_min_dist)
 
 __all__ = ["SpectrumSharingProblem", "spectrum_sharing_beamformer", "SpectrumSharingBfOptions",
@@ -25,7 +26,7 @@ __all__ = ["SpectrumSharingProblem", "spectrum_sharing_beamformer", "SpectrumSha
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class SpectrumSharingProblem(Problem):
+class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
     r"""E2: MA-aided spectrum sharing ([Wei], review (8)).
 
     A secondary transmitter with N MAs in [0, A]^2 serves its receiver (link 0) under interference
@@ -53,6 +54,7 @@ class SpectrumSharingProblem(Problem):
     def validate(self):
         own = type(self).__name__
         n = require_int(own, "n_antennas", self.n_antennas)
+        check_db_fields(self, "power_dbm", "noise_dbm", "inr_cap_db", allow_neg_inf=("inr_cap_db",))
         for f in ("power_dbm", "noise_dbm"):
             require_finite(own, f, getattr(self, f))
         if not (isinstance(self.inr_cap_db, (int, float, np.floating, np.integer))
@@ -89,6 +91,8 @@ class SpectrumSharingProblem(Problem):
         >>> sorted(prob.evaluate(x))
         ['max_inr_db', 'rate', 'snr', 'snr_db']
         """
+        check_args(cls.__name__, seed=seed, n_primary=n_primary, n_paths=n_paths, distance=distance, c0_db=c0_db,
+                   alpha=alpha)
         rng = as_generator(seed)
         require_int(cls.__name__, "n_primary", n_primary, minimum=0)
         require_int(cls.__name__, "n_paths", n_paths)
