@@ -375,7 +375,7 @@ def spectrum_sharing_beamformer(problem, x0=None, *, options=None, rng=None) -> 
 
 @dataclasses.dataclass(frozen=True)
 class EnumerationOptions(Options):
-    """grid_step: grid step in wavelengths (spec: 1/20); sweeps: passes over all antennas."""
+    """grid_step: grid step in wavelengths (default 1/20, docs/theory/full_duplex.rst: Example problems E1–E4); sweeps: passes over all antennas."""
 
     grid_step: float = 0.05
     sweeps: int = 1
