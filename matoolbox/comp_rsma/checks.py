@@ -78,6 +78,14 @@ def check_random_args(seed, *, N, I, K, L, Q, wavelength, region, alpha, g0, pma
         V.fail(o, "shared_rx_angles", shared_rx_angles, "must be True or False")
 
 
+def _check_rest(obj, cls, x, known, field):
+    """The inherited ``check_x`` (finite numeric values) on the keys not checked here."""
+    base = getattr(super(cls, obj), "check_x", None)
+    rest = {k: v for k, v in x.items() if k not in known}
+    if base is not None and rest:
+        base(rest, field)
+
+
 class CompRsmaChecksMixin:
     """``check_x``: validation of a starting point ``x0`` given to ``ao_solve``."""
 
@@ -93,4 +101,5 @@ class CompRsmaChecksMixin:
             out["positions"] = V.require_array(o, f"{field}['positions']", x["positions"], (K, 2))
         if "common" in x:
             out["common"] = V.require_array(o, f"{field}['common']", x["common"], (K,))
+        _check_rest(self, CompRsmaChecksMixin, x, ("precoders", "positions", "common"), field)
         return out

@@ -19,6 +19,8 @@ DB_LIMIT = 300.0
 
 
 def _show(value):
+    if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+        return value                      # a description such as "<array of shape (3,)>"
     arr = np.asarray(value) if not isinstance(value, (str, dict)) else None
     if arr is not None and arr.ndim > 0:
         if arr.size > 6:

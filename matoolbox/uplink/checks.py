@@ -76,6 +76,14 @@ def random_seed(seed) -> int:
     return int(seed)
 
 
+def _check_rest(obj, cls, x, known, field):
+    """The inherited ``check_x`` (finite numeric values) on the keys not checked here."""
+    base = getattr(super(cls, obj), "check_x", None)
+    rest = {k: v for k, v in x.items() if k not in known}
+    if base is not None and rest:
+        base(rest, field)
+
+
 class UplinkChecksMixin:
     """``check_x``: validation of a starting point ``x0`` given to ``ao_solve``."""
 
@@ -85,4 +93,5 @@ class UplinkChecksMixin:
         V.require_keys(o, field, x, ["positions"])
         out = dict(x)
         out["positions"] = V.require_array(o, f"{field}['positions']", x["positions"], (self.M,))
+        _check_rest(self, UplinkChecksMixin, x, ("positions",), field)
         return out

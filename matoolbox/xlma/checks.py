@@ -79,6 +79,14 @@ def check_random_small_args(seed, *, N, Nx, Nz, random_omega) -> None:
         V.fail(o, "random_omega", random_omega, "must be None, True or False")
 
 
+def _check_rest(obj, cls, x, known, field):
+    """The inherited ``check_x`` (finite numeric values) on the keys not checked here."""
+    base = getattr(super(cls, obj), "check_x", None)
+    rest = {k: v for k, v in x.items() if k not in known}
+    if base is not None and rest:
+        base(rest, field)
+
+
 class XlmaChecksMixin:
     """``check_x``: validation of a starting point ``x0`` given to ``ao_solve``."""
 
@@ -102,4 +110,5 @@ class XlmaChecksMixin:
             V.fail(o, f, sel, f"indices must lie in [0, N0) = [0, {self.N0})")
         if np.unique(arr).size != arr.size:
             V.fail(o, f, sel, "indices must be distinct")
+        _check_rest(self, XlmaChecksMixin, x, ("selection",), field)
         return {**x, "selection": np.sort(arr.astype(int))}
