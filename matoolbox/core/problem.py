@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import io as _io
 from .errors import MatoolboxError
 from .validate import fail
 
@@ -85,3 +86,22 @@ class Problem:
 
     def feasible(self, x: dict, tol: float = 1e-6) -> bool:
         return self.violation(x) <= tol
+
+    # -- instances on disk (matoolbox.core.io: no pickle, exact round trip) --------------------
+    def to_json(self, path):
+        """Write every dataclass field as JSON (arrays tagged with dtype and shape, complex as re/im)."""
+        return _io.save_problem_json(self, path)
+
+    @classmethod
+    def from_json(cls, path):
+        """The instance written by :meth:`to_json` (same objective, same ``ao_solve`` result)."""
+        return _io.load_problem_json(cls, path)
+
+    def to_mat(self, path, name: str = "problem"):
+        """Write one MATLAB struct ``name`` (complex arrays stay complex) readable by :meth:`from_mat`."""
+        return _io.save_problem_mat(self, path, name)
+
+    @classmethod
+    def from_mat(cls, path, name: str = "problem"):
+        """The instance written by :meth:`to_mat`."""
+        return _io.load_problem_mat(cls, path, name)
