@@ -1,114 +1,165 @@
-"""``matoolbox`` command line: ``demo``, ``figure``, ``bench`` (thin argparse layer)."""
+"""``matoolbox`` command line: ``demo``, ``figure``, ``reproduce``, ``bench`` (thin argparse layer).
+
+Every numeric option is validated by argparse (one-line error, exit code 2, no traceback); an
+output folder that cannot be created is reported before any work; Ctrl-C during a checkpointed
+figure says how many trials are saved and how to resume.
+"""
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import contextlib
 import inspect
-import os
+import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from . import __version__
+from .scripts import (benchmarks_root, discover_benchmarks, discover_examples, examples_root, load_script,
+                      repo_root)
 
-def _demo(args) -> int:
-    """The main job: the default CoMP-RSMA instance solved by ``ao_solve`` for the four schemes."""
-    from .demo import run_demo
+__all__ = ["main", "build_parser", "discover_examples", "discover_benchmarks", "examples_root",
+           "benchmarks_root", "repo_root", "load_script"]
 
-    run_demo(out=args.out, seed=args.seed, quick=args.quick)
-    if args.channel_map:
-        _channel_map(Path(args.out), args.seed, args.grid)
-    return 0
-
-
-def _channel_map(out: Path, seed: int, n: int) -> None:
-    """Draw a default field-response channel; save the channel-gain map over the MA region."""
-    import numpy as np
-
-    from .channels import field_response as fr
-    from .plots import save_map
-
-    out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    lam, A, L, I = 0.01, 2 * 0.01, 6, 4
-    theta_t, phi_t = fr.random_angles(rng, L)
-    theta_r, phi_r = fr.random_angles(rng, L)
-    Sigma = fr.random_prm(rng, L)
-    G = fr.field_response_matrix(fr.directions(theta_t, phi_t), fr.ula_positions(I, lam / 2), lam)
-    Wr = fr.directions(theta_r, phi_r)
-    grid = fr.region_grid(A, n)
-    hH = fr.steer_sum(Wr[None], (Sigma @ G)[None], grid[:, None, :], lam, sign=-1)[:, 0, :]
-    gain = np.sum(np.abs(hH) ** 2, axis=-1).reshape(n, n)
-    png = save_map(gain / gain.max(), extent=(-A / 2 / lam, A / 2 / lam, -A / 2 / lam, A / 2 / lam),
-                   path=out / "demo_channel_gain.png", xlabel="x / λ", ylabel="y / λ",
-                   title="normalized channel gain ‖h(r)‖² over the MA region", colorbar="gain / max")
-    np.savetxt(out / "demo_channel_gain.csv", np.column_stack([grid / lam, gain.ravel()]),
-               delimiter=",", header="x_over_lambda,y_over_lambda,gain", comments="")
-    print(f"channel gain over the region: max/min {gain.max() / gain.min():.2f} "
-          f"({10 * np.log10(gain.max() / gain.min()):.1f} dB); wrote {png}")
+_SOLVER_LOGGERS = ("cvxpy", "numba", "pyswarms", "highspy", "clarabel", "scs", "matplotlib")
 
 
-def repo_root() -> Path:
-    """The checkout holding the package (parent of the ``matoolbox`` folder)."""
-    return Path(__file__).resolve().parent.parent
+class CliError(Exception):
+    """A user error reported as one line with exit code 2."""
 
 
-def examples_root(root=None) -> Path:
-    """``root``, else ``$MATOOLBOX_EXAMPLES``, else ``<repo>/examples``."""
-    return Path(root or os.environ.get("MATOOLBOX_EXAMPLES") or repo_root() / "examples")
-
-
-def benchmarks_root(root=None) -> Path:
-    """``root``, else ``$MATOOLBOX_BENCHMARKS``, else ``<repo>/benchmarks``."""
-    return Path(root or os.environ.get("MATOOLBOX_BENCHMARKS") or repo_root() / "benchmarks")
-
-
-def _is_script(path: Path) -> bool:
-    return (path.suffix == ".py" and not path.name.startswith(("_", "."))
-            and "def run(" in path.read_text(errors="replace"))
-
-
-def discover_examples(root=None) -> dict[str, dict[str, Path]]:
-    """``{family: {figure name (file stem): path}}`` for ``<root>/<family>/*.py`` defining ``run``."""
-    root = examples_root(root)
-    out = {}
-    if root.is_dir():
-        for fam in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
-            figs = {p.stem: p for p in sorted(fam.glob("*.py")) if _is_script(p)}
-            if figs:
-                out[fam.name] = figs
-    return out
-
-
-def discover_benchmarks(root=None) -> dict[str, Path]:
-    """``{name: path}`` for ``<root>/bench_<name>.py`` defining ``run``."""
-    root = benchmarks_root(root)
-    if not root.is_dir():
-        return {}
-    return {p.stem[len("bench_"):]: p for p in sorted(root.glob("bench_*.py")) if _is_script(p)}
-
-
-def load_script(path):
-    """Import a script by file path as module ``<stem>``. Its folder goes on ``sys.path`` (as when
-    it runs as a script) and the module is registered with cloudpickle to be pickled by value, so
-    that joblib/dask workers started earlier, or elsewhere, can run its trial functions."""
-    path = Path(path).resolve()
-    folder = str(path.parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
+# ----------------------------------------------------------------------------- argument types
+def _int(text):
     try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(path.stem, None)
-        raise
-    for cp in ("joblib.externals.cloudpickle", "cloudpickle"):   # loky's copy, dask's copy
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+
+
+def positive_int(text):
+    v = _int(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return v
+
+
+def seed_int(text):
+    v = _int(text)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
+    return v
+
+
+def workers_int(text):
+    v = _int(text)
+    if v == 0 or v < -1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (all cores), got {text}")
+    return v
+
+
+def grid_int(text):
+    v = _int(text)
+    if v < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text}")
+    return v
+
+
+def formats_list(text):
+    from .plots import check_formats
+
+    try:
+        return check_formats(text)
+    except ValueError:
+        from .plots import FORMATS
+
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of {', '.join(FORMATS)}, got {text!r}") \
+            from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message (no usage block)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# ----------------------------------------------------------------------------- helpers
+def _writable_dir(path) -> Path:
+    """Create ``path`` (and parents) and check that a file can be written there; CliError otherwise."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".matoolbox-write-test"):
+            pass
+    except OSError as e:
+        raise CliError(f"output folder {str(path)!r} cannot be created or written: "
+                       f"{e.strerror or type(e).__name__}") from None
+    return path
+
+
+@contextlib.contextmanager
+def _quiet(verbose):
+    """Solver loggers at WARNING unless ``verbose`` (then INFO, printed to stderr)."""
+    old = {n: logging.getLogger(n).level for n in _SOLVER_LOGGERS}
+    for n in _SOLVER_LOGGERS:
+        logging.getLogger(n).setLevel(logging.INFO if verbose else logging.WARNING)
+    if verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    try:
+        yield
+    finally:
+        for n, lvl in old.items():
+            logging.getLogger(n).setLevel(lvl)
+
+
+def _formats(args):
+    from .plots import use_formats
+
+    return use_formats(args.format) if getattr(args, "format", None) else contextlib.nullcontext()
+
+
+def _checkpoint_files(path: Path) -> list[Path]:
+    """``path`` and the per-sweep files a script derived from it (``<stem>_*<suffix>``)."""
+    if path is None:
+        return []
+    files = [path] if path.is_file() else []
+    files += sorted(p for p in path.parent.glob(f"{path.stem}_*{path.suffix}") if p.is_file())
+    return files
+
+
+def _saved_counts(path):
+    """(saved trials, total trials) over a figure's checkpoint file(s)."""
+    from .checkpoint import CheckpointError, load_checkpoint
+
+    n = m = 0
+    for f in _checkpoint_files(path):
         try:
-            importlib.import_module(cp).register_pickle_by_value(module)
-        except ImportError:
+            res = load_checkpoint(f)
+        except CheckpointError:
             continue
-    return module
+        n += len(res.rows)
+        m += len(res.points) * res.trials
+    return n, m
+
+
+def _print_listing(title, items, hint):
+    print(title)
+    for line in items:
+        print(f"  {line}")
+    print(hint)
+
+
+def _summarize(result) -> None:
+    from .results import SweepResult
+
+    if isinstance(result, SweepResult):
+        print(result.summary())
+    elif isinstance(result, dict):
+        for name, res in result.items():
+            if isinstance(res, SweepResult):
+                print(f"[{name}]")
+                print(res.summary())
 
 
 def _match_figures(figs: dict, name: str) -> list[str]:
@@ -120,25 +171,19 @@ def _match_figures(figs: dict, name: str) -> list[str]:
     return [f for f in figs if f.startswith(name + "_")]
 
 
-def _print_listing(title, items, hint):
-    print(title)
-    for line in items:
-        print(f"  {line}")
-    print(hint)
+# ----------------------------------------------------------------------------- demo
+def _demo(args) -> int:
+    """The main job: the default CoMP-RSMA instance solved by ``ao_solve`` for the four schemes."""
+    from .demo import channel_map, run_demo
+
+    out = _writable_dir(args.out)
+    run_demo(out=out, seed=args.seed, quick=args.quick)
+    if args.channel_map:
+        channel_map(out, args.seed, args.grid)
+    return 0
 
 
-def _summarize(result) -> None:
-    from .sweep import SweepResult
-
-    if isinstance(result, SweepResult):
-        print(result.summary())
-    elif isinstance(result, dict):
-        for name, res in result.items():
-            if isinstance(res, SweepResult):
-                print(f"[{name}]")
-                print(res.summary())
-
-
+# ----------------------------------------------------------------------------- figure
 def _figure(args) -> int:
     examples = discover_examples()
     if args.family is None:
@@ -147,8 +192,7 @@ def _figure(args) -> int:
                        "run one with: matoolbox figure FAMILY FIG [--quick] [--trials N] [--workers N] [--out DIR]")
         return 0
     if args.family not in examples:
-        print(f"unknown family {args.family!r}; available: {', '.join(examples) or '(none)'}", file=sys.stderr)
-        return 2
+        raise CliError(f"unknown family {args.family!r}; available: {', '.join(examples) or '(none)'}")
     figs = examples[args.family]
     if args.fig is None:
         _print_listing(f"figures of {args.family}:", list(figs),
@@ -156,49 +200,96 @@ def _figure(args) -> int:
         return 0
     names = _match_figures(figs, args.fig)
     if len(names) != 1 and args.fig != "all":
-        why = "matches several" if names else "matches no"
-        print(f"{args.fig!r} {why} figure of {args.family}: {', '.join(names or figs)}", file=sys.stderr)
-        return 2
+        why = "matches several figures" if names else "matches no figure"
+        raise CliError(f"{args.fig!r} {why} of {args.family}: {', '.join(names or figs)}")
+    if args.out is not None:
+        _writable_dir(args.out)
     given = {k: getattr(args, k) for k in ("quick", "trials", "workers", "seed", "out")
              if getattr(args, k) not in (None, False)}
-    for name in names:
+    modules = {}
+    for name in names:                     # check every script's signature before running any
         module = load_script(figs[name])
         params = inspect.signature(module.run).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-        unknown = [k for k in given if k not in params and not takes_any]
+        wanted = list(given) + (["checkpoint"] if args.checkpoint or args.resume else [])
+        unknown = [k for k in wanted if k not in params and not takes_any]
         if unknown:
-            print(f"{args.family}/{name}: run() does not accept {', '.join('--' + k for k in unknown)}",
-                  file=sys.stderr)
-            return 2
+            raise CliError(f"{args.family}/{name}: run() does not accept {', '.join('--' + k for k in unknown)}")
+        modules[name] = (module, params, takes_any)
+    for name, (module, params, takes_any) in modules.items():
         kwargs = dict(given)
         if "progress" in params or takes_any:
             kwargs["progress"] = True
         out = Path(kwargs.get("out", params["out"].default if "out" in params else "."))
-        print(f"== figure {args.family}/{name} ==", flush=True)
+        if "out" not in given:
+            _writable_dir(out)
+        ck = None
+        if args.checkpoint:
+            ck = Path(args.checkpoint)
+            if len(names) > 1:
+                ck = ck.with_name(f"{ck.stem}_{name}{ck.suffix or '.jsonl'}")
+        elif args.resume:
+            ck = out / "checkpoints" / f"{name}.jsonl"
+        if ck is not None:
+            kwargs["checkpoint"] = str(ck)
+        print(f"== figure {args.family}/{name} ==" + (f" (checkpoint {ck})" if ck else ""), flush=True)
         t0 = time.time()
-        result = module.run(**kwargs)
+        try:
+            result = module.run(**kwargs)
+        except KeyboardInterrupt:
+            if ck is None:
+                print(f"\ninterrupted: {args.family}/{name} was not checkpointed; rerun with --resume "
+                      "(or --checkpoint PATH) to make it resumable", file=sys.stderr)
+            else:
+                n, m = _saved_counts(ck)
+                print(f"\ninterrupted: {n} of {m} trials saved to {ck}; rerun the same command to resume",
+                      file=sys.stderr)
+            return 130
         _summarize(result)
-        written = sorted(p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime >= t0 - 1) \
-            if out.is_dir() else []
+        written = sorted(p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime >= t0 - 1
+                         and "checkpoints" not in p.parts) if out.is_dir() else []
         for p in written:
             print(f"wrote {p}")
         print(f"done in {time.time() - t0:.1f} s")
     return 0
 
 
+# ----------------------------------------------------------------------------- reproduce
+def _reproduce(args) -> int:
+    from .reproduce import load_claims, reproduce
+
+    examples = discover_examples()
+    if args.family not in examples:
+        raise CliError(f"unknown family {args.family!r}; available: {', '.join(examples) or '(none)'}")
+    out = _writable_dir(args.out)
+    try:
+        claims = load_claims(args.family)
+    except FileNotFoundError as e:
+        raise CliError(str(e)) from None
+    try:
+        path = reproduce(args.family, examples[args.family], claims, out=out, quick=args.quick,
+                         trials=args.trials, workers=args.workers, seed=args.seed, progress=True,
+                         log=lambda s: print(s, flush=True))
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: no report written for {args.family}", file=sys.stderr)
+        return 130
+    summary = next((ln for ln in path.read_text().splitlines() if ln.startswith("- summary:")), "")
+    print(summary.removeprefix("- "))
+    print(f"wrote {path}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- bench
 def _bench(args) -> int:
     benches = discover_benchmarks()
     if not args.names or args.list:
         _print_listing(f"benchmarks under {benchmarks_root()}:", list(benches) or ["(none)"],
-                       "run one with: matoolbox bench NAME [NAME ...] [--quick]")
-        if args.list:
-            return 0
-    names = list(benches) if args.names in ([], ["all"]) else args.names
+                       "run one with: matoolbox bench NAME [NAME ...] [--quick]  (or NAME = all)")
+        return 0
+    names = list(benches) if args.names == ["all"] else args.names
     unknown = [n for n in names if n not in benches and n.removeprefix("bench_") not in benches]
     if unknown:
-        print(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(benches) or '(none)'}",
-              file=sys.stderr)
-        return 2
+        raise CliError(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(benches) or '(none)'}")
     for name in names:
         name = name.removeprefix("bench_") if name not in benches else name
         module = load_script(benches[name])
@@ -209,42 +300,83 @@ def _bench(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="matoolbox", description="Movable-antenna optimization toolbox")
-    sub = p.add_subparsers(dest="command")
-    d = sub.add_parser("demo", help="solve the default CoMP-RSMA instance for the four schemes")
-    d.add_argument("--out", default="out/demo", help="output folder (PNG + CSV)")
-    d.add_argument("--seed", type=int, default=0, help="channel draw")
+    p = _Parser(prog="matoolbox", description="Movable-antenna optimization toolbox: a demo solve, the "
+                "papers' figures, reproduction reports and benchmarks.")
+    p.add_argument("--version", action="version", version=f"matoolbox {__version__}",
+                   help="print the version and exit")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
+
+    d = sub.add_parser("demo", parents=[common], help="solve the default CoMP-RSMA instance for the four schemes",
+                       description="Solve one draw of the default CoMP-RSMA instance with ao_solve for "
+                       "RSMA-MA, RSMA-FPA, SDMA-MA and SDMA-FPA; print the table and save a bar chart + CSV.")
+    d.add_argument("--out", default="out/demo", help="output folder for PNG + CSV (default: out/demo)")
+    d.add_argument("--seed", type=seed_int, default=0, help="channel draw, an integer >= 0 (default: 0)")
     d.add_argument("--quick", action="store_true", help="at most 5 AO iterations per scheme")
-    d.add_argument("--channel-map", action="store_true", help="also save the channel-gain map")
-    d.add_argument("--grid", type=int, default=81, help="channel-map grid points per axis")
+    d.add_argument("--channel-map", action="store_true", help="also save the channel-gain map over the MA region")
+    d.add_argument("--grid", type=grid_int, default=81,
+                   help="channel-map grid points per axis, an integer >= 2 (default: 81)")
     d.set_defaults(func=_demo)
 
-    f = sub.add_parser("figure", help="run a paper-figure script (examples/FAMILY/FIG*.py); no FIG lists them")
-    f.add_argument("family", nargs="?", help="problem family (folder under examples/)")
+    f = sub.add_parser("figure", parents=[common], help="run a paper-figure script; no FIG: list them",
+                       description="Run a paper-figure script (examples/FAMILY/FIG.py): its sweep, figure "
+                       "(PNG, optionally PDF) and CSV. Without FAMILY/FIG: list the scripts.")
+    f.add_argument("family", nargs="?", help="problem family (folder of figure scripts)")
     f.add_argument("fig", nargs="?", help="figure: file name or its prefix before '_' (fig3), or 'all'")
-    f.add_argument("--quick", action="store_true", help="small version (< 2 min on 2 cores)")
-    f.add_argument("--trials", type=int, help="Monte Carlo trials per grid point")
-    f.add_argument("--workers", type=int, help="parallel workers (joblib n_jobs, -1: all cores)")
-    f.add_argument("--seed", type=int)
-    f.add_argument("--out", help="output folder (PNG + CSV)")
+    f.add_argument("--quick", action="store_true", help="small version (see the README table for the times)")
+    f.add_argument("--trials", type=positive_int, help="Monte Carlo trials per grid point (default: the script's)")
+    f.add_argument("--workers", type=workers_int, help="parallel worker processes, or -1 for all cores (default: 1)")
+    f.add_argument("--seed", type=seed_int, help="master seed, an integer >= 0 (default: 0)")
+    f.add_argument("--out", help="output folder for figures and CSV (default: the script's, out/FAMILY)")
+    f.add_argument("--checkpoint", metavar="PATH",
+                   help="write every finished trial to PATH (JSON lines); rerunning the same command resumes")
+    f.add_argument("--resume", action="store_true",
+                   help="checkpoint to OUT/checkpoints/FIG.jsonl and resume from it if present")
+    f.add_argument("--format", type=formats_list, metavar="FMT[,FMT]",
+                   help="figure formats, e.g. png,pdf (default: png)")
     f.set_defaults(func=_figure)
 
-    b = sub.add_parser("bench", help="run benchmark scripts (benchmarks/bench_NAME.py); no NAME: list, then run all")
-    b.add_argument("names", nargs="*", help="benchmark names, or 'all' (the default)")
+    r = sub.add_parser("reproduce", parents=[common], help="run a family's figures and write REPRODUCTION.md",
+                       description="Run the figure scripts a family's claims need, check every claim of the "
+                       "papers by its rule and write OUT/FAMILY/REPRODUCTION.md beside the figures.")
+    r.add_argument("family", help="problem family (folder with claims.py)")
+    r.add_argument("--quick", action="store_true", help="quick versions of the figure scripts")
+    r.add_argument("--trials", type=positive_int, help="Monte Carlo trials per grid point (default: the scripts')")
+    r.add_argument("--workers", type=workers_int, help="parallel worker processes, or -1 for all cores (default: 1)")
+    r.add_argument("--seed", type=seed_int, help="master seed, an integer >= 0 (default: 0)")
+    r.add_argument("--out", default="out/reproduction", help="output root (default: out/reproduction)")
+    r.add_argument("--format", type=formats_list, metavar="FMT[,FMT]", help="figure formats, e.g. png,pdf")
+    r.set_defaults(func=_reproduce)
+
+    b = sub.add_parser("bench", parents=[common], help="list benchmarks (no NAME) or run them",
+                       description="Benchmark scripts (benchmarks/bench_NAME.py). Without NAME: list them; "
+                       "NAME = all runs every one.")
+    b.add_argument("names", nargs="*", metavar="NAME", help="benchmark names, or 'all'")
     b.add_argument("--list", action="store_true", help="only list the benchmarks")
-    b.add_argument("--quick", action="store_true")
+    b.add_argument("--quick", action="store_true", help="small problem sizes and few repeats (a smoke run)")
     b.set_defaults(func=_bench)
     return p
 
 
 def main(argv=None) -> int:
+    """Run the command line; returns the exit code (2: bad usage, 130: interrupted)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:            # --help / --version (0) and usage errors (2)
+        return int(e.code or 0)
     if not hasattr(args, "func"):
         parser.print_help()
         return 0
-    return int(args.func(args) or 0)
+    try:
+        with _quiet(getattr(args, "verbose", False)), _formats(args):
+            return int(args.func(args) or 0)
+    except CliError as e:
+        print(f"matoolbox {args.command}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

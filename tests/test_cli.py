@@ -23,16 +23,18 @@ FIG_SCRIPT = textwrap.dedent('''
 
 
     def trial(params, rng):
+        if params["x"] == 1.0 and os.environ.get("CLI_TEST_INTERRUPT"):
+            raise KeyboardInterrupt
         return {"y": params["x"] + rng.standard_normal(), "pid": os.getpid()}
 
 
-    def run(quick=False, trials=None, workers=1, seed=0, out="DEFAULT_OUT", progress=False):
+    def run(quick=False, trials=None, workers=1, seed=0, out="DEFAULT_OUT", progress=False, checkpoint=None):
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "NAME_args.json").write_text(json.dumps(
             dict(quick=quick, trials=trials, workers=workers, seed=seed, progress=progress)))
         res = run_sweep(trial, {"x": [0.0, 1.0]}, trials or (2 if quick else 3), seed,
-                        workers=workers, progress=False)
+                        workers=workers, progress=False, checkpoint=checkpoint)
         res.to_csv(out / "NAME.csv")
         plot_sweep(res, x="x", keys=["y"], path=out / "NAME.png")
         return res
@@ -93,11 +95,10 @@ def test_listings(roots, capsys):
     assert cli.main(["bench", "--list"]) == 0
     out = capsys.readouterr().out
     assert "  alpha\n  beta\n" in out and "helper" not in out
-    assert not list((roots / "marks").iterdir())                      # listing runs nothing
-    assert cli.main(["bench", "--quick"]) == 0                         # no name: list, then run all
+    assert cli.main(["bench", "--quick"]) == 0                         # no name: list only
     out = capsys.readouterr().out
-    assert "  alpha\n  beta\n" in out and "alpha table" in out and "beta table" in out
-    assert (roots / "marks" / "alpha.txt").read_text() == "quick=True"
+    assert "  alpha\n  beta\n" in out and "alpha table" not in out
+    assert not list((roots / "marks").iterdir())                      # listing runs nothing
 
 
 def read_csv(path):
@@ -142,7 +143,7 @@ def test_figure_all_and_errors(roots, capsys):
     assert cli.main(["figure", "fam", "fig"]) == 2                    # "fig" alone is no prefix
     (roots / "examples" / "fam" / "fig1_alt.py").write_text(script(FIG_SCRIPT, "x"))
     assert cli.main(["figure", "fam", "fig1"]) == 2
-    assert "matches several" in capsys.readouterr().err
+    assert "matches several figures of fam" in capsys.readouterr().err
 
 
 def test_bench(roots, capsys):
@@ -177,3 +178,90 @@ def test_demo_solves_four_schemes(tmp_path, capsys):
 def test_no_command_prints_help(capsys):
     assert cli.main([]) == 0
     assert "figure" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- validation, resume, formats
+@pytest.mark.parametrize("argv, what", [
+    (["figure", "fam", "fig1", "--trials", "0"], "--trials"),
+    (["figure", "fam", "fig1", "--trials", "-2"], "--trials"),
+    (["figure", "fam", "fig1", "--trials", "2.5"], "--trials"),
+    (["figure", "fam", "fig1", "--workers", "0"], "--workers"),
+    (["figure", "fam", "fig1", "--workers", "-2"], "--workers"),
+    (["figure", "fam", "fig1", "--seed", "-1"], "--seed"),
+    (["figure", "fam", "fig1", "--seed", "abc"], "--seed"),
+    (["figure", "fam", "fig1", "--format", "png,gif"], "--format"),
+    (["demo", "--seed", "-1"], "--seed"),
+    (["demo", "--channel-map", "--grid", "0"], "--grid"),
+    (["demo", "--grid", "1"], "--grid"),
+    (["reproduce", "fam", "--trials", "0"], "--trials"),
+    (["bench", "--frobnicate"], "--frobnicate"),
+])
+def test_bad_numeric_flags_give_one_line_and_exit_2(roots, capsys, argv, what):
+    assert cli.main(argv) == 2
+    cap = capsys.readouterr()
+    err = cap.err.strip()
+    assert what in err and "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert not (roots / "dflt").exists()                              # nothing ran
+
+
+def test_unwritable_out_is_reported_before_any_work(roots, capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for argv in (["figure", "fam", "fig1", "--out", str(blocker / "sub")],
+                 ["demo", "--out", str(blocker / "sub")],
+                 ["reproduce", "fam", "--out", str(blocker / "sub")]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert "cannot be created" in err and len(err.splitlines()) == 1
+    assert not (roots / "dflt").exists()
+
+
+def test_version_and_help_texts(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == "matoolbox 0.1.0"
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert p.description, f"{name} has no description"
+        for a in p._actions:
+            if a.dest != "help":
+                assert a.help, f"{name} {a.option_strings or a.dest} has no help text"
+
+
+def test_interrupt_reports_saved_trials_and_rerun_resumes(roots, capsys, monkeypatch):
+    ck = roots / "ck" / "fig1.jsonl"
+    argv = ["figure", "fam", "fig1", "--quick", "--out", str(roots / "o5"), "--checkpoint", str(ck)]
+    monkeypatch.setenv("CLI_TEST_INTERRUPT", "1")
+    assert cli.main(argv) == 130
+    err = capsys.readouterr().err
+    assert f"2 of 4 trials saved to {ck}; rerun the same command to resume" in err and "Traceback" not in err
+    monkeypatch.delenv("CLI_TEST_INTERRUPT")
+    assert cli.main(argv) == 0
+    rows = read_csv(roots / "o5" / "fig1_alpha.csv")
+    assert len(rows) == 4
+    from matoolbox.sweep import load_checkpoint
+
+    assert len(load_checkpoint(ck).rows) == 4
+
+
+def test_resume_uses_a_default_checkpoint_and_pdf_format(roots, capsys):
+    out = roots / "o6"
+    assert cli.main(["figure", "fam", "fig1", "--quick", "--resume", "--out", str(out), "--format", "png,pdf"]) == 0
+    assert (out / "checkpoints" / "fig1_alpha.jsonl").exists()
+    assert (out / "fig1_alpha.png").exists() and (out / "fig1_alpha.pdf").read_bytes()[:4] == b"%PDF"
+    text = capsys.readouterr().out
+    assert "checkpoint" in text
+
+
+def test_figure_all_with_checkpoint_derives_one_file_per_figure(roots):
+    ck = roots / "ck" / "run.jsonl"
+    assert cli.main(["figure", "fam", "all", "--quick", "--out", str(roots / "o7"), "--checkpoint", str(ck)]) == 0
+    assert sorted(p.name for p in ck.parent.iterdir()) == [
+        "run_fig10_beta.jsonl", "run_fig1_alpha.jsonl", "run_fig2_gamma.jsonl"]
+
+
+def test_script_without_checkpoint_keyword_is_refused_up_front(roots, capsys):
+    (roots / "examples" / "fam" / "fig3_old.py").write_text(
+        "def run(quick=False, out='o'):\n    raise SystemExit('ran')\n")
+    assert cli.main(["figure", "fam", "fig3", "--resume"]) == 2
+    assert "does not accept --checkpoint" in capsys.readouterr().err

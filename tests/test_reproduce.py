@@ -1,0 +1,110 @@
+"""`matoolbox reproduce`: claims evaluated on a fake family folder (tiny script + claims.py)."""
+import textwrap
+
+import pytest
+
+from matoolbox import cli
+from matoolbox.reproduce import Claim, evaluate_claims, reproduce_family
+
+FIG = textwrap.dedent('''
+    """Fake figure: y = 2 x on two points."""
+    from pathlib import Path
+
+    from matoolbox.sweep import run_sweep, save_sweep
+
+
+    def trial(params, rng):
+        return {"y": 2.0 * params["x"], "z": params["x"] + 0.0 * rng.standard_normal()}
+
+
+    def run(quick=False, trials=None, workers=1, seed=0, out="o", progress=False, checkpoint=None):
+        res = run_sweep(trial, {"x": [1.0, 2.0]}, trials or 2, seed, workers=workers, progress=False,
+                        checkpoint=checkpoint)
+        save_sweep(res, out, "fig1_line", x="x", keys=["y", "z"], xlabel="x", ylabel="y", title="a line")
+        return res
+''')
+
+CLAIMS = textwrap.dedent('''
+    from matoolbox.reproduce import Claim
+
+
+    def _double(results):
+        r = results["fig1_line"]
+        ratio = r.mean("y", x=2.0) / r.mean("y", x=1.0)
+        return ("reproduced" if abs(ratio - 2) < 1e-9 else "not reproduced"), f"ratio {ratio:.3f}"
+
+
+    def _raises(results):
+        raise RuntimeError("boom")
+
+
+    CLAIMS = [
+        Claim("C1.1", "fig1_line", "y doubles from x=1 to x=2", "ratio within 1e-9 of 2", _double),
+        Claim("C1.2", "fig1_line", "a check that raises", "-", _raises),
+        Claim("C1.3", "fig9_missing", "a figure that does not exist", "-", _double),
+    ]
+''')
+
+
+@pytest.fixture
+def family(tmp_path, monkeypatch):
+    root = tmp_path / "examples"
+    (root / "fam").mkdir(parents=True)
+    (root / "fam" / "fig1_line.py").write_text(FIG)
+    (root / "fam" / "claims.py").write_text(CLAIMS)
+    (root / "fam" / "_helper.py").write_text("def run():\n    pass\n")
+    monkeypatch.setenv("MATOOLBOX_EXAMPLES", str(root))
+    return root
+
+
+def test_claim_is_frozen_with_the_shared_fields():
+    c = Claim("C0", "fig", "text", "rule", lambda r: ("reproduced", "1"))
+    assert [f for f in Claim.__dataclass_fields__] == ["id", "figure", "text", "rule", "check"]
+    with pytest.raises(Exception):
+        c.id = "x"
+
+
+def test_evaluate_claims_verdicts():
+    claims = [Claim("a", "f", "t", "r", lambda r: ("partly", "m")),
+              Claim("b", "f", "t", "r", lambda r: ("maybe", "m")),
+              Claim("c", "g", "t", "r", lambda r: ("reproduced", "m"))]
+    rows = evaluate_claims(claims, {"f": 1}, errors={"g": "ValueError: bad"})
+    assert [r["verdict"] for r in rows] == ["partly", "not run", "not run"]
+    assert "maybe" in rows[1]["measured"] and "ValueError: bad" in rows[2]["measured"]
+
+
+def test_reproduce_family_writes_the_report(family, tmp_path):
+    path = reproduce_family("fam", out=tmp_path / "out", quick=True, trials=2, seed=3)
+    text = path.read_text()
+    assert path == tmp_path / "out" / "fam" / "REPRODUCTION.md"
+    assert "| C1.1 | fig1_line | y doubles from x=1 to x=2 | ratio within 1e-9 of 2 | ratio 2.000 | **reproduced** |" in text
+    assert "C1.2" in text and "check raised RuntimeError: boom" in text
+    assert "fig9_missing" in text and "1 reproduced" in text and "2 not run" in text
+    assert "trials=2" in text and "seed=3" in text and "wall time" in text and "CPU cores" in text
+    assert (tmp_path / "out" / "fam" / "fig1_line.png").exists()
+    assert "![fig1_line](fig1_line.png)" in text
+
+
+def test_cli_reproduce(family, tmp_path, capsys):
+    assert cli.main(["reproduce", "fam", "--quick", "--trials", "2", "--out", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o" / "fam" / "REPRODUCTION.md").exists()
+    assert "1 reproduced" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["reproduce", "nofam"], "unknown family"),
+    (["reproduce", "fam", "--trials", "0"], "--trials"),
+    (["reproduce", "fam", "--workers", "-3"], "--workers"),
+    (["reproduce", "fam", "--seed", "-1"], "--seed"),
+])
+def test_cli_reproduce_bad_input(family, argv, msg, capsys):
+    with pytest.raises(SystemExit) as e:
+        rc = cli.main(argv)
+        raise SystemExit(rc)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert msg in err and "Traceback" not in err
+
+
+def test_claims_and_helpers_are_not_figures(family):
+    assert list(cli.discover_examples()["fam"]) == ["fig1_line"]
