@@ -6,11 +6,14 @@ solver failure.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import OptimizeResult
+
+from . import io as _io
+from .errors import InvalidProblemError
+from .problem import Problem
 
 __all__ = ["Solution", "EXITFLAGS"]
 
@@ -19,71 +22,23 @@ EXITFLAGS = {1: "converged", 0: "iteration or time limit", -2: "infeasible", -3:
 _ORDER = ("solver", "fval", "exitflag", "message", "violation", "nit", "elapsed", "x", "history", "output")
 
 
-def _to_jsonable(v):
-    if isinstance(v, np.ndarray) or isinstance(v, np.generic):
-        arr = np.asarray(v)
-        if np.iscomplexobj(arr):
-            return {"__ndarray__": "complex", "shape": list(arr.shape),
-                    "real": arr.real.ravel().tolist(), "imag": arr.imag.ravel().tolist()}
-        return {"__ndarray__": arr.dtype.str, "shape": list(arr.shape), "data": arr.ravel().tolist()}
-    if isinstance(v, complex):
-        return {"__complex__": [v.real, v.imag]}
-    if isinstance(v, float) and not math.isfinite(v):
-        return {"__float__": repr(v)}
-    if isinstance(v, dict):
-        return {str(k): _to_jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_to_jsonable(x) for x in v]
-    if isinstance(v, (str, int, float, bool)) or v is None:
-        return v
-    return repr(v)
-
-
-def _from_jsonable(v):
-    if isinstance(v, dict):
-        if "__ndarray__" in v:
-            shape = tuple(v["shape"])
-            if v["__ndarray__"] == "complex":
-                arr = np.asarray(v["real"], float) + 1j * np.asarray(v["imag"], float)
-            else:
-                arr = np.asarray(v["data"], dtype=np.dtype(v["__ndarray__"]))
-            return arr.reshape(shape)
-        if "__complex__" in v:
-            return complex(*v["__complex__"])
-        if "__float__" in v:
-            return float(v["__float__"])
-        return {k: _from_jsonable(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_from_jsonable(x) for x in v]
-    return v
-
-
-def _to_mat(v):
-    """Convert to what scipy.io.savemat stores as MATLAB arrays/structs/cells."""
-    if v is None:
-        return np.zeros((0, 0))
-    if isinstance(v, dict):
-        return {str(k): _to_mat(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        try:
-            arr = np.asarray(v)
-            if arr.dtype != object:
-                return arr
-        except (ValueError, TypeError):
-            pass
-        cell = np.empty((len(v),), dtype=object)
-        for i, x in enumerate(v):
-            cell[i] = _to_mat(x)
-        return cell
-    if isinstance(v, bool):
-        return np.bool_(v)
-    return v
-
-
 class Solution(OptimizeResult):
     """Solution struct: ``x`` (dict of named variables), ``fval``, ``exitflag``, ``message``,
     ``nit``, ``history`` (objective per iteration), ``violation``, ``elapsed`` (s), ``solver``,
     ``output`` (solver-specific extras). Dict with attribute access.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matoolbox as ma
+    >>> sol = ma.Solution(x={"positions": np.zeros((2, 2))}, fval=1.5, exitflag=1, solver="demo")
+    >>> sol.fval, sol["exitflag"], ma.EXITFLAGS[sol.exitflag]
+    (1.5, 1, 'converged')
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sol.json"
+    >>> back = ma.Solution.from_json(sol.to_json(path))
+    >>> back.fval, back.x["positions"].shape
+    (1.5, (2, 2))
     """
 
     def __init__(self, *args, **kwargs):
@@ -117,21 +72,85 @@ class Solution(OptimizeResult):
     def to_json(self, path) -> Path:
         """Write the struct as JSON (arrays tagged with dtype and shape; complex split re/im)."""
         path = Path(path)
-        path.write_text(json.dumps(_to_jsonable(dict(self)), indent=1))
+        path.write_text(json.dumps(_io.to_jsonable(dict(self)), indent=1, allow_nan=False))
         return path
 
     @classmethod
     def from_json(cls, path) -> "Solution":
-        return cls(**_from_jsonable(json.loads(Path(path).read_text())))
+        """Read :meth:`to_json`'s file. A malformed file (not an object, a complex array without
+        ``imag``, a size that does not match ``shape``, ...) raises ``InvalidProblemError`` (a
+        ``ValueError``) naming the key, e.g. ``file.x['precoders']``."""
+        try:
+            raw = json.loads(Path(path).read_text())
+        except json.JSONDecodeError as err:
+            raise InvalidProblemError(f"file {str(path)!r}: not valid JSON ({err})") from None
+        if not isinstance(raw, dict):
+            raise InvalidProblemError(f"file {str(path)!r}: must hold a JSON object (the solution struct)")
+        data = {k: _io.from_jsonable(v, k) for k, v in raw.items()}
+        _check_struct(data)
+        return cls(**data)
 
-    def to_mat(self, path) -> Path:
-        """Write a MATLAB .mat file (``scipy.io.savemat``); ``x`` and ``output`` become structs."""
+    def to_mat(self, path, problem=None, name: str = "sol") -> Path:
+        """Write ONE MATLAB struct ``name`` (``sol.x.positions``, ``sol.fval``, ``sol.exitflag``,
+        ``sol.history``, ``sol.output``, ...; complex arrays stay complex). ``problem``: also
+        store the instance as ``sol.problem`` (readable by ``Problem.from_mat(path, "sol.problem")``
+        and by :meth:`from_mat` with ``with_problem=True``). ``sol.matoolbox_types`` (a JSON
+        text) lets :meth:`from_mat` restore the Python types exactly."""
         from scipy.io import savemat
 
         path = Path(path)
-        data = {k: _to_mat(v) for k, v in self.items() if not k.startswith("_")}
-        savemat(path, data, long_field_names=True, do_compression=True)
+        keys = [k for k in _ORDER if k in self] + sorted(k for k in self if k not in _ORDER and not k.startswith("_"))
+        val, spec = _io.mat_encode({k: self[k] for k in keys})
+        if problem is not None:
+            val["problem"] = _io.problem_mat_struct(problem)
+        val["matoolbox_types"] = json.dumps(spec["items"])
+        savemat(path, {name: val}, long_field_names=True, do_compression=True, oned_as="row")
         return path
+
+    @classmethod
+    def from_mat(cls, path, name: str = "sol", with_problem: bool = False):
+        """Read :meth:`to_mat`'s struct; ``with_problem=True`` returns ``(solution, problem)``
+        (problem ``None`` when none was stored)."""
+        data = _io.read_mat(path)
+        if name not in data or not isinstance(data[name], dict):
+            raise InvalidProblemError(f"file {str(path)!r}: no struct '{name}' (holds {sorted(data)})")
+        st = data[name]
+        if "matoolbox_types" not in st:
+            raise InvalidProblemError(f"file.{name}.matoolbox_types: missing (not written by Solution.to_mat?)")
+        try:
+            items = json.loads(_io._as_str(st["matoolbox_types"]))
+        except json.JSONDecodeError as err:
+            raise InvalidProblemError(f"file.{name}.matoolbox_types: not valid JSON ({err})") from None
+        sol = cls(**_io.mat_decode(st, {"t": "dict", "items": items}, name))
+        _check_struct(sol)
+        if not with_problem:
+            return sol
+        prob = None
+        if "problem" in st:
+            prob = _io.problem_from_mat_struct(st["problem"], Problem, f"{name}.problem")
+        return sol, prob
+
+
+_CHECKS = {"x": (dict, "a struct of named variables"), "output": (dict, "a struct"),
+           "message": (str, "text"), "solver": (str, "text")}
+
+
+def _check_struct(data) -> None:
+    """Type checks of the standard fields of a loaded solution (named in the error)."""
+    for k, (typ, what) in _CHECKS.items():
+        if k in data and not isinstance(data[k], typ):
+            raise InvalidProblemError(f"file.{k} = {type(data[k]).__name__}: must be {what}")
+    for k in ("fval", "violation", "elapsed"):
+        if k in data and not (np.ndim(data[k]) == 0 and isinstance(data[k], (int, float, np.number))
+                              and not isinstance(data[k], bool)):
+            raise InvalidProblemError(f"file.{k} = {data[k]!r}: must be a real number")
+    for k in ("exitflag", "nit"):
+        if k in data and not (isinstance(data[k], (int, np.integer)) and not isinstance(data[k], bool)):
+            raise InvalidProblemError(f"file.{k} = {data[k]!r}: must be an integer")
+    if "x" in data:
+        for k, v in data["x"].items():
+            if isinstance(v, (str, bytes)):
+                raise InvalidProblemError(f"file.x['{k}'] = {v!r}: must be numeric")
 
 
 def _short(v):
