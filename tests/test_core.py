@@ -46,7 +46,7 @@ def test_solution_json_round_trip(tmp_path):
 
 def test_solution_mat_round_trip(tmp_path):
     s = _sol()
-    m = scipy.io.loadmat(s.to_mat(tmp_path / "s.mat"), squeeze_me=True, simplify_cells=True)
+    m = scipy.io.loadmat(s.to_mat(tmp_path / "s.mat"), squeeze_me=True, simplify_cells=True)["sol"]
     assert m["fval"] == pytest.approx(3.25)
     np.testing.assert_array_equal(m["x"]["positions"], s.x["positions"])
     np.testing.assert_array_equal(np.atleast_2d(m["x"]["precoders"]), s.x["precoders"])
