@@ -84,6 +84,43 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def add_run_options(p, *, script_defaults=False, default_out=None):
+    """The options of a figure run (``matoolbox figure`` and the scripts' own ``__main__``):
+    ``--quick --trials --workers --seed --out --checkpoint --resume --format``. With
+    ``script_defaults`` the values a script uses by itself are the defaults (workers 1, seed 0)."""
+    p.add_argument("--quick", action="store_true", help="small version (see the README table for the times)")
+    p.add_argument("--trials", type=positive_int, help="Monte Carlo trials per grid point (default: the script's)")
+    p.add_argument("--workers", type=workers_int, default=1 if script_defaults else None,
+                   help="parallel worker processes, or -1 for all cores (default: 1)")
+    p.add_argument("--seed", type=seed_int, default=0 if script_defaults else None,
+                   help="master seed, an integer >= 0 (default: 0)")
+    p.add_argument("--out", default=default_out,
+                   help=f"output folder for figures and CSV (default: {default_out or 'the script’s, out/FAMILY'})")
+    p.add_argument("--checkpoint", metavar="PATH",
+                   help="write every finished trial to PATH (JSON lines); rerunning the same command resumes")
+    p.add_argument("--resume", action="store_true",
+                   help="checkpoint to OUT/checkpoints/FIG.jsonl and resume from it if present")
+    p.add_argument("--format", type=formats_list, metavar="FMT[,FMT]",
+                   help="figure formats, e.g. png,pdf (default: png)")
+    return p
+
+
+def call_run(run, kwargs, ck, label):
+    """``run(**kwargs)``; on Ctrl-C print how many trials the checkpoint ``ck`` holds (one line,
+    no traceback) and return ``(None, 130)``; else ``(result, 0)``."""
+    try:
+        return run(**kwargs), 0
+    except KeyboardInterrupt:
+        if ck is None:
+            print(f"\ninterrupted: {label} was not checkpointed; rerun with --resume "
+                  "(or --checkpoint PATH) to make it resumable", file=sys.stderr)
+        else:
+            n, m = _saved_counts(Path(ck))
+            print(f"\ninterrupted: {n} of {m} trials saved to {ck}; rerun the same command to resume",
+                  file=sys.stderr)
+        return None, 130
+
+
 # ----------------------------------------------------------------------------- helpers
 def _writable_dir(path) -> Path:
     """Create ``path`` (and parents) and check that a file can be written there; CliError otherwise."""
@@ -234,17 +271,9 @@ def _figure(args) -> int:
             kwargs["checkpoint"] = str(ck)
         print(f"== figure {args.family}/{name} ==" + (f" (checkpoint {ck})" if ck else ""), flush=True)
         t0 = time.time()
-        try:
-            result = module.run(**kwargs)
-        except KeyboardInterrupt:
-            if ck is None:
-                print(f"\ninterrupted: {args.family}/{name} was not checkpointed; rerun with --resume "
-                      "(or --checkpoint PATH) to make it resumable", file=sys.stderr)
-            else:
-                n, m = _saved_counts(ck)
-                print(f"\ninterrupted: {n} of {m} trials saved to {ck}; rerun the same command to resume",
-                      file=sys.stderr)
-            return 130
+        result, rc = call_run(module.run, kwargs, ck, f"{args.family}/{name}")
+        if rc:
+            return rc
         _summarize(result)
         written = sorted(p for p in out.rglob("*") if p.is_file() and p.stat().st_mtime >= t0 - 1
                          and "checkpoints" not in p.parts) if out.is_dir() else []
@@ -326,17 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(PNG, optionally PDF) and CSV. Without FAMILY/FIG: list the scripts.")
     f.add_argument("family", nargs="?", help="problem family (folder of figure scripts)")
     f.add_argument("fig", nargs="?", help="figure: file name or its prefix before '_' (fig3), or 'all'")
-    f.add_argument("--quick", action="store_true", help="small version (see the README table for the times)")
-    f.add_argument("--trials", type=positive_int, help="Monte Carlo trials per grid point (default: the script's)")
-    f.add_argument("--workers", type=workers_int, help="parallel worker processes, or -1 for all cores (default: 1)")
-    f.add_argument("--seed", type=seed_int, help="master seed, an integer >= 0 (default: 0)")
-    f.add_argument("--out", help="output folder for figures and CSV (default: the script's, out/FAMILY)")
-    f.add_argument("--checkpoint", metavar="PATH",
-                   help="write every finished trial to PATH (JSON lines); rerunning the same command resumes")
-    f.add_argument("--resume", action="store_true",
-                   help="checkpoint to OUT/checkpoints/FIG.jsonl and resume from it if present")
-    f.add_argument("--format", type=formats_list, metavar="FMT[,FMT]",
-                   help="figure formats, e.g. png,pdf (default: png)")
+    add_run_options(f)
     f.set_defaults(func=_figure)
 
     r = sub.add_parser("reproduce", parents=[common], help="run a family's figures and write REPRODUCTION.md",

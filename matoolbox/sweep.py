@@ -47,7 +47,7 @@ time; :func:`load_checkpoint` reads a running sweep's file as a partial result.
 from __future__ import annotations
 from __future__ import annotations
 
-import argparse
+import contextlib
 import functools
 import itertools
 import json
@@ -61,6 +61,8 @@ import numpy as np
 from .core.errors import InfeasibleError
 from .core.validate import fail
 from .checkpoint import CheckpointError, _fsync_write, _header, _load_checkpoint, _seed_sequence, load_checkpoint
+from . import cli
+from .plots import use_formats
 from .results import RESERVED, SweepResult, _json_roundtrip, plot_sweep, save_sweep
 
 __all__ = ["run_sweep", "SweepResult", "plot_sweep", "save_sweep", "run_example", "load_checkpoint",
@@ -292,30 +294,23 @@ def _execute(trial, points, children, pending, workers, on_error):
 
 
 def run_example(run, doc=None, default_out="out", argv=None):
-    """The ``__main__`` of an example script: parse ``--quick --trials --workers --seed --out``,
-    call ``run(..., progress=True)`` and return ``(args, result)``.
-
-    Parameters
-    ----------
-    run : callable
-        The script's ``run(quick=..., trials=..., workers=..., seed=..., out=..., progress=...)``.
-    doc : str, optional
-        Help text of the script.
-    default_out : str, default "out"
-        Default ``--out`` folder.
-    argv : list of str, optional
-        Arguments (default ``sys.argv[1:]``).
-
-    Returns
-    -------
-    tuple
-        (parsed arguments, the result of ``run``).
-    """
-    ap = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
-    ap.add_argument("--quick", action="store_true", help="small version (< 2 min on 2 cores)")
-    ap.add_argument("--trials", type=int, default=None, help="Monte Carlo trials per grid point")
-    ap.add_argument("--workers", type=int, default=1, help="parallel workers (joblib n_jobs)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=default_out, help="output folder (PNG + CSV)")
+    """The ``__main__`` of an example script: parse ``--quick --trials --workers --seed --out
+    --checkpoint --resume --format`` (validated as in ``matoolbox figure``: a bad value exits with
+    a one-line error and code 2), call ``run(..., progress=True)`` and return ``(args, result)``.
+    Ctrl-C prints how many trials the checkpoint holds and exits with code 130."""
+    ap = cli._Parser(description=(doc or "").strip().splitlines()[0] if doc else None)
+    cli.add_run_options(ap, script_defaults=True, default_out=default_out)
+    ap.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
     a = ap.parse_args(argv)
-    return a, run(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    kwargs = dict(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    ck = a.checkpoint or (str(Path(a.out) / "checkpoints" / f"{Path(sys.argv[0]).stem}.jsonl") if a.resume else None)
+    if ck is not None:
+        kwargs["checkpoint"] = ck
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(cli._quiet(a.verbose))
+        if a.format:
+            stack.enter_context(use_formats(a.format))
+        result, rc = cli.call_run(run, kwargs, ck, Path(sys.argv[0]).stem or "the script")
+    if rc:
+        raise SystemExit(rc)
+    return a, result
