@@ -1,14 +1,42 @@
 """Shared pieces of the CoMP-RSMA figure scripts (spec comp_rsma_gml.md §8): scheme solvers,
-the per-draw trial body, output files and the command line. Public API only."""
+the per-draw trial body, output files and the command line. Public API only.
+
+Interference models: every script's ``run(..., interference=...)`` takes one model name, a
+comma-separated list or a sequence ("coherent", "noncoherent", "paper"); the default
+``("coherent", "paper")`` sweeps both on the same channel draws (the model is a grid parameter,
+so the figure has one curve per scheme and model). Command line: ``--interference coherent,paper``.
+
+Averages: a scheme's value in a draw (key ``<scheme>``) is kept only when the draw is QoS-feasible
+for *every* scheme shown (no survivorship bias: all curves average over the same draws);
+``<scheme> own`` keeps it whenever that scheme alone is feasible; ``infeasible <scheme>`` (0/1)
+counts the infeasible draws, ``common share <scheme>`` is the fraction of the transmit power on
+the common stream.
+"""
 from __future__ import annotations
 
+import functools
 import math
+import sys
 
 import matoolbox as ma
 from matoolbox.problems import CompRsmaProblem
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 SCHEME_ORDER = ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA")
+MODELS = ("coherent", "noncoherent", "paper")
+DEFAULT_MODELS = ("coherent", "paper")
+
+
+def models(interference=None) -> list:
+    """The interference models to sweep: None -> DEFAULT_MODELS; "a,b" or a sequence -> list."""
+    if interference is None:
+        return list(DEFAULT_MODELS)
+    names = interference.split(",") if isinstance(interference, str) else list(interference)
+    names = [str(m).strip() for m in names if str(m).strip()]
+    bad = [m for m in names if m not in MODELS]
+    if bad or not names:
+        raise ValueError(f"interference = {interference!r}: each model must be one of {MODELS}")
+    return names
 
 
 def ao_rsma_ma(problem, rng):
@@ -40,17 +68,25 @@ def reference(problem, rng, n_starts=100, warm=()):
 
 
 def solve_schemes(problem, schemes, rng, reference_starts=0):
-    """Run every scheme on one draw: outputs ``<scheme>`` (sum rate, NaN when QoS-infeasible),
-    ``infeasible <scheme>`` (0/1) and ``time <scheme>`` (s); exitflag -2 if any scheme is infeasible."""
+    """Run every scheme on one draw: outputs ``<scheme>`` (sum rate; NaN unless every scheme is
+    QoS-feasible on this draw), ``<scheme> own`` (NaN only when this scheme is infeasible),
+    ``infeasible <scheme>`` (0/1), ``common share <scheme>`` and ``time <scheme>`` (s);
+    exitflag -2 if any scheme is infeasible."""
     out, flag, sols = {}, 1, {}
     for name, solve in schemes.items():
         sol = solve(problem, rng)
         sols[name] = sol
-        bad = sol.exitflag == -2
-        out[name] = math.nan if bad else float(sol.fval)
+        bad = sol.exitflag == -2 or not math.isfinite(float(sol.fval))
+        out[f"{name} own"] = math.nan if bad else float(sol.fval)
         out[f"infeasible {name}"] = int(bad)
         out[f"time {name}"] = float(sol.elapsed)
+        P = sol.x.get("precoders") if sol.x else None
+        if P is not None:
+            total = float((abs(P) ** 2).sum())
+            out[f"common share {name}"] = float((abs(P[:, :, 0]) ** 2).sum()) / total if total > 0 else 0.0
         flag = -2 if bad else flag
+    for name in schemes:
+        out[name] = out[f"{name} own"] if flag != -2 else math.nan
     if reference_starts:
         warm = [s.x for s in sols.values() if s.exitflag != -2]
         ref = reference(problem, rng, reference_starts, warm)
@@ -62,7 +98,7 @@ def solve_schemes(problem, schemes, rng, reference_starts=0):
 
 def draw(params, rng):
     """The instance of one trial: the default instance with the grid point's overrides."""
-    keys = ("pmax_dbm", "rth", "I", "K", "N")
+    keys = ("pmax_dbm", "rth", "I", "K", "N", "interference")
     return CompRsmaProblem.random(seed=rng, **{k: params[k] for k in keys if k in params})
 
 
@@ -75,18 +111,38 @@ def finish(res, out, stem, x, xlabel, keys, title):
     return res
 
 
-def sweep(trial, grid, quick, trials, workers, seed, progress, checkpoint=None):
-    trials = int(trials) if trials is not None else (10 if quick else 150)
+def sweep(trial, grid, quick, trials, workers, seed, progress, checkpoint=None, interference=None):
+    """run_sweep over ``grid`` plus the interference models (a grid parameter); default trials:
+    150 (the paper), 2 in quick mode (quick is a smoke run: < 2 min on 2 cores)."""
+    trials = int(trials) if trials is not None else (2 if quick else 150)
+    grid = {**grid, "interference": models(interference)}
     return run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
-                    checkpoint=checkpoint)
+                     checkpoint=checkpoint)
+
+
+def _pop_interference(argv):
+    """Remove ``--interference X`` / ``--interference=X`` from argv; returns (X or None, argv)."""
+    rest, value, it = [], None, iter(argv)
+    for a in it:
+        if a == "--interference":
+            value = next(it, None)
+        elif a.startswith("--interference="):
+            value = a.split("=", 1)[1]
+        else:
+            rest.append(a)
+    return value, rest
 
 
 def main(run, doc, out, x, keys):
-    """Command line: --quick --trials --workers --seed --out; prints a summary with infeasible counts."""
-    a, res = run_example(run, doc, out)
+    """Command line: --quick --trials --workers --seed --out --interference; prints a summary with
+    infeasible counts per scheme and model."""
+    value, argv = _pop_interference(sys.argv[1:])
+    a, res = run_example(functools.partial(run, interference=value), doc, out, argv=argv)
     print(res.summary(keys=[k for k in keys if k in res.output_keys]))
     for p in res.points:
-        counts = {k: sum(r.get(f"infeasible {k}", 0) for r in res.rows if r[x] == p[x]) for k in keys
+        rows = [r for r in res.rows if all(r.get(k) == v for k, v in p.items())]
+        counts = {k: sum(r.get(f"infeasible {k}", 0) for r in rows) for k in keys
                   if f"infeasible {k}" in res.output_keys}
-        print(f"{x}={p[x]}: infeasible draws per scheme {counts}")
+        print(f"{x}={p[x]} ({p.get('interference')}): infeasible draws per scheme {counts} of {len(rows)}; "
+              f"means over the {sum(r['exitflag'] != -2 for r in rows)} draws feasible for all")
     print(f"wall time {res.wall_time:.1f} s; wrote {a.out}")

@@ -3,6 +3,8 @@
 Schemes (spec §8): RSMA-MA, RSMA-FPA, SDMA-MA by ``ma.ao_solve`` on the same draw. A draw whose QoS
 cannot be met by a scheme counts as infeasible for that scheme (NaN, excluded from its mean); the
 CSV has the per-scheme infeasible fraction (``infeasible <scheme>``), the summary the counts.
+Curves are means over the draws feasible for every scheme, per interference model
+(``--interference``, default coherent and paper).
 
     python examples/comp_rsma/fig4_rate_threshold.py --quick
 """
@@ -21,12 +23,13 @@ def trial(params, rng):
     return C.solve_schemes(C.draw(params, rng), SCHEMES, rng)
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None,
+        interference=None):
     """Sweep R_th over 0.2..1.6 (quick: 0.2, 0.8, 1.4);
-    ``values`` overrides the swept values. Saves fig4_rate_threshold.png/.csv."""
+    ``values`` overrides the swept values, ``interference`` the models (default coherent, paper). Saves fig4_rate_threshold.png/.csv."""
     rths = [0.2, 0.8, 1.4] if quick else [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6]
     rths = list(values) if values is not None else rths
-    res = C.sweep(trial, {"rth": rths, "pmax_dbm": [29]}, quick, trials, workers, seed, progress, checkpoint)
+    res = C.sweep(trial, {"rth": rths, "pmax_dbm": [29]}, quick, trials, workers, seed, progress, checkpoint, interference)
     return C.finish(res, out, "fig4_rate_threshold", "rth", "rate threshold R_th (bit/s/Hz)", list(SCHEMES),
                     "Fig. 4: sum rate vs R_th (P_M = 29 dBm)")
 

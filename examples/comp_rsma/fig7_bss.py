@@ -2,6 +2,8 @@
 
 Schemes (spec §8): RSMA-MA, RSMA-FPA, SDMA-MA by ``ma.ao_solve``; BSs on the 57 m ring
 (spec §2.2), so every N is its own geometry. Infeasible draws are NaN and counted.
+Curves are means over the draws feasible for every scheme, per interference model
+(``--interference``, default coherent and paper).
 
     python examples/comp_rsma/fig7_bss.py --quick
 """
@@ -20,12 +22,13 @@ def trial(params, rng):
     return C.solve_schemes(C.draw(params, rng), SCHEMES, rng)
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None,
+        interference=None):
     """Sweep N over 1..5 (quick: 1, 3);
-    ``values`` overrides the swept values. Saves fig7_bss.png/.csv; returns the SweepResult."""
+    ``values`` overrides the swept values, ``interference`` the models (default coherent, paper). Saves fig7_bss.png/.csv; returns the SweepResult."""
     bss = [1, 3] if quick else [1, 2, 3, 4, 5]
     bss = list(values) if values is not None else bss
-    res = C.sweep(trial, {"N": bss, "pmax_dbm": [37], "rth": [0.4]}, quick, trials, workers, seed, progress, checkpoint)
+    res = C.sweep(trial, {"N": bss, "pmax_dbm": [37], "rth": [0.4]}, quick, trials, workers, seed, progress, checkpoint, interference)
     return C.finish(res, out, "fig7_bss", "N", "BSs N", list(SCHEMES),
                     "Fig. 7: sum rate vs N (I=4, K=4, 37 dBm, R_th=0.4)")
 
