@@ -55,7 +55,10 @@ def mmse_combiner(hU, p, V, noise=1.0):
         h = hU[:, j]
         Qj = R - p[j] * np.outer(h, h.conj())
         Qj = 0.5 * (Qj + Qj.conj().T)
-        z = cho_solve(cho_factor(Qj), h)
+        try:
+            z = cho_solve(cho_factor(Qj), h)
+        except np.linalg.LinAlgError:  # numerically not PD (very high SNR): least squares
+            z = np.linalg.lstsq(Qj, h, rcond=None)[0]
         gam[j] = p[j] * float(np.real(h.conj() @ z))
         nz = np.linalg.norm(z)
         W[:, j] = z / nz if nz > 0 else np.eye(Nr)[:, 0]

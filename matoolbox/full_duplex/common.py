@@ -80,7 +80,10 @@ def mmse_batch(hU, H, Wt, p, noise=1.0):
     for j in range(hU.shape[-1]):
         h = hU[..., :, j]
         Qj = R - p[j] * h[..., :, None] * h[..., None, :].conj()
-        w = np.linalg.solve(Qj, h[..., None])[..., 0]
+        try:
+            w = np.linalg.solve(Qj, h[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # numerically singular (very high SNR): pseudo-inverse
+            w = (np.linalg.pinv(Qj, hermitian=True) @ h[..., None])[..., 0]
         out[..., :, j] = w / np.linalg.norm(w, axis=-1, keepdims=True)
     return out
 
