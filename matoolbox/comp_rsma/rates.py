@@ -39,7 +39,7 @@ def _interference(A):
     priv = S[..., 1:]                                   # (..., K, K): [k, j] = |a_{k,j+1}|^2
     own = np.diagonal(priv, axis1=-2, axis2=-1)         # |a_{k,k}|^2
     Ic = priv.sum(axis=-1) + 1.0
-    Ip = Ic - own
+    Ip = np.maximum(Ic - own, 1.0)                      # >= noise (1); guards cancellation at huge SNR
     T = Ic + S[..., 0]
     return S, Ip, Ic, T
 

@@ -170,7 +170,7 @@ def sca_parameters(hH, Pst, rsma: bool = True, model: str = "coherent", N: int =
     idx = np.arange(K)
     own = S2[idx, idx + 1]
     Ic = S2[:, 1:].sum(axis=1) + 1.0
-    Ip = Ic - own
+    Ip = np.maximum(Ic - own, 1.0)          # >= noise (1); guards cancellation at huge SNR
     h = hH.conj()
     ap = A[idx, idx + 1]
     out = {"Up": (ap / Ip)[:, None] * h, "Vp": (np.abs(ap) / Ip)[:, None] * h, "bp": own / Ip ** 2}
