@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import inspect
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -396,6 +397,10 @@ def main(argv=None) -> int:
     except CliError as e:
         print(f"matoolbox {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:            # output piped into `head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -28,21 +28,21 @@ def _first_dir(*cands) -> Path:
     for c in cands:
         if c.is_dir():
             return c
-    return cands[0]
+    return cands[-1]
 
 
 def examples_root(root=None) -> Path:
-    """``root``, else ``$MATOOLBOX_EXAMPLES``, else ``<repo>/examples``, else the installed copy."""
+    """``root``, else ``$MATOOLBOX_EXAMPLES``, else the installed copy, else ``<repo>/examples``."""
     if root or os.environ.get("MATOOLBOX_EXAMPLES"):
         return Path(root or os.environ["MATOOLBOX_EXAMPLES"])
-    return _first_dir(repo_root() / "examples", _PKG / "_examples")
+    return _first_dir(_PKG / "_examples", repo_root() / "examples")
 
 
 def benchmarks_root(root=None) -> Path:
-    """``root``, else ``$MATOOLBOX_BENCHMARKS``, else ``<repo>/benchmarks``, else the installed copy."""
+    """``root``, else ``$MATOOLBOX_BENCHMARKS``, else the installed copy, else ``<repo>/benchmarks``."""
     if root or os.environ.get("MATOOLBOX_BENCHMARKS"):
         return Path(root or os.environ["MATOOLBOX_BENCHMARKS"])
-    return _first_dir(repo_root() / "benchmarks", _PKG / "_benchmarks")
+    return _first_dir(_PKG / "_benchmarks", repo_root() / "benchmarks")
 
 
 def _is_script(path: Path) -> bool:

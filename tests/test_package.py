@@ -37,3 +37,33 @@ def test_example_helper_modules_do_not_collide():
     assert hasattr(comp.C, "solve_schemes") and hasattr(xlma.C, "design")
     helpers = sorted(p.name for p in (ROOT / "examples").glob("*/_*.py"))
     assert len(helpers) == len(set(helpers))
+
+
+def test_regular_install_ships_the_figure_scripts_and_benchmarks(tmp_path):
+    """What ``pip install .`` puts in the package (setup.py's build_py on a copy of the tree):
+    every figure script, claims file and benchmark under matoolbox/_examples, _benchmarks."""
+    import shutil
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("matoolbox", "examples", "benchmarks"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    lib = tmp_path / "lib"
+    out = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(lib)], cwd=src,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    built = {p.relative_to(lib).as_posix() for p in lib.rglob("*.py")}
+    want = {f"matoolbox/_examples/{p.relative_to(ROOT / 'examples').as_posix()}"
+            for p in (ROOT / "examples").glob("*/*.py")}
+    want |= {f"matoolbox/_benchmarks/{p.name}" for p in (ROOT / "benchmarks").glob("*.py")}
+    want |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "matoolbox").rglob("*.py")}
+    assert want - built == set()
+    # the installed copy is what matoolbox.scripts finds, with the same figure list as the checkout
+    from matoolbox import scripts
+
+    installed = scripts.discover_examples(lib / "matoolbox" / "_examples")
+    assert {f: list(v) for f, v in installed.items()} == {f: list(v) for f, v in scripts.discover_examples().items()}
+    assert all("claims" not in figs and not any(n.startswith("_") for n in figs) for figs in installed.values())
