@@ -14,6 +14,7 @@ from ..core.problem import Problem
 from ..core.rng import as_generator
 from ..core.validate import fail, require_choice, require_finite, require_int, require_nonnegative, require_positive
 from .ao import CompRsmaAoMixin
+from .io import CompRsmaIoMixin
 from .checks import CompRsmaChecksMixin, check_fields, check_random_args
 from .meta import CompRsmaMetaMixin
 from .models import INTERFERENCE_MODELS, CompRsmaModelMixin
@@ -29,7 +30,8 @@ _OWNER = "CompRsmaProblem"
 # the problem
 # --------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, eq=False)
-class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin, Problem):
+class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, CompRsmaNlpMixin, CompRsmaMetaMixin,
+                      CompRsmaIoMixin, Problem):
     r"""CoMP-RSMA sum-rate maximisation with movable user antennas (one channel realisation).
 
     Channel fields (noise not yet removed): ``theta_t, phi_t`` (N, K, L) AoD elevation/azimuth,
