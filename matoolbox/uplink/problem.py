@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from ..channels.rician_ula import (
-    gram_gradient, los_gram, nlos_samples, rician_weights, steering_matrix,
+    gram_gradient, nlos_samples, rician_weights,
 )
 from ..core.errors import InvalidProblemError
 from ..core.problem import Block, Problem
@@ -35,6 +35,7 @@ from ..core.rng import as_generator, spawn_seeds
 from ..optim.pga import PgaOptions, pga
 from ..optim.projection import project_min_spacing, spacing_violation
 from .checks import UplinkChecksMixin, check_fields, random_seed
+from .io import UplinkIoMixin
 from ..core.validate import (
     fail, require_choice, require_finite, require_int, require_nonnegative, require_positive,
     require_range,
@@ -87,7 +88,7 @@ def _as_user_array(owner, field, value, K):
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
+class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
     """Two-timescale MA uplink (see module docstring); all lengths in units of ``wavelength``'s unit.
 
     Fields: ``M`` antennas, ``K`` users, ``theta`` (K,) angles of arrival in [0, pi] (rad),
@@ -300,7 +301,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
     def _zf(self, pos, grad=False):
         c = self._c
         M, K = self.M, self.K
-        G = los_gram(pos, c["theta"], self.wavelength)
+        G = self._los_gram(pos)
         om = c["omega"]
         Psi = np.diag(c["nu"] ** 2) + (om[:, None] * G * om[None, :]) / M
         T = np.linalg.inv(Psi)
@@ -312,7 +313,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
         # dR = (1/(M ln2)) tr(Y dG), Y = Om T diag(xi) T Om, xi_k = vs_k / (T_kk (T_kk + vs_k))
         xi = vs / (Tkk * (Tkk + vs))
         Y = (om[:, None] * ((T * xi) @ T) * om[None, :]) / (M * _LN2)
-        A = steering_matrix(pos, c["theta"], self.wavelength)
+        A = self._los_steering(pos)
         return val, gram_gradient(A, c["cos"], Y, self.wavelength)
 
     def _sic_params(self):
@@ -325,7 +326,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
     def _sic(self, pos, grad=False):
         c = self._c
         s, lam, alpha = self._sic_params()
-        G = los_gram(pos, c["theta"], self.wavelength)
+        G = self._los_gram(pos)
         if self.sic_bound == "MxM":
             r = np.sqrt(lam / alpha)
             N = np.eye(self.K) + r[:, None] * G * r[None, :]
@@ -338,7 +339,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
         if not grad:
             return val, None
         Y = r[:, None] * np.linalg.inv(N) * r[None, :] / _LN2
-        A = steering_matrix(pos, c["theta"], self.wavelength)
+        A = self._los_steering(pos)
         return val, gram_gradient(A, c["cos"], Y, self.wavelength)
 
     def _mmse(self, pos, grad=False):
@@ -346,7 +347,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
         K = self.K
         W = self._saa_noise()                               # (S, M, K)
         sw = np.sqrt(c["p"] * c["beta"])                     # sqrt(p_k beta_k)
-        A = steering_matrix(pos, c["theta"], self.wavelength)  # (..., M, K)
+        A = self._los_steering(pos)  # (..., M, K)
         LoS = A * (c["omega"] * sw)                          # (..., M, K)
         NL = W * (c["nu"] * sw)                              # (S, M, K)
         if pos.ndim == 1:
@@ -396,7 +397,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, Problem):
         n = int(self.n_eval if n_samples is None else n_samples)
         gen = as_generator(rng) if rng is not None else np.random.default_rng(spawn_seeds(self.seed, 2)[1])
         c = self._c
-        A = steering_matrix(pos, c["theta"], self.wavelength)
+        A = self._los_steering(pos)
         sb = np.sqrt(c["beta"])
         sums = {r: 0.0 for r in receivers}
         sq = {r: 0.0 for r in receivers}
