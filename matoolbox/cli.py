@@ -138,17 +138,28 @@ def _writable_dir(path) -> Path:
 
 @contextlib.contextmanager
 def _quiet(verbose):
-    """Solver loggers at WARNING unless ``verbose`` (then INFO, printed to stderr)."""
+    """Solver loggers at WARNING unless ``verbose`` (then INFO, printed to stderr, and CVXPY
+    solvers run with ``verbose=True`` through ``$MATOOLBOX_VERBOSE``)."""
     old = {n: logging.getLogger(n).level for n in _SOLVER_LOGGERS}
     for n in _SOLVER_LOGGERS:
         logging.getLogger(n).setLevel(logging.INFO if verbose else logging.WARNING)
-    if verbose:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    old_env = os.environ.get("MATOOLBOX_VERBOSE")
+    handler = logging.StreamHandler(sys.stderr)
+    if verbose:                        # solve_cvx reads the variable (also in worker processes)
+        for n in _SOLVER_LOGGERS:
+            logging.getLogger(n).addHandler(handler)
+        os.environ["MATOOLBOX_VERBOSE"] = "1"
     try:
         yield
     finally:
         for n, lvl in old.items():
             logging.getLogger(n).setLevel(lvl)
+            logging.getLogger(n).removeHandler(handler)
+        if verbose:
+            if old_env is None:
+                os.environ.pop("MATOOLBOX_VERBOSE", None)
+            else:
+                os.environ["MATOOLBOX_VERBOSE"] = old_env
 
 
 def _formats(args):

@@ -265,3 +265,21 @@ def test_script_without_checkpoint_keyword_is_refused_up_front(roots, capsys):
         "def run(quick=False, out='o'):\n    raise SystemExit('ran')\n")
     assert cli.main(["figure", "fam", "fig3", "--resume"]) == 2
     assert "does not accept --checkpoint" in capsys.readouterr().err
+
+
+def test_solver_output_only_with_verbose(capfd):
+    """The CVXPY solvers print nothing unless ``--verbose`` (``_quiet(True)``) is on."""
+    import cvxpy as cp
+
+    from matoolbox.core.cvx import solve_cvx
+
+    y = cp.Variable()
+    prob = cp.Problem(cp.Minimize(y), [y >= 1])
+    with cli._quiet(False):
+        solve_cvx(prob)
+    quiet = capfd.readouterr()
+    with cli._quiet(True):
+        solve_cvx(prob)
+    loud = capfd.readouterr()
+    assert quiet.out == "" and quiet.err == ""
+    assert len(loud.out + loud.err) > 100 and "MATOOLBOX_VERBOSE" not in os.environ

@@ -8,6 +8,7 @@ seconds, error) so that ``Solution.output["cvx_attempts"]`` can show it.
 from __future__ import annotations
 
 import functools
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=Fa
     """
     order = tuple(solvers) if solvers is not None else default_solver_order()
     solver_options = solver_options or {}
+    kwargs.setdefault("verbose", os.environ.get("MATOOLBOX_VERBOSE") == "1")   # `matoolbox ... --verbose`
     attempts = []
     fallback = None  # (solver, values) of an optimal_inaccurate answer
     for name in order:
