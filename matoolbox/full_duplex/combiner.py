@@ -6,16 +6,18 @@ For UL user j with SI vectors ``v_i = H_SI w_{t,i}`` (columns of ``V``):
     w_j* = Q_j^{-1} h_j / ||Q_j^{-1} h_j||,      gamma_j* = p_j h_j^H Q_j^{-1} h_j,
 
 the maximiser of the generalised Rayleigh quotient ``p_j |w^H h_j|^2 / (w^H Q_j w)``.
-Linear systems use a Cholesky factorisation (``scipy.linalg.cho_solve``); no inverse is formed.
+Linear systems use a Cholesky factorisation with an eigendecomposition fallback
+(:func:`~matoolbox.full_duplex.common.solve_hermitian`: a numerically singular Q_j, e.g. rho = 0 dB
+with very low noise, gets a regularised solve instead of a ``LinAlgError``); no inverse is formed.
 """
 from __future__ import annotations
 
 import time
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
 
 from ..core.solution import Solution
+from .common import solve_hermitian
 
 __all__ = ["mmse_combiner", "mmse_sinr_sherman_morrison", "rx_comb_block"]
 
@@ -55,11 +57,8 @@ def mmse_combiner(hU, p, V, noise=1.0):
         h = hU[:, j]
         Qj = R - p[j] * np.outer(h, h.conj())
         Qj = 0.5 * (Qj + Qj.conj().T)
-        try:
-            z = cho_solve(cho_factor(Qj), h)
-        except np.linalg.LinAlgError:  # numerically not PD (very high SNR): least squares
-            z = np.linalg.lstsq(Qj, h, rcond=None)[0]
-        gam[j] = p[j] * float(np.real(h.conj() @ z))
+        z = solve_hermitian(Qj, h)  # Cholesky, eigendecomposition fallback (never LinAlgError)
+        gam[j] = max(p[j] * float(np.real(h.conj() @ z)), 0.0)
         nz = np.linalg.norm(z)
         W[:, j] = z / nz if nz > 0 else np.eye(Nr)[:, 0]
     return W, gam

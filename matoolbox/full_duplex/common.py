@@ -68,6 +68,31 @@ def sinrs(hDc, hU, H, E, Wt, Wr, p, noise_dl=1.0, noise_ul=1.0):
     return sig_d / den_d, sig_u / den_u
 
 
+def solve_hermitian(Q, b):
+    """z = Q^{-1} b for Hermitian positive (semi)definite Q (..., n, n), b (..., n).
+
+    Cholesky first (``numpy.linalg.cholesky``, batched); when a factorisation fails or the result
+    is not finite (Q numerically singular: huge SI against unit noise), the eigendecomposition
+    Q = U diag(s) U^H with s floored at 1e-13 max(s) (a regularised solve) is used instead.
+    Never raises ``LinAlgError``."""
+    Q = np.asarray(Q, complex)
+    b = np.asarray(b, complex)
+    Q = 0.5 * (Q + np.swapaxes(Q, -1, -2).conj())
+    try:
+        C = np.linalg.cholesky(Q)
+        y = np.linalg.solve(C, b[..., None])
+        z = np.linalg.solve(np.swapaxes(C, -1, -2).conj(), y)[..., 0]
+        if np.all(np.isfinite(z)):
+            return z
+    except np.linalg.LinAlgError:
+        pass
+    s, U = np.linalg.eigh(Q)
+    floor = np.maximum(1e-13 * np.max(np.abs(s), axis=-1, keepdims=True), 1e-300)
+    s = np.maximum(s, floor)
+    c = np.einsum("...mn,...m->...n", U.conj(), b) / s
+    return np.einsum("...mn,...n->...m", U, c)
+
+
 def mmse_batch(hU, H, Wt, p, noise=1.0):
     """MMSE combiners for batched channels: hU (..., Nr, K_U), H (..., Nr, Nt) -> (..., Nr, K_U)
     unit columns w_j = Q_j^{-1} h_j / ||.||, Q_j = sum_{m!=j} p_m h_m h_m^H + V V^H + noise I."""
@@ -80,11 +105,9 @@ def mmse_batch(hU, H, Wt, p, noise=1.0):
     for j in range(hU.shape[-1]):
         h = hU[..., :, j]
         Qj = R - p[j] * h[..., :, None] * h[..., None, :].conj()
-        try:
-            w = np.linalg.solve(Qj, h[..., None])[..., 0]
-        except np.linalg.LinAlgError:  # numerically singular (very high SNR): pseudo-inverse
-            w = (np.linalg.pinv(Qj, hermitian=True) @ h[..., None])[..., 0]
-        out[..., :, j] = w / np.linalg.norm(w, axis=-1, keepdims=True)
+        w = solve_hermitian(Qj, h)  # Cholesky, eigendecomposition fallback (never LinAlgError)
+        nw = np.linalg.norm(w, axis=-1, keepdims=True)
+        out[..., :, j] = np.where(nw > 0, w / np.where(nw > 0, nw, 1.0), np.eye(Nr)[0])
     return out
 
 

@@ -40,13 +40,14 @@ __all__ = ["FpOptions", "fp_beamforming", "fp_power", "fp_tx_update", "fp_tx_upd
 
 @dataclasses.dataclass(frozen=True)
 class FpOptions(Options):
-    """steps: FP steps per call (default 3); method: "closed" (eigendecomposition +
-    bisection) or "cvx" (CVXPY QCQP, also used automatically when an SI cap is present);
-    tol: stop early when the relative improvement of a step is below tol; solvers: CVXPY order."""
+    """steps: cap on the FP steps per call (default 200); tol: stop when the relative
+    improvement of a step, (f_new - f) / max(1, |f|), is at most tol (default 1e-6); method:
+    "closed" (eigendecomposition + bisection) or "cvx" (CVXPY QCQP, also used automatically when
+    an SI cap is present); solvers: CVXPY order. ``exitflag`` 1: tolerance met, 0: step cap hit."""
 
-    steps: int = 3
+    steps: int = 200
     method: str = "closed"
-    tol: float = 0.0
+    tol: float = 1e-6
     solvers: tuple | None = None
 
 
@@ -273,7 +274,7 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     history = [f]
     attempts = []
     model = None
-    exitflag, message = 0, f"{opts.steps} FP steps"
+    exitflag, message = 0, f"step cap of {opts.steps} FP steps reached before tol={opts.tol:g}"
     for _ in range(int(opts.steps)):
         if use_cvx:
             if model is None:
@@ -360,9 +361,12 @@ def fp_power(problem, x0, *, options=None, rng=None) -> Solution:
         fn = float(problem.objective(xn))
         if fn < f:
             break
+        rel = (fn - f) / max(1.0, abs(f))
         x, f, p = xn, fn, pn
         a = {**a, "p": p}
         history.append(f)
+        if rel <= opts.tol:
+            break
     return Solution(x=x, fval=f, exitflag=1, message="FP power steps", nit=len(history) - 1,
                     history=history, violation=float(problem.violation(x)),
                     elapsed=time.perf_counter() - t0, solver="fp_power")

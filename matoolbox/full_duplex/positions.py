@@ -52,20 +52,24 @@ class FdPositionOptions(Options):
 
     block: str = "positions_tx"
     method: str = "pso"
-    fitness: str = "fixed_bf"
+    fitness: str = "inner_bf"
     solver_options: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
 class MmOptions(Options):
     """block; max_steps: MM steps (default 20); xtol_lambda: stop when ||Δ||_F is below
-    xtol_lambda * wavelength; max_doublings: backtracking limit per step; solvers: CVXPY order."""
+    xtol_lambda * wavelength; max_doublings: backtracking limit per step; solvers: CVXPY order;
+    inner: ascend the value function with the beamformer re-optimised inside (P3: the
+    closed-form SI-capped w_t at every trial layout, gradient by central differences), so the
+    cap never freezes the layout; None: True for P3, False otherwise."""
 
     block: str = "positions_tx"
     max_steps: int = 20
     xtol_lambda: float = 1e-4
     max_doublings: int = 30
     solvers: tuple | None = None
+    inner: bool | None = None
 
 
 class _InnerBF:
@@ -139,7 +143,8 @@ def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
     f0 = float(problem.objective(x0))
     v0 = float(problem.violation(x0))
     if opts.method == "pso":
-        so = {"n_particles": 40, "iters": 100, **opts.solver_options, "block": block}
+        fpa = problem.fpa[block]
+        so = {"n_particles": 40, "iters": 100, "init_points": (fpa,), **opts.solver_options, "block": block}
         target = _InnerBF(problem, block) if opts.fitness == "inner_bf" else problem
         sol = pso_positions(target, x0, options=PsoOptions(**so), rng=rng)
         x = {**x0, block: sol.x[block]}
@@ -178,6 +183,24 @@ def _components(problem, x, block):
         return np.array([R[:KD].sum()]), g[:KD].sum(0)[None]
     w = np.asarray(problem.fd_arrays(x)["weights"], float)
     return np.array([w @ R]), np.tensordot(w, g, axes=1)[None]
+
+
+def _inner_value(problem, x, block, V):
+    """Value function (B,) at the layouts V (B, N, 2) of ``block``, beamformers re-optimised."""
+    return np.asarray(problem.objective_batch(block, V, x, inner=True), float)
+
+
+def _inner_components(problem, x, block, rel_step=1e-6):
+    """(value (1,), gradient (1, N, 2)) of the value function, by central differences of the
+    batched closed-form fitness (2 * 2N layouts per call)."""
+    X = np.asarray(x[block], float)
+    h = rel_step * problem.wavelength
+    n = X.size
+    E = np.eye(n).reshape(n, *X.shape) * h
+    V = np.concatenate([X[None], X[None] + E, X[None] - E])
+    f = _inner_value(problem, x, block, V)
+    g = ((f[1:n + 1] - f[n + 1:]) / (2 * h)).reshape(X.shape)
+    return f[:1], g[None]
 
 
 class _MmModel:
@@ -260,10 +283,14 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
     X = np.asarray(x[block], float)
     lam = problem.wavelength
     kind = problem.kind
+    inner = opts.inner if opts.inner is not None else kind == "dl_si_cap"
+    if inner:
+        x = _inner_beamformers(problem, x)
     v0 = float(problem.violation(x))
     viol_lim = max(v0, 1e-9)
-    si_cap = kind == "dl_si_cap"
-    vals, grads = _components(problem, x, block)
+    si_cap = kind == "dl_si_cap" and not inner
+    comps = _inner_components if inner else _components
+    vals, grads = comps(problem, x, block)
     model = _MmModel(X.shape[0], len(vals), problem.region_size, problem.d_min * (1 + 1e-9), si_cap)
     f = float(problem.objective(x))
     history = [f]
@@ -272,7 +299,7 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
     L = gmax / (0.05 * lam) if gmax > 0 else 1.0
     exitflag, message, nit = 0, "step limit reached", 0
     for _ in range(int(opts.max_steps)):
-        vals, grads = _components(problem, x, block)
+        vals, grads = comps(problem, x, block)
         kw = {}
         if si_cap:
             phi, gt, gr = problem.si_power_gradient(x)
@@ -288,7 +315,11 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
                 break
             Xn = X + D
             xn = {**x, block: Xn}
-            vn, _ = _components(problem, xn, block)
+            if inner:
+                xn = _inner_beamformers(problem, xn)
+                vn = _inner_value(problem, xn, block, Xn[None])
+            else:
+                vn, _ = _components(problem, xn, block)
             fn = float(problem.objective(xn))
             if (float(np.min(vn)) >= tau - 1e-12 * max(1.0, abs(tau)) and fn >= f
                     and problem.violation(xn) <= viol_lim):

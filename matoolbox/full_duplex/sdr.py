@@ -13,10 +13,16 @@ Lift ``W_k = w_k w_k^H ⪰ 0`` and drop rank one; ``|h^H w|^2 = tr(R W)`` with `
 Extraction: if lambda_2/lambda_1 < 1e-6 the principal eigenvector sqrt(lambda_1) u_1, otherwise
 Gaussian randomisation (xi = U Lambda^{1/2} z, z ~ CN(0, I), ``eigh`` not Cholesky; scaled to
 feasibility; best true objective of ``randomizations`` draws). ``output`` reports
-``sdr_bound`` (P2/P3: the relaxation optimum in the problem's objective units, an upper bound of
-every rank-one point; "weighted": NaN, with ``lifted_value`` the objective at the final lifted
-SDP point instead, which is not a bound), ``rank_ratio`` lambda_2/lambda_1 (max over users) and
-whether randomisation was used.
+
+* ``upper_bound``: a **certified** upper bound of the block (every feasible w_t with the other
+  blocks fixed), from the dual of the relaxation evaluated at a dual-feasible point
+  (:mod:`~matoolbox.full_duplex.sdr_bounds`; P1, P2, P3; NaN for the multi-user problem);
+* ``feasible_value``: the objective at the extracted rank-one point (before the comparison with
+  the incumbent), and ``bound_gap = upper_bound - fval``;
+* ``sdr_bound``: the relaxation's primal value as returned by the conic solver (P2/P3; it can
+  fall slightly *below* the exact optimum at solver tolerance, so it is not a bound);
+  "weighted": NaN, with ``lifted_value`` the objective at the final lifted SDP point;
+* ``rank_ratio`` lambda_2/lambda_1 (max over users) and whether randomisation was used.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
 from ..core.solution import Solution
+from .sdr_bounds import p1_upper_bound, p2_upper_bound, p3_upper_bound
 
 __all__ = ["SdrOptions", "sdr_beamforming", "gaussian_randomization", "principal_or_random"]
 
@@ -274,7 +281,7 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
         return problem.objective(problem.fd_pack(x0, Wt=X))
 
     attempts, history = [], [f0]
-    bound, lifted, ratio, randomized = math.nan, math.nan, math.nan, False
+    bound, lifted, ratio, randomized, extracted = math.nan, math.nan, math.nan, False, math.nan
     best_x, best_f = x0, f0
     if kind in ("maxmin", "dl_si_cap"):
         if a["hDc"].shape[0] != 1 or a["hU"].shape[1] != 1:
@@ -283,6 +290,7 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
         attempts += res.attempts
         if Ws is not None:
             X, s, ratio, randomized = principal_or_random(Ws, score, scale, rng, opts.randomizations, opts.rank_tol)
+            extracted = s
             xn = problem.fd_pack(x0, Wt=X)
             if s >= best_f and problem.violation(xn) <= max(v0, 1e-9):
                 best_x, best_f = xn, s
@@ -304,6 +312,7 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
             lifted = _lifted_objective(a, Wbars)
             X, s, ratio, randomized = principal_or_random(Wbars, score, scale, rng, opts.randomizations,
                                                           opts.rank_tol)
+            extracted = s
             xn = problem.fd_pack(x0, Wt=X)
             improved = s - best_f
             if s >= best_f and problem.violation(xn) <= max(v0, 1e-9):
@@ -312,12 +321,26 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
             if improved <= opts.tol * max(1.0, abs(best_f)):
                 exitflag = 1
                 break
+    ub = _certified_bound(a)
     return Solution(x=best_x, fval=best_f, exitflag=exitflag,
                     message="SDR" + (" + Gaussian randomisation" if randomized else ""),
                     nit=len(history) - 1, history=history, violation=float(problem.violation(best_x)),
                     elapsed=time.perf_counter() - t0, solver="sdr_beamforming",
-                    output={"sdr_bound": bound, "lifted_value": lifted, "rank_ratio": ratio, "randomized": randomized,
-                            "cvx_attempts": attempts})
+                    output={"upper_bound": ub, "feasible_value": extracted, "bound_gap": ub - best_f,
+                            "sdr_bound": bound, "lifted_value": lifted, "rank_ratio": ratio,
+                            "randomized": randomized, "cvx_attempts": attempts})
+
+
+def _certified_bound(a):
+    """Certified upper bound of the single-user block (module docstring); NaN for multi-user."""
+    if a["hDc"].shape[0] != 1 or a["hU"].shape[1] != 1:
+        return math.nan
+    hc, c_D, g, A, b = _single_user(a)
+    if a["kind"] == "dl_si_cap":
+        return p3_upper_bound(hc, a["H"], a["P"], a["p_th"], c_D)[0]
+    if a["kind"] == "maxmin":
+        return p2_upper_bound(hc, g, a["P"], A, b, c_D)
+    return p1_upper_bound(hc, g, a["P"], A, b, c_D, a["weights"])
 
 
 def _lifted_objective(a, Ws):

@@ -7,7 +7,10 @@ directory) when it is imported and whenever an optimizer is built. This adapter
 * seeds pyswarms' global draws from our ``rng`` and restores NumPy's global state afterwards;
 * handles bounds by clipping (``bh_strategy="nearest"``) and repairs every particle with
   ``problem.project(block, value)`` (Lamarckian: the repaired position replaces the particle);
-* puts the current positions ``x0[block]`` in particle 0, so the result is never worse than x0;
+* puts the current positions ``x0[block]`` in particle 0 and ``init_points`` (e.g. the FPA
+  layout) in the next particles, so the result is never worse than any of them;
+* decays the inertia linearly from ``w`` (0.9) to ``w_end`` (0.4) over the iterations and clamps
+  every velocity component to ``velocity_clamp`` times the widest bound interval (0.2);
 * suppresses pyswarms' logging configuration, so no handler or file is created.
 
 Fitness (maximised): ``objective(x) - penalty * violation(x)``; a problem may provide
@@ -24,6 +27,7 @@ import time
 
 import numpy as np
 
+from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
 from ..core.solution import Solution
@@ -35,19 +39,25 @@ _LOCK = threading.Lock()
 
 @dataclasses.dataclass(frozen=True)
 class PsoOptions(Options):
-    """block: variable to optimize; n_particles, iters; inertia w and accelerations c1 (cognitive),
-    c2 (social); penalty on violation in the fitness; init_spread: particles 1.. drawn uniformly in
-    the bounds (1.0) or around x0 (fraction of the box)."""
+    """block: variable to optimize; n_particles, iters; inertia w at the first iteration, decaying
+    linearly to w_end at the last (w_end=None: constant w); accelerations c1 (cognitive), c2
+    (social); velocity_clamp: |v_i| <= velocity_clamp * max(hi - lo) (None: no clamp); penalty on
+    violation in the fitness; init_spread: random particles drawn uniformly in the bounds (1.0)
+    or around x0 (fraction of the box); init_points: extra initial particles (each of the block's
+    shape, e.g. the FPA layout), placed after x0 and repaired."""
 
     block: str = "positions"
     n_particles: int = 50
     iters: int = 100
-    w: float = 0.7
+    w: float = 0.9
+    w_end: float | None = 0.4
     c1: float = 1.5
     c2: float = 1.5
+    velocity_clamp: float | None = 0.2
     penalty: float = 1e3
     init_spread: float = 1.0
     feas_tol: float = 1e-6
+    init_points: tuple = ()
 
 
 @contextlib.contextmanager
@@ -65,6 +75,17 @@ def _quiet_pyswarms(seed: int):
         finally:
             np.random.set_state(state)
             logging.config.dictConfig = real
+
+
+class _LinearInertia:
+    """pyswarms options handler: w(i) = w_end + (w0 - w_end) (itermax - i) / itermax."""
+
+    def __init__(self, w0, w_end):
+        self.w0, self.w_end = w0, w_end
+
+    def __call__(self, start_opts, iternow=0, itermax=1, **kw):
+        frac = (itermax - iternow) / max(itermax, 1)
+        return {**start_opts, "w": self.w_end + (self.w0 - self.w_end) * frac}
 
 
 def _fitness(problem, block, x, values, penalty):
@@ -128,6 +149,12 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
         c = np.clip(cur.ravel(), lo, hi)
         init = np.clip(c + opts.init_spread * (init - (lo + hi) / 2), lo, hi)
     init[0] = np.clip(cur.ravel(), lo, hi)
+    extra = [np.asarray(q, float) for q in opts.init_points]
+    for i, q in enumerate(extra[: max(n - 1, 0)]):
+        if q.size != dim:
+            raise InvalidProblemError(f"PsoOptions.init_points[{i}] has shape {q.shape}: must have the "
+                                      f"shape {shape} of block {block!r}")
+        init[1 + i] = np.clip(q.ravel(), lo, hi)
     project = getattr(problem, "project", None)
 
     def repair(flat):
@@ -152,9 +179,16 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
     with _quiet_pyswarms(seed):
         from pyswarms.single import GlobalBestPSO
 
+        clamp = None
+        if opts.velocity_clamp is not None:
+            vmax = float(opts.velocity_clamp) * float(np.max(hi - lo))
+            clamp = (-vmax, vmax)
         opt = GlobalBestPSO(n_particles=n, dimensions=dim,
                             options={"c1": opts.c1, "c2": opts.c2, "w": opts.w},
-                            bounds=(lo, hi), bh_strategy="nearest", init_pos=init.copy())
+                            bounds=(lo, hi), bh_strategy="nearest", velocity_clamp=clamp,
+                            init_pos=init.copy())
+        if opts.w_end is not None:
+            opt.oh = _LinearInertia(float(opts.w), float(opts.w_end))
         opt.optimize(cost, iters=int(opts.iters), verbose=False)
         best_pos = np.asarray(opt.swarm.pbest_pos, float)
         best_cost = np.asarray(opt.swarm.pbest_cost, float)
@@ -173,4 +207,5 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
                     message=message, nit=len(history), history=history, violation=float(vio[i]),
                     elapsed=time.perf_counter() - t0, solver="pso_positions",
                     output={"n_particles": n, "swarm_best_cost": float(-best_cost.min()),
-                            "from_x0": bool(i == len(cands) - 1)})
+                            "from_x0": bool(i == len(cands) - 1),
+                            "w": (opts.w, opts.w_end), "velocity_clamp": clamp})
