@@ -1,11 +1,14 @@
-"""Uplink figure scripts (quick mode, one trial): files written, values finite and consistent."""
-import csv
+"""Uplink figure scripts in tiny mode: assertions on the PLOTTED data (the Line2D arrays of the
+saved figure, via matoolbox.plots.capture), not on files."""
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 
+from matoolbox import plots
+
 ROOT = Path(__file__).resolve().parents[1]
+LABELS = ["MA+ZF", "MA+MMSE", "MA+MMSE-SIC", "FPA+ZF", "FPA+MMSE", "FPA+MMSE-SIC"]
 
 
 def _load(name):
@@ -15,41 +18,36 @@ def _load(name):
     return mod
 
 
-def _check_common(res, tmp_path, stem, xname, xs):
-    assert (tmp_path / f"{stem}.png").stat().st_size > 1000
-    with open(tmp_path / f"{stem}.csv") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == len(xs)
+def _curves(name, grid, tmp_path):
+    with plots.capture() as figs:
+        res = _load(name).run(quick=True, trials=1, out=tmp_path, grid=grid)
+    curves = [f for f in figs if f["kind"] == "curves"]
+    assert len(curves) == 1
+    fig = curves[0]
+    lines = {ln["label"]: ln for ln in fig["lines"] if ln["label"] in LABELS}
+    assert sorted(lines) == sorted(LABELS)                       # six curves, the promised labels
+    xs = sorted(grid[next(iter(grid))])
+    for ln in lines.values():
+        np.testing.assert_allclose(ln["x"], xs)
+        assert ln["y"].shape == (len(xs),) and np.all(np.isfinite(ln["y"])), ln["label"]
+    assert len({(ln["marker"], ln["linestyle"], ln["color"]) for ln in lines.values()}) == 6
     assert res.infeasible() == 0 and res.failed() == 0
-    for x in xs:
-        vals = {k: res.mean(k, **{xname: x}) for k in ("ma_zf", "ma_mmse", "ma_mmse_sic",
-                                                      "fpa_zf", "fpa_mmse", "fpa_mmse_sic")}
-        assert all(np.isfinite(v) for v in vals.values())
-        # FPA: same samples for the three receivers -> per-realisation ordering carries over
-        assert vals["fpa_zf"] <= vals["fpa_mmse"] <= vals["fpa_mmse_sic"]
-        for r in ("zf", "mmse", "mmse_sic"):
-            assert vals[f"ma_{r}"] >= vals[f"fpa_{r}"] - 0.1
-    return rows
+    return {k: v["y"] for k, v in lines.items()}
 
 
-def test_fig2_span_quick(tmp_path):
-    mod = _load("fig2_span")
-    res = mod.run(quick=True, trials=1, out=tmp_path)
-    spans = [4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0]
-    _check_common(res, tmp_path, "fig2_span", "D", spans)
-    fpa = [res.mean("fpa_zf", D=D) for D in spans]
-    assert np.ptp(fpa) < 1e-9                                   # FPA does not depend on D
-    assert res.mean("ma_zf", D=6.0) - res.mean("fpa_zf", D=6.0) > 3.5   # spec §10.3: about 4.2
-    assert res.mean("ma_zf", D=4.0) < res.mean("ma_zf", D=6.0)          # rises, then saturates
+def test_fig2_span_plotted_data(tmp_path):
+    y = _curves("fig2_span", {"D": [4.0, 6.0, 12.0], "n_eval": [500], "restarts": [0]}, tmp_path)
+    assert np.ptp(y["FPA+ZF"]) < 1e-9                                # FPA does not depend on D
+    assert y["MA+ZF"][1] - y["FPA+ZF"][1] > 3.0                     # about 4.2 at D = 6
+    assert y["MA+ZF"][0] < y["MA+ZF"][1] - 0.5                      # rises with D (2.3 -> 4.2 gap)
+    # FPA: one layout, shared draws -> per-draw ordering; MA: each receiver has its own layout
+    assert np.all(y["FPA+ZF"] <= y["FPA+MMSE"] + 1e-9) and np.all(y["FPA+MMSE"] <= y["FPA+MMSE-SIC"] + 1e-9)
+    assert np.all(y["MA+ZF"] <= y["MA+MMSE"] + 0.1) and np.all(y["MA+MMSE"] <= y["MA+MMSE-SIC"] + 0.1)
 
 
-def test_fig3_antennas_quick(tmp_path):
-    mod = _load("fig3_antennas")
-    res = mod.run(quick=True, trials=1, out=tmp_path)
-    Ms = [5, 6, 7, 8, 9, 10, 12]
-    _check_common(res, tmp_path, "fig3_antennas", "M", Ms)
-    gaps = [res.mean("ma_zf", M=M) - res.mean("fpa_zf", M=M) for M in Ms]
-    assert gaps[0] > gaps[3] > gaps[-1]                      # the gap shrinks as M grows
-    assert abs(gaps[-1]) < 0.05                             # (M-1)d = 5.5 of D = 6: almost no room
-    ma = [res.mean("ma_mmse_sic", M=M) for M in Ms]
-    assert np.all(np.diff(ma) > 0)
+def test_fig3_antennas_plotted_data(tmp_path):
+    y = _curves("fig3_antennas", {"M": [5, 8, 12], "n_eval": [500], "restarts": [0]}, tmp_path)
+    gap = y["MA+ZF"] - y["FPA+ZF"]
+    assert gap[0] > gap[1] + 1.0 and gap[1] > gap[2]                # shrinks as M grows (11.0, 4.2, ~0)
+    assert abs(gap[-1]) < 0.05                                       # (M-1)d = 5.5 of D = 6
+    assert np.all(np.diff(y["MA+MMSE-SIC"]) > 0)

@@ -1,58 +1,74 @@
 """Fig. 2(b) of Fu-Zhu-Zhang (XL-MA): weighted sum rate vs length L of the MA segment.
 
-Scenario A (full LoS, N = 8 ULA subarrays, 1 m candidate cells, specs/xlma.md §10.2). Curves
-(closed form of Theorem 1, deterministic): proposed (LP + successive replacement), LP
-initialization alone, horizontal sparse array (spread end to end, hence overly sparse at large L),
-dense 64-element ULA, and the exhaustive-search optimum where C(L, 8) is small enough (NaN
-elsewhere). With ``R > 0`` the proposed placement is also evaluated by Monte Carlo (MRC / MMSE).
+Scenario A (full LoS, N = 8 ULA subarrays, 1 m candidate cells; settings on the XL-MA theory
+page). Curves by the closed form of Theorem 1 ("Analytical"): proposed (LP + successive
+replacement), LP initialization alone, horizontal sparse array (spread end to end, hence overly
+sparse at large L), dense 64-element ULA, and the exhaustive-search optimum where C(L, 8) is
+small enough (only there, as in the paper). With ``R > 0`` the proposed placement and the two FPA
+layouts are also evaluated by Monte Carlo with MRC ("Simul."). The run times of Algorithm 1 and
+of the exhaustive search are recorded (``time_proposed``, ``time_optimal``, seconds).
 
     python examples/xlma/fig2_region_length.py --quick
 """
 from __future__ import annotations
 
 import math
+import sys
+import time
 from pathlib import Path
 
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
 from matoolbox.solvers import ExhaustiveOptions, exhaustive_placement, lp_init
-from matoolbox.sweep import plot_sweep, run_example, run_sweep
+from matoolbox.sweep import run_example, run_sweep, save_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _xlma_common as C  # noqa: E402
 
 KEYS = ["proposed", "lp_init", "optimal", "horizontal_sparse", "dense_ula"]
+MC_KEYS = ["proposed_mrc", "horizontal_sparse_mrc", "dense_ula_mrc"]
+LABELS = {**C.labels(KEYS), **{k: C.label(k) for k in MC_KEYS},
+          **{k: C.label(k) + " (Analytical)" for k in KEYS}}
+L_VALUES = [21, 41, 61, 81, 101, 121]
 
 
 def trial(params, rng):
-    """Design at one L; optional MC of the proposed placement with R realizations."""
+    """Design at one L; MC (MRC) of the proposed and FPA layouts with R realizations if R > 0."""
     L = int(params["L"])
     prob = XlmaPlacementProblem.default(L=L)
+    t0 = time.perf_counter()
     sol = ma.ao_solve(prob)
+    t_prop = time.perf_counter() - t0
     lay = prob.fpa_layouts()
     out = {"proposed": sol.fval, "lp_init": lp_init(prob).fval,
            "horizontal_sparse": prob.layout_rate(lay["horizontal_sparse"]),
            "dense_ula": prob.layout_rate(lay["dense_ula"]), "optimal": math.nan,
+           "time_proposed": t_prop, "time_optimal": math.nan,
            "exitflag": sol.exitflag if sol.exitflag < 0 else 1}
     if math.comb(prob.N0, prob.N) <= int(params["max_combinations"]):
+        t0 = time.perf_counter()
         out["optimal"] = exhaustive_placement(
             prob, options=ExhaustiveOptions(max_combinations=int(params["max_combinations"]))).fval
+        out["time_optimal"] = time.perf_counter() - t0
     if int(params["R"]) > 0:
-        mc = prob.simulate(sol.x["selection"], int(params["R"]), rng)
-        out["proposed_mrc"], out["proposed_mmse"] = mc["mrc"], mc["mmse"]
+        layouts = {"proposed": prob.layout(sol.x["selection"], "proposed"), **lay}
+        for name in ("proposed", "horizontal_sparse", "dense_ula"):
+            mc = prob.simulate(layouts[name], int(params["R"]), rng)
+            out[f"{name}_mrc"], out[f"{name}_mrc_se"] = mc["mrc"], mc["mrc_stderr"]
     return out
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
-    """Sweep L; writes fig2_region_length.png / .csv into ``out``; returns the SweepResult."""
-    Ls = [21, 41, 61, 81, 101, 121] if quick else [21, 31, 41, 61, 81, 101, 121]
-    grid = {"L": Ls, "R": [0 if quick else 300], "max_combinations": [300_000 if quick else 10_000_000]}
-    res = run_sweep(trial, grid, trials if trials is not None else 1, seed, workers=workers, progress=progress,
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None, grid=None):
+    """Sweep L (``grid`` overrides the values); writes fig2_region_length.png / .csv into ``out``;
+    returns the SweepResult."""
+    g = {"L": L_VALUES if quick else [21, 31, 41, 61, 81, 101, 121], "R": [60 if quick else 300],
+         "max_combinations": [300_000 if quick else 10_000_000], **(grid or {})}
+    res = run_sweep(trial, g, trials if trials is not None else 1, seed, workers=workers, progress=progress,
                     checkpoint=checkpoint)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out / "fig2_region_length.csv")
-    res.to_csv(out / "fig2_region_length_mean.csv", aggregate=True)
-    keys = KEYS + ([] if quick else ["proposed_mrc", "proposed_mmse"])
-    plot_sweep(res, x="L", keys=keys, path=out / "fig2_region_length.png", xlabel="MA segment length L (m)",
-               ylabel="weighted sum rate (bit/s/Hz)", title="XL-MA Fig. 2(b): rate vs region length (N = 8)")
+    keys = KEYS + (MC_KEYS if any(int(r) > 0 for r in C.grid_rows(g["R"])) else [])
+    save_sweep(res, out, "fig2_region_length", x="L", keys=keys, labels=LABELS, xlabel="MA segment length L (m)",
+               ylabel="expected weighted sum rate (bit/s/Hz)",
+               title="XL-MA Fig. 2(b): rate vs length of the moving region (N = 8)")
     return res
 
 

@@ -1,12 +1,13 @@
 """Figs. 3-4 of Fu-Zhu-Zhang (XL-MA): channel power gain and normalized correlation maps.
 
-Scenario A (full LoS, L = 61 m, specs/xlma.md §10.2). For the proposed placement (LP +
-successive replacement; the paper's 6 + 2 split near the two hotspot classes) and for the
+Scenario A (full LoS, L = 61 m; settings on the XL-MA theory page). For the proposed placement
+(LP + successive replacement; the paper's 6 + 2 split near the two hotspot classes) and for the
 horizontal sparse array and the dense 64-element ULA: the channel power gain
 10 log10(M sum_n (Omega beta^L + beta^N)) and the normalized correlation with a reference user at
-the centre of a high-density hotspot grid, over the user plane, subarray positions marked.
-A trial is one Monte Carlo batch (R realizations) of the three layouts, so the sweep's CSV also
-holds the closed-form and MC rates; the maps themselves are deterministic.
+the centre of a high-density hotspot grid, over the user plane, subarray positions marked. The
+three power maps share one colour scale (the correlation maps share [0, 1]). A trial is one
+Monte Carlo batch (R realizations) of the three layouts, so the sweep's CSV also holds the
+closed-form and MC rates; the maps themselves are deterministic.
 
     python examples/xlma/fig3_fig4_maps.py --quick
 """
@@ -17,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from matoolbox.plots import save_xlma_maps
 from matoolbox.sweep import run_example, run_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,21 +34,27 @@ def trial(params, rng):
     return {"approx": ev["approx"], "mrc": ev["mrc"], "mmse": ev["mmse"], "upper_bound": ev["upper_bound"]}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None, grid=None):
     """Write fig3_fig4_<scheme>_power.png / _correlation.png (+ CSV), fig3_fig4_rates.csv and
-    fig3_fig4_positions.csv into ``out``; returns {"sweep": SweepResult, "maps": {scheme: result of save_maps}}."""
+    fig3_fig4_positions.csv into ``out``; returns {"sweep": SweepResult, "maps": {scheme: result of
+    save_xlma_maps}, "grid": per-layout power / correlation / LoS counts at the grid centres}.
+    ``grid`` may set ``{"R": [...], "resolution": n}``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    grid = dict(grid or {})
+    resolution = int(grid.pop("resolution", 60 if quick else 150))
     prob, sol, layouts = C.design("default")
-    res = run_sweep(trial, {"scheme": list(SCHEMES), "R": [100 if quick else 500]},
-                    trials if trials is not None else (1 if quick else 2), seed, workers=workers, progress=progress,
-                    checkpoint=checkpoint)
+    g = {"scheme": list(SCHEMES), "R": [100 if quick else 500], **grid}
+    res = run_sweep(trial, g, trials if trials is not None else (1 if quick else 2), seed, workers=workers,
+                    progress=progress, checkpoint=checkpoint)
     res.to_csv(out / "fig3_fig4_rates.csv")
-    maps = {name: save_xlma_maps(prob, layouts[name], out, f"fig3_fig4_{name}", p0=P0, resolution=60 if quick else 150)
-            for name in SCHEMES}
+    maps = C.save_maps_shared_scale(prob, layouts, SCHEMES, out, "fig3_fig4", P0, resolution)
     sel = sol.x["selection"]
     np.savetxt(out / "fig3_fig4_positions.csv", prob.candidates[sel], delimiter=",", header="x,y,z (m)", comments="")
-    return {"sweep": res, "maps": maps}
+    return {"sweep": res, "maps": maps, "grid": C.grid_data(prob, layouts, SCHEMES, P0),
+            "coverage_centre": np.array([np.mean(prob.user_x), np.mean(prob.user_y), prob.user_z[0]]),
+            "centre_power": {n: float(prob.power_map(layouts[n], np.array([[np.mean(prob.user_x), np.mean(prob.user_y),
+                                                                             prob.user_z[0]]]))[0]) for n in SCHEMES}}
 
 
 if __name__ == "__main__":
