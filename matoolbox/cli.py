@@ -108,9 +108,17 @@ def add_run_options(p, *, script_defaults=False, default_out=None):
 
 def call_run(run, kwargs, ck, label):
     """``run(**kwargs)``; on Ctrl-C print how many trials the checkpoint ``ck`` holds (one line,
-    no traceback) and return ``(None, 130)``; else ``(result, 0)``."""
+    no traceback) and return ``(None, 130)``; else ``(result, 0)``. A checkpoint of another sweep
+    or an invalid argument raises :class:`CliError` (one line, exit code 2)."""
+    from .core.errors import InvalidProblemError
+    from .checkpoint import CheckpointError
+
+    if ck is not None:
+        _writable_dir(Path(ck).parent)
     try:
         return run(**kwargs), 0
+    except (CheckpointError, InvalidProblemError) as e:
+        raise CliError(f"{label}: {e}") from None
     except KeyboardInterrupt:
         if ck is None:
             print(f"\ninterrupted: {label} was not checkpointed; rerun with --resume "

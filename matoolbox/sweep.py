@@ -310,7 +310,11 @@ def run_example(run, doc=None, default_out="out", argv=None):
         stack.enter_context(cli._quiet(a.verbose))
         if a.format:
             stack.enter_context(use_formats(a.format))
-        result, rc = cli.call_run(run, kwargs, ck, Path(sys.argv[0]).stem or "the script")
+        try:
+            result, rc = cli.call_run(run, kwargs, ck, Path(sys.argv[0]).stem or "the script")
+        except cli.CliError as e:
+            print(f"{ap.prog}: error: {e}", file=sys.stderr)
+            raise SystemExit(2) from None
     if rc:
         raise SystemExit(rc)
     return a, result

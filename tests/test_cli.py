@@ -283,3 +283,12 @@ def test_solver_output_only_with_verbose(capfd):
     loud = capfd.readouterr()
     assert quiet.out == "" and quiet.err == ""
     assert len(loud.out + loud.err) > 100 and "MATOOLBOX_VERBOSE" not in os.environ
+
+
+def test_checkpoint_of_another_sweep_is_a_one_line_error(roots, capsys):
+    ck = roots / "ck" / "a.jsonl"
+    assert cli.main(["figure", "fam", "fig1", "--quick", "--out", str(roots / "o8"), "--checkpoint", str(ck)]) == 0
+    capsys.readouterr()
+    assert cli.main(["figure", "fam", "fig1", "--trials", "3", "--out", str(roots / "o8"), "--checkpoint", str(ck)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "different sweep" in err and len(err.splitlines()) == 1 and "Traceback" not in err
