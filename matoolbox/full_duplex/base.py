@@ -17,10 +17,11 @@ from ..core.validate import (
 from .common import (LN2, POS_BLOCKS, _plane_sum, _plane_sum_grad, _repair, _sinrs_batched_wr, fpa_layout, mmse_batch, sinrs)
 from .socp import p3_closed_form_batch
 from .ao import fd_blocks
+from .io import FullDuplexIoMixin
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class _FullDuplexBase(Problem):
+class _FullDuplexBase(FullDuplexIoMixin, Problem):
     """Geometry, channels and position handling shared by the single- and multi-user problems."""
 
     Nt: int = 4
