@@ -67,3 +67,21 @@ def test_regular_install_ships_the_figure_scripts_and_benchmarks(tmp_path):
     installed = scripts.discover_examples(lib / "matoolbox" / "_examples")
     assert {f: list(v) for f, v in installed.items()} == {f: list(v) for f, v in scripts.discover_examples().items()}
     assert all("claims" not in figs and not any(n.startswith("_") for n in figs) for figs in installed.values())
+
+
+def test_every_figure_script_takes_the_cli_keywords():
+    """`matoolbox figure` / `reproduce` pass these to run(); checked on the source (no import)."""
+    import ast
+
+    from matoolbox import scripts
+
+    want = {"quick", "trials", "workers", "seed", "out", "progress", "checkpoint"}
+    missing = {}
+    for fam, figs in scripts.discover_examples(ROOT / "examples").items():
+        for name, path in figs.items():
+            run = next(n for n in ast.parse(path.read_text()).body
+                       if isinstance(n, ast.FunctionDef) and n.name == "run")
+            args = {a.arg for a in run.args.args + run.args.kwonlyargs}
+            if run.args.kwarg is None and want - args:
+                missing[f"{fam}/{name}"] = sorted(want - args)
+    assert missing == {}

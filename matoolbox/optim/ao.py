@@ -3,7 +3,10 @@
 ``ao_solve(problem)`` alternates the problem family's default blocks (``problem.ao_blocks()``),
 each a solver ``solver(problem, x0, options=..., rng=...) -> Solution`` that returns the full
 variable dict with its own block updated. The driver keeps the best feasible iterate, records the
-objective after each outer iteration and stops when the relative improvement falls below ``tol``.
+best and the current objective after each outer iteration (``history``,
+``output["history_current"]``) and stops when the relative improvement falls below ``tol``. A
+block that raises or returns exitflag -3 ends the run with exitflag -3 and a message naming it
+(``on_block_error="skip"`` goes on instead; see :func:`ao_solve`).
 
 Hooks a family may define (all optional):
   ``ao_initial_point(rng) -> x``   starting point (default: ``initial_point(rng)``)
