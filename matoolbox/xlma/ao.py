@@ -7,9 +7,10 @@ import numpy as np
 from ..core.problem import Block
 from .lp_init import lp_init
 from .replacement import successive_replacement
+from .io import XlmaIoMixin
 
 
-class XlmaAoMixin:
+class XlmaAoMixin(XlmaIoMixin):  # XlmaIoMixin: from_paths / from_channel (kept off problem.py's line budget)
     """``initial_point``, ``ao_initial_point``, ``ao_blocks``, ``ao_defaults``, ``ao_finalize``."""
 
     # ------------------------------------------------------------------ AO hooks
