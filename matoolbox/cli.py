@@ -315,12 +315,22 @@ def _reproduce(args) -> int:
         claims = load_claims(args.family)
     except FileNotFoundError as e:
         raise CliError(str(e)) from None
+    ck_dir = out / args.family / "checkpoints" if args.resume else None
     try:
         path = reproduce(args.family, examples[args.family], claims, out=out, quick=args.quick,
                          trials=args.trials, workers=args.workers, seed=args.seed, progress=True,
-                         log=lambda s: print(s, flush=True))
+                         log=lambda s: print(s, flush=True), checkpoint_dir=ck_dir)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: no report written for {args.family}", file=sys.stderr)
+        if ck_dir is None:
+            print(f"\ninterrupted: no report written for {args.family} (use --resume to make the run resumable)",
+                  file=sys.stderr)
+        else:
+            n = m = 0
+            for f in sorted(ck_dir.glob("*.jsonl")):
+                a, b = _saved_counts(f)
+                n, m = n + a, m + b
+            print(f"\ninterrupted: {n} of {m} trials saved to {ck_dir}; rerun the same command to resume",
+                  file=sys.stderr)
         return 130
     summary = next((ln for ln in path.read_text().splitlines() if ln.startswith("- summary:")), "")
     print(summary.removeprefix("- "))
@@ -388,6 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=seed_int, help="master seed, an integer >= 0 (default: 0)")
     r.add_argument("--out", default="out/reproduction", help="output root (default: out/reproduction)")
     r.add_argument("--format", type=formats_list, metavar="FMT[,FMT]", help="figure formats, e.g. png,pdf")
+    r.add_argument("--resume", action="store_true",
+                   help="checkpoint every figure to OUT/FAMILY/checkpoints/FIG.jsonl and resume from there")
     r.set_defaults(func=_reproduce)
 
     b = sub.add_parser("bench", parents=[common], help="list benchmarks (no NAME) or run them",

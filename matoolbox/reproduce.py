@@ -88,7 +88,18 @@ def _machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
 
 
-def write_report(path, family, rows, *, settings, wall_time, figure_times=None, figures=()) -> Path:
+def _trials_of(result):
+    """Trials per grid point of a script's result (a SweepResult, or a dict holding some), or None."""
+    if isinstance(getattr(result, "trials", None), int):
+        return result.trials
+    if isinstance(result, dict):
+        found = sorted({v.trials for v in result.values() if isinstance(getattr(v, "trials", None), int)})
+        return "/".join(map(str, found)) if found else None
+    return None
+
+
+def write_report(path, family, rows, *, settings, wall_time, figure_times=None, figures=(),
+                 figure_trials=None) -> Path:
     """Write ``REPRODUCTION.md`` at ``path`` from the rows of :func:`evaluate_claims`."""
     path = Path(path)
     counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
@@ -101,8 +112,10 @@ def write_report(path, family, rows, *, settings, wall_time, figure_times=None, 
              f"- wall time: {wall_time:.1f} s",
              f"- summary: {len(rows)} claims: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS), ""]
     if figure_times:
-        lines += ["| figure | wall time (s) |", "|---|---|"]
-        lines += [f"| {k} | {v:.1f} |" for k, v in figure_times.items()] + [""]
+        trials = figure_trials or {}
+        lines += ["| figure | trials per point | wall time (s) |", "|---|---|---|"]
+        lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} |"
+                  for k, v in figure_times.items()] + [""]
     lines += ["| id | figure | claim | rule | measured | verdict |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['id']} | {r['figure']} | {r['text']} | {r['rule']} | {r['measured']} | **{r['verdict']}** |"
               for r in rows]
@@ -114,7 +127,7 @@ def write_report(path, family, rows, *, settings, wall_time, figure_times=None, 
 
 
 def reproduce(family, scripts, claims, *, out, quick=False, trials=None, workers=None, seed=None,
-              progress=False, load=None, log=None) -> Path:
+              progress=False, load=None, log=None, checkpoint_dir=None) -> Path:
     """Run the figure scripts the claims need, evaluate the claims, write the report.
 
     Parameters
@@ -132,6 +145,9 @@ def reproduce(family, scripts, claims, *, out, quick=False, trials=None, workers
         ``load(path) -> module`` (default :func:`matoolbox.scripts.load_script`).
     log : callable, optional
         ``log(str)`` for one progress line per figure (the library itself prints nothing).
+    checkpoint_dir : path, optional
+        Each script that takes ``checkpoint`` gets ``<checkpoint_dir>/<stem>.jsonl``: an
+        interrupted reproduction resumes where it stopped when called again.
 
     Returns
     -------
@@ -153,7 +169,8 @@ def reproduce(family, scripts, claims, *, out, quick=False, trials=None, workers
             module = (load or load_script)(scripts[stem])
             params = inspect.signature(module.run).parameters
             kw = {"quick": quick, "trials": trials, "workers": workers, "seed": seed, "out": str(folder),
-                  "progress": progress}
+                  "progress": progress,
+                  "checkpoint": str(Path(checkpoint_dir) / f"{stem}.jsonl") if checkpoint_dir else None}
             takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
             kw = {k: v for k, v in kw.items() if v is not None and (k in params or takes_any)}
             results[stem] = module.run(**kw)
@@ -166,10 +183,12 @@ def reproduce(family, scripts, claims, *, out, quick=False, trials=None, workers
             log(f"   {stem}: {times[stem]:.1f} s" + (f" (failed: {errors[stem]})" if stem in errors else ""))
     rows = evaluate_claims(claims, results, errors)
     figures = sorted(p for p in folder.glob("*.png"))
+    figure_trials = {k: _trials_of(v) for k, v in results.items()}
     settings = {"quick": quick, "trials": trials if trials is not None else "script default",
                 "workers": workers if workers is not None else 1, "seed": seed if seed is not None else 0}
     return write_report(folder / "REPRODUCTION.md", family, rows, settings=settings,
-                        wall_time=time.perf_counter() - t0, figure_times=times, figures=figures)
+                        wall_time=time.perf_counter() - t0, figure_times=times, figures=figures,
+                        figure_trials=figure_trials)
 
 
 def load_claims(family, root=None) -> list:

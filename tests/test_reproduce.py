@@ -81,6 +81,7 @@ def test_reproduce_family_writes_the_report(family, tmp_path):
     assert "C1.2" in text and "check raised RuntimeError: boom" in text
     assert "fig9_missing" in text and "1 reproduced" in text and "2 not run" in text
     assert "trials=2" in text and "seed=3" in text and "wall time" in text and "CPU cores" in text
+    assert "| fig1_line | 2 |" in text                                  # trials per point, from the result
     assert (tmp_path / "out" / "fam" / "fig1_line.png").exists()
     assert "![fig1_line](fig1_line.png)" in text
 
@@ -108,3 +109,13 @@ def test_cli_reproduce_bad_input(family, argv, msg, capsys):
 
 def test_claims_and_helpers_are_not_figures(family):
     assert list(cli.discover_examples()["fam"]) == ["fig1_line"]
+
+
+def test_cli_reproduce_resume_keeps_checkpoints(family, tmp_path):
+    assert cli.main(["reproduce", "fam", "--resume", "--out", str(tmp_path / "o")]) == 0
+    ck = tmp_path / "o" / "fam" / "checkpoints" / "fig1_line.jsonl"
+    assert ck.exists()
+    from matoolbox.sweep import load_checkpoint
+
+    assert len(load_checkpoint(ck).rows) == 4
+    assert cli.main(["reproduce", "fam", "--resume", "--out", str(tmp_path / "o")]) == 0   # resumes: same file
