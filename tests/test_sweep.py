@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import matoolbox.plots
 from matoolbox import InfeasibleError, InvalidProblemError
 from matoolbox.sweep import CheckpointError, expand_grid, load_checkpoint, plot_sweep, run_sweep
 
@@ -215,10 +216,16 @@ def test_to_csv_roundtrip(tmp_path):
 
 def test_plot_sweep_curves(tmp_path, monkeypatch):
     res = run_sweep(noisy_trial, GRID, trials=8, seed=5, progress=False)
-    png = plot_sweep(res, x="mu", keys=["a", "b"], path=tmp_path / "fig.png", ylabel="value", tag="u")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
-    seen = {}
     import matoolbox.plots
+
+    with matoolbox.plots.capture() as figs:
+        png = plot_sweep(res, x="mu", keys=["a", "b"], path=tmp_path / "fig.png", ylabel="value", tag="u")
+    (fig,) = figs
+    assert fig["path"] == png and [ln["label"] for ln in fig["lines"]] == ["a", "b"]
+    for ln, key in zip(fig["lines"], ["a", "b"]):          # the Line2D data as drawn
+        assert ln["x"].tolist() == [0.0, 2.0]
+        assert ln["y"].tolist() == [res.mean(key, mu=m, tag="u") for m in (0.0, 2.0)]
+    seen = {}
 
     monkeypatch.setattr(matoolbox.plots, "save_curves",
                         lambda x, curves, path, **kw: seen.update(x=x, curves=curves, errors=kw["errors"]))
@@ -430,8 +437,10 @@ def test_save_sweep_and_run_example(tmp_path):
     from matoolbox.sweep import run_example, save_sweep
 
     res = run_sweep(_square_trial, {"x": [1, 2, 3]}, 2, 0, progress=False)
-    png = save_sweep(res, tmp_path / "o", "sq", x="x", keys=["y"], xlabel="x", ylabel="y")
-    assert png == tmp_path / "o" / "sq.png" and png.stat().st_size > 0
+    with matoolbox.plots.capture() as figs:
+        png = save_sweep(res, tmp_path / "o", "sq", x="x", keys=["y"], xlabel="x", ylabel="y")
+    assert png == tmp_path / "o" / "sq.png" and figs[0]["path"] == png
+    assert figs[0]["curves"]["y"].tolist() == [1.0, 4.0, 9.0]
     with open(tmp_path / "o" / "sq_mean.csv") as fh:
         mean = [r for r in csv.DictReader(fh) if r["key"] == "y"]
     assert [float(r["mean"]) for r in mean] == [1.0, 4.0, 9.0]
