@@ -253,18 +253,19 @@ def test_lp_split_matches_highs(rng):
 
 
 def test_projections_and_polish(prob, rng):
-    x = prob.random_point(rng)
-    big = {**x, "precoders": 3 * x["precoders"], "positions": 0.05 * np.sign(rng.standard_normal((prob.K, 2)))}
+    corner = prob.region / 2 * np.sign(rng.standard_normal((prob.K, 2)))
+    x = {"precoders": prob.mrt_precoders(corner), "positions": corner}   # MRT at full power
+    big = {**x, "precoders": 3 * x["precoders"], "positions": 2.5 * corner, "common": -np.ones(prob.K)}
     assert prob.violation(big) > 0
     y = prob.polish(big)
     pw = np.sum(np.abs(y["precoders"]) ** 2, axis=(1, 2))
-    assert np.all(pw <= prob.pmax * (1 + 1e-12))
-    assert np.all(np.abs(y["positions"]) <= prob.region / 2)
+    assert np.all(pw <= prob.pmax * (1 + 1e-12)) and np.allclose(pw, prob.pmax)
+    assert np.all(np.abs(y["positions"]) == prob.region / 2)      # clipped to the region's corner
     assert np.all(y["common"] >= 0)
     Rc, Rp = prob.rates(y)
-    if prob.violation(y) <= 1e-9:
-        assert y["common"].sum() <= Rc.min() + 1e-9
-        assert prob.objective(y) == pytest.approx(prob.value(y))
+    assert prob.violation(y) <= 1e-9                              # the repair gives a feasible point
+    assert y["common"].sum() == pytest.approx(Rc.min(), abs=1e-12)
+    assert prob.objective(y) == pytest.approx(prob.value(y))
     assert np.allclose(project_power(y["precoders"], prob.pmax), y["precoders"])
     lo, hi = prob.bounds("positions")
     assert lo.shape == (prob.K, 2) and np.all(hi == prob.region / 2)
@@ -288,15 +289,20 @@ def test_scheme_restrictions(rng):
 
 
 def test_violation_agrees_with_explicit_checks(rng):
+    """Points around a feasible one (LP split perturbed, power scaled): both outcomes occur."""
     p = CompRsmaProblem.random(seed=7, rth=0.3)
-    for _ in range(20):
-        x = p.random_point(rng)
-        x["common"] = rng.uniform(-0.05, 0.3, p.K)
+    base = p.initial_point()
+    outcomes = []
+    for _ in range(40):
+        x = {**base, "precoders": base["precoders"] * rng.uniform(0.97, 1.01),
+             "common": base["common"] * rng.uniform(-0.2, 1.5, p.K)}
         Rc, Rp = p.rates(x)
         pw = np.sum(np.abs(x["precoders"]) ** 2, axis=(1, 2))
         ok = (np.all(pw <= p.pmax * (1 + 1e-6)) and np.all(x["common"] >= 0)
               and x["common"].sum() <= Rc.min() + 1e-6 and np.all(x["common"] + Rp >= p.rth - 1e-6))
         assert ok == (p.violation(x) <= 1e-6)
+        outcomes.append(ok)
+    assert any(outcomes) and not all(outcomes)
 
 
 def test_grid_init_maximises_gain(prob):

@@ -193,23 +193,34 @@ def test_gml_solve_schemes_are_feasible(access, movable):
     assert ("common" in blocks) == (access == "rsma") and ("positions" in blocks) == movable
 
 
-def test_ma_not_worse_than_its_fpa_start():
+def test_ma_beats_fpa_from_independent_starts():
+    """GML on RSMA-MA (grid-init positions) against GML on RSMA-FPA, each from its own start, same
+    budget: MA gains > 15 % (measured 1.23, 1.59, 1.27 on seeds 1-3 at 150 outer iterations)."""
+    for seed in (1, 2):
+        fpa = CompRsmaProblem.random(seed=seed, movable=False)
+        ma_p = CompRsmaProblem.random(seed=seed)
+        s_fpa = gml_solve(fpa, GmlOptions(n_outer=150), rng=0)
+        s_ma = gml_solve(ma_p, GmlOptions(n_outer=150), rng=0)
+        assert s_fpa.exitflag == 1 and s_ma.exitflag == 1
+        assert s_ma.fval > 1.15 * s_fpa.fval, (seed, s_ma.fval, s_fpa.fval)
+
+
+def test_x0_is_used_as_start():
     fpa = CompRsmaProblem.random(seed=2, movable=False)
     ma_p = CompRsmaProblem.random(seed=2)
-    s_fpa = gml_solve(fpa, GmlOptions(n_outer=150), rng=0)
-    s_ma = gml_solve(ma_p, GmlOptions(n_outer=50), rng=0, x0=s_fpa.x)
-    assert s_ma.fval >= ma_p.value(s_fpa.x) - 1e-9
+    s_fpa = gml_solve(fpa, GmlOptions(n_outer=100), rng=0)
+    s_ma = gml_solve(ma_p, GmlOptions(n_outer=20), rng=0, x0=s_fpa.x)
     assert s_ma.output["start_value"] == pytest.approx(ma_p.value(s_fpa.x), rel=1e-10)
 
 
 def test_paper_preset_runs_and_c_polish_project(prob):
     sol = gml_solve(prob, "paper", rng=0)
     assert len(sol.history) == 500 and np.isfinite(sol.fval)
-    if sol.exitflag == -2:
-        assert sol.violation > 0
-    else:
+    assert (sol.exitflag == -2) == (sol.violation > 1e-6)
+    if sol.exitflag != -2:
         _assert_feasible(prob, sol.x)
     sol = gml_solve(prob, GmlOptions(n_outer=100, c_polish="project", inner_grad="meta"), rng=0)
+    assert sol.exitflag in (1, -2) and (sol.exitflag == -2) == (sol.violation > 1e-6)
     if sol.exitflag == 1:
         _assert_feasible(prob, sol.x)
         assert sol.fval <= prob.value(sol.x) + 1e-9

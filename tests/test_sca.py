@@ -1,4 +1,4 @@
-"""SCA precoder block (spec §7.1, §9 checks 11-12): DCP/DPP, tight global minorant, monotone, feasible."""
+"""SCA precoder block: DCP/DPP, tight global minorant, surrogate sandwich, strict gain, feasible."""
 import numpy as np
 import pytest
 
@@ -73,17 +73,24 @@ def test_minorant_tight_and_global_lower_bound(rng):
 
 
 @pytest.mark.parametrize("access", ["rsma", "sdma"])
-def test_sca_monotone_and_feasible(access):
+def test_sca_improves_with_surrogate_sandwich_and_feasible(access):
+    """Not monotone by the guard alone: every accepted step satisfies the sandwich
+    V(P_t) <= surrogate optimum <= V(P_{t+1}) (minorant tight at P_t, global lower bound), the
+    acceptance guard never fires, and SCA gains a margin over its MRT start (measured +1.5 % / +3 %)."""
     p = CompRsmaProblem.random(seed=2, access=access)
     x0 = p.initial_point()
-    sol = sca_precoders(p, x0)
-    h = np.asarray(sol.history)
-    assert np.all(np.diff(h) >= -1e-8)
+    sol = sca_precoders(p, x0, options=ScaPrecoderOptions(tol=1e-6))
+    h, sv = np.asarray(sol.history), sol.output["subproblem_values"]
+    assert "no improvement" not in sol.message and len(sv) >= 3
+    for t in range(min(len(sv), len(h) - 1)):
+        assert h[t] <= sv[t] + 1e-6 * abs(h[t]) and sv[t] <= h[t + 1] + 1e-6 * abs(sv[t])
+    v0 = p.value(p.polish(x0))
+    assert sol.fval > v0 * 1.01 and sol.fval == pytest.approx(h[-1], abs=1e-9)
     assert sol.exitflag in (0, 1) and sol.violation <= 1e-6
     assert sol.fval == pytest.approx(p.value(sol.x), abs=1e-9)
-    assert sol.fval >= p.value(p.polish(x0)) - 1e-9
     pw = np.sum(np.abs(sol.x["precoders"]) ** 2, axis=(1, 2))
     assert np.all(pw <= p.pmax * (1 + 1e-6)) and np.all(sol.x["common"] >= 0)
+    assert np.any(np.abs(sol.x["precoders"] - p.polish(x0)["precoders"]) > 1e-3)
     if access == "sdma":
         assert np.all(sol.x["precoders"][:, :, 0] == 0) and np.all(sol.x["common"] == 0)
     assert all(a["solver"] for a in sol.output["cvx_attempts"])

@@ -33,11 +33,13 @@ def trial(seedseq, n_outer):
             "exitflag": sol.exitflag, "violation": sol.violation, "elapsed": sol.elapsed}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None,
+        n_outer=None):
     """Run GML on ``trials`` draws; saves fig2_convergence.png/.csv into ``out``; returns a dict with
     ``iteration``, ``current`` and ``best`` (mean curves), ``per_trial`` (list of trial dicts).
-    ``checkpoint`` is accepted for CLI parity and ignored (no sweep: one GML run per draw)."""
-    n_outer = 500 if quick else 2 * GmlOptions().n_outer
+    ``checkpoint`` is accepted for CLI parity and ignored (no sweep: one GML run per draw);
+    ``n_outer`` overrides the number of outer iterations (quick 500, else twice the default)."""
+    n_outer = int(n_outer) if n_outer is not None else (500 if quick else 2 * GmlOptions().n_outer)
     trials = int(trials) if trials is not None else 1
     seeds = ma.spawn_seeds(seed, trials)
     if workers > 1:
