@@ -32,20 +32,28 @@ def _check_db_field(owner, field, value, shape_n=None):
     return arr
 
 
+def _check_gain(owner, field, value):
+    """A linear gain: finite, > 0 and within +-DB_LIMIT dB of 1."""
+    v = V.require_real(owner, field, value, 0.0, lo_open=True)
+    if abs(10 * np.log10(v)) > V.DB_LIMIT:
+        V.fail(owner, field, value, f"must lie within +-{V.DB_LIMIT:g} dB of 1 (1e-30 .. 1e30)")
+    return v
+
+
 def check_fields(p) -> None:
     """Checks run first in ``CompRsmaProblem.validate``: powers in dB(m) within +-300 dB,
     scalars real (text refused), ``alpha`` / ``g0`` in range."""
     o = _OWNER
     V.require_db(o, "noise_dbm", p.noise_dbm)
     _check_db_field(o, "pmax_dbm", p.pmax_dbm)
-    V.require_real(o, "wavelength", p.wavelength, 0.0, lo_open=True)
-    V.require_real(o, "region", p.region, 0.0)
+    V.require_real(o, "wavelength", p.wavelength, 0.0, V.LENGTH_MAX, lo_open=True)
+    V.require_real(o, "region", p.region, 0.0, V.LENGTH_MAX)
     V.require_real(o, "rth", p.rth, 0.0)
     V.require_real(o, "alpha", p.alpha, *ALPHA_RANGE, lo_open=True)
     if p.g0 is not None:
-        V.require_real(o, "g0", p.g0, 0.0, lo_open=True)
+        _check_gain(o, "g0", p.g0)
     if p.bs_spacing is not None:
-        V.require_real(o, "bs_spacing", p.bs_spacing, 0.0, lo_open=True)
+        V.require_real(o, "bs_spacing", p.bs_spacing, 0.0, V.LENGTH_MAX, lo_open=True)
 
 
 def check_random_args(seed, *, N, I, K, L, Q, wavelength, region, alpha, g0, pmax_dbm, pmax_w,
@@ -57,12 +65,12 @@ def check_random_args(seed, *, N, I, K, L, Q, wavelength, region, alpha, g0, pma
         V.require_count(o, f, v)
     if Q is not None:
         V.require_count(o, "Q", Q)
-    V.require_real(o, "wavelength", wavelength, 0.0, lo_open=True)
+    V.require_real(o, "wavelength", wavelength, 0.0, V.LENGTH_MAX, lo_open=True)
     if region is not None:
-        V.require_real(o, "region", region, 0.0)
+        V.require_real(o, "region", region, 0.0, V.LENGTH_MAX)
     V.require_real(o, "alpha", alpha, *ALPHA_RANGE, lo_open=True)
     if g0 is not None:
-        V.require_real(o, "g0", g0, 0.0, lo_open=True)
+        _check_gain(o, "g0", g0)
     if pmax_w is not None:
         arr = V.as_array(o, "pmax_w", pmax_w)
         V.require_positive(o, "pmax_w", arr)
@@ -72,8 +80,8 @@ def check_random_args(seed, *, N, I, K, L, Q, wavelength, region, alpha, g0, pma
         _check_db_field(o, "pmax_dbm", pmax_dbm)
     V.require_db(o, "noise_dbm", noise_dbm)
     V.require_real(o, "rth", rth, 0.0)
-    V.require_real(o, "bs_radius", bs_radius, 0.0, lo_open=True)
-    V.require_real(o, "user_radius", user_radius, 0.0)
+    V.require_real(o, "bs_radius", bs_radius, 0.0, V.LENGTH_MAX, lo_open=True)
+    V.require_real(o, "user_radius", user_radius, 0.0, V.LENGTH_MAX)
     if not isinstance(shared_rx_angles, (bool, np.bool_)):
         V.fail(o, "shared_rx_angles", shared_rx_angles, "must be True or False")
 

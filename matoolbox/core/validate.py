@@ -11,11 +11,14 @@ __all__ = [
     "fail", "require_finite", "require_positive", "require_nonnegative", "require_int",
     "require_shape", "require_choice", "require_range", "as_array",
     "require_real", "require_count", "require_seed", "require_db", "db_to_linear",
-    "require_order", "require_keys", "require_array", "DB_LIMIT",
+    "require_order", "require_keys", "require_array", "DB_LIMIT", "LENGTH_MAX",
 ]
 
 #: Largest magnitude accepted for a value in dB / dBm / dBi (1e-30 .. 1e30 in linear terms).
 DB_LIMIT = 300.0
+
+#: Largest length (m) or length ratio accepted for a distance, wavelength or region size.
+LENGTH_MAX = 1e9
 
 
 def _show(value):
@@ -108,7 +111,11 @@ def require_shape(owner, field, value, shape):
 
 
 def require_choice(owner, field, value, choices):
-    if value not in choices:
+    try:
+        ok = value in choices
+    except TypeError:                     # unhashable (a list for a set of choices)
+        ok = False
+    if not ok:
         fail(owner, field, value, f"must be one of {sorted(choices)!r}")
     return value
 

@@ -28,44 +28,49 @@ _NONNEG = {"k_factor", "min_separation"}
 _BOOLS = {"movable": False, "movable_tx": True, "movable_rx": True}   # name -> None allowed
 
 
-def check_args(own, **kw) -> None:
+def check_args(own, *, optional=(), pairs=(), **kw) -> None:
     """Check ``random()`` arguments by name: ``seed`` (int >= 0, SeedSequence, Generator, None);
     counts (``Nt``, ``L``, ``n_paths``, ...) positive ints (``n_primary``/``n_nulls`` >= 0);
-    lengths (``wavelength``, ``region_lambda``, ``distance``, ``r_min``, ...) finite and > 0, a
-    ``distance`` pair (lo, hi) with 0 < lo <= hi; ``k_factor`` >= 0; ``alpha`` in (0, 10];
-    every ``*_db`` / ``*_dbm`` value (None skipped) within +-300 dB; ``movable*`` booleans;
-    ``r_min <= r_max``. Names not listed are left to the problem's ``validate``."""
+    lengths (``wavelength``, ``region_lambda``, ``distance``, ``r_min``, ...) finite, > 0 and
+    <= LENGTH_MAX; names in ``pairs`` (E2's ``distance``) a pair (lo, hi) with 0 < lo <= hi;
+    ``k_factor`` >= 0; ``alpha`` in (0, 10]; every ``*_db`` / ``*_dbm`` value within +-300 dB;
+    ``weights`` non-negative finite reals; ``movable*`` booleans; ``r_min <= r_max``. A None is
+    refused unless the name is in ``optional``. Other names are left to the problem's ``validate``."""
     for name, value in kw.items():
+        if value is None and (name in optional or (name in _BOOLS and _BOOLS[name])):
+            continue
         if name == "seed":
             V.require_seed(own, "seed", value)
         elif name in _COUNTS:
             V.require_count(own, name, value)
         elif name in _COUNTS0:
             V.require_count(own, name, value, minimum=0)
-        elif name == "distance" and not np.isscalar(value) and value is not None:
-            arr = V.as_array(own, "distance", value)
+        elif name in pairs:
+            arr = V.as_array(own, name, value)
             if arr.shape != (2,):
-                V.fail(own, "distance", value, "must be a distance > 0 or a pair (lo, hi)")
-            lo = V.require_real(own, "distance", float(arr[0]), 0.0, lo_open=True)
-            hi = V.require_real(own, "distance", float(arr[1]), 0.0, lo_open=True)
-            V.require_order(own, "distance[0]", lo, "distance[1]", hi)
+                V.fail(own, name, value, "must be a pair (lo, hi) of distances > 0")
+            lo = V.require_real(own, name, float(arr[0]), 0.0, V.LENGTH_MAX, lo_open=True)
+            hi = V.require_real(own, name, float(arr[1]), 0.0, V.LENGTH_MAX, lo_open=True)
+            V.require_order(own, f"{name}[0]", lo, f"{name}[1]", hi)
         elif name in _POSITIVE:
-            V.require_real(own, name, value, 0.0, lo_open=True)
+            V.require_real(own, name, value, 0.0, V.LENGTH_MAX, lo_open=True)
         elif name in _REAL:
             V.require_real(own, name, value)
         elif name in _NONNEG:
-            V.require_real(own, name, value, 0.0)
+            V.require_real(own, name, value, 0.0, V.LENGTH_MAX)
         elif name == "alpha":
             V.require_real(own, "alpha", value, *ALPHA_RANGE, lo_open=True)
         elif name.endswith("_db") or name.endswith("_dbm"):
-            if value is not None:
-                V.require_db(own, name, value)
+            V.require_db(own, name, value)
+        elif name == "weights":
+            w = V.as_array(own, "weights", value)
+            if w.ndim != 1 or w.size == 0:
+                V.fail(own, "weights", value, "must be a 1-D sequence of non-negative weights")
+            V.require_nonnegative(own, "weights", w)
         elif name in _BOOLS:
-            if value is None and _BOOLS[name]:
-                continue
             if not isinstance(value, (bool, np.bool_)):
                 V.fail(own, name, value, "must be True or False")
-    if "r_min" in kw and "r_max" in kw:
+    if kw.get("r_min") is not None and kw.get("r_max") is not None:
         V.require_order(own, "r_min", kw["r_min"], "r_max", kw["r_max"])
 
 
@@ -78,8 +83,14 @@ def check_separation(own, n_angles, min_separation, capacity) -> None:
 
 
 def check_db_fields(p, *names, allow_neg_inf=()) -> None:
-    """Fields in dB(m) of a problem: real and within +-300 dB (``allow_neg_inf``: -inf allowed)."""
+    """Fields in dB(m) of a problem: real and within +-300 dB (``allow_neg_inf``: -inf allowed);
+    also its length fields (``wavelength``, ``region``, ``d_min`` where present): real scalars,
+    > 0 (``d_min`` >= 0, ``region`` None allowed where the class default is None), <= LENGTH_MAX."""
     own = type(p).__name__
+    for f in ("wavelength", "region", "d_min"):
+        if not hasattr(p, f) or (getattr(p, f) is None and f == "region"):
+            continue
+        V.require_real(own, f, getattr(p, f), 0.0, V.LENGTH_MAX, lo_open=(f != "d_min"))
     for f in names:
         v = getattr(p, f)
         if f in allow_neg_inf and isinstance(v, numbers.Real) and not isinstance(v, bool) and v == -np.inf:

@@ -125,7 +125,8 @@ class FullDuplexMultiUserProblem(FdMultiChecksMixin, _FullDuplexBase):
         check_args(own, seed=seed, movable=movable, K_D=K_D, K_U=K_U, Nt=Nt, Nr=Nr, wavelength=wavelength,
                    region_lambda=region_lambda, d_min_lambda=d_min_lambda, L=L, r_min=r_min, r_max=r_max,
                    C0_db=C0_db, alpha=alpha, p_max_dbm=p_max_dbm, p_ul_max_dbm=p_ul_max_dbm, noise_dbm=noise_dbm,
-                   rho_db=rho_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx, movable_rx=movable_rx)
+                   rho_db=rho_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx, movable_rx=movable_rx,
+                   weights=weights, optional=("weights",))
         require_choice(own, "objective", objective, ("weighted",))
         rng = as_generator(seed)
         require_int(own, "K_D", K_D)

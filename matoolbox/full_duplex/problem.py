@@ -150,7 +150,7 @@ class FullDuplexProblem(FdSingleChecksMixin, _FullDuplexBase):
                    region_lambda=region_lambda, d_min_lambda=d_min_lambda, L=L, distance=distance, C0_db=C0_db,
                    alpha=alpha, p_max_dbm=p_max_dbm, p_ul_dbm=p_ul_dbm, noise_dbm=noise_dbm, rho_db=rho_db,
                    p_th_dbm=p_th_dbm, inr_db=inr_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx,
-                   movable_rx=movable_rx)
+                   movable_rx=movable_rx, weights=weights, optional=("rho_db",))
         require_choice(own, "objective", objective, OBJECTIVES)
         rng = as_generator(seed)
         if rho_db is None:

@@ -24,6 +24,13 @@ def _user_values(owner, field, value):
     return arr
 
 
+def _check_linear(owner, field, arr, value):
+    """Positive linear values within +-DB_LIMIT dB of 1 (1e-30 .. 1e30)."""
+    with np.errstate(divide="ignore"):
+        if np.any(np.abs(10 * np.log10(arr)) > V.DB_LIMIT):
+            V.fail(owner, field, value, f"must lie within +-{V.DB_LIMIT:g} dB of 1 (1e-30 .. 1e30)")
+
+
 def check_fields(p) -> None:
     """Checks run first in ``UplinkTwoTimescaleProblem.validate``: ``p_db`` within +-300 dB (so
     the linear power is finite and positive), linear ``power`` / ``beta`` finite and > 0,
@@ -31,19 +38,17 @@ def check_fields(p) -> None:
     o = _OWNER
     V.require_count(o, "M", p.M)
     V.require_count(o, "K", p.K)
-    V.require_real(o, "wavelength", p.wavelength, 0.0, lo_open=True)
+    V.require_real(o, "wavelength", p.wavelength, 0.0, V.LENGTH_MAX, lo_open=True)
     if p.d is not None:
-        V.require_real(o, "d", p.d, 0.0)
+        V.require_real(o, "d", p.d, 0.0, V.LENGTH_MAX)
     if p.D is not None:
-        V.require_real(o, "D", p.D, 0.0, lo_open=True)
-    V.require_real(o, "noise", p.noise, 0.0, lo_open=True)
+        V.require_real(o, "D", p.D, 0.0, V.LENGTH_MAX, lo_open=True)
+    _check_linear(o, "noise", np.array(V.require_real(o, "noise", p.noise, 0.0, lo_open=True)), p.noise)
     if p.power is not None:
         pw = _user_values(o, "power", p.power)
         if np.any(pw <= 0):
             V.fail(o, "power", p.power, "must be positive (linear power)")
-        with np.errstate(divide="ignore"):
-            if np.any(np.abs(10 * np.log10(pw)) > V.DB_LIMIT):
-                V.fail(o, "power", p.power, f"must lie within +-{V.DB_LIMIT:g} dB of 1")
+        _check_linear(o, "power", pw, p.power)
     else:
         pdb = _user_values(o, "p_db", p.p_db)
         if np.any(np.abs(pdb) > V.DB_LIMIT):
@@ -52,11 +57,15 @@ def check_fields(p) -> None:
     beta = _user_values(o, "beta", p.beta)
     if np.any(beta <= 0):
         V.fail(o, "beta", p.beta, "must be positive")
+    _check_linear(o, "beta", beta, p.beta)
     ric = _user_values(o, "rician", p.rician)
     if np.any(ric < 0):
         V.fail(o, "rician", p.rician, "must be >= 0 (linear Rician factor)")
+    if np.any(ric > 10 ** (V.DB_LIMIT / 10)):
+        V.fail(o, "rician", p.rician, f"must be <= 1e30 ({V.DB_LIMIT:g} dB)")
     if isinstance(p.theta, str) or V._has_text(p.theta):
         V.fail(o, "theta", p.theta, "must be numeric angles in [0, pi], not text")
+    V.require_array(o, "theta", np.atleast_1d(p.theta) if np.ndim(p.theta) == 0 else p.theta, (None,))
     V.require_seed(o, "seed", p.seed, allow_none=False)
     if not isinstance(p.seed, (int, np.integer)):
         V.fail(o, "seed", p.seed, "must be an int >= 0 (the field; random() also takes a Generator "

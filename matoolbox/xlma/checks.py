@@ -41,31 +41,36 @@ def check_fields(p) -> None:
             V.fail(o, "path_loss", p.path_loss, "the exponent alpha of (beta0, alpha) must lie in (0, 10]")
 
 
-def check_scenario_args(*, L=None, MH=None, Kbar=None, eta=None, mu=None, kind=None) -> None:
-    """Arguments of ``default`` / ``partial_los`` / ``user_distribution``: ``L`` (region length in
-    m = number of 1 m cells) a positive int, ``MH`` a positive int, ``Kbar`` > 0, ``eta`` in
-    [0, 1], ``mu`` > 0, ``kind`` in {1, 2, 3}."""
+_UNSET = object()
+
+
+def check_scenario_args(*, L=_UNSET, MH=_UNSET, Kbar=_UNSET, eta=_UNSET, mu=_UNSET, kind=_UNSET) -> None:
+    """Arguments of ``default`` / ``partial_los`` / ``user_distribution`` (those passed are
+    checked; None is not a value): ``L`` (region length in m = number of 1 m cells) and ``MH``
+    positive ints, ``Kbar`` > 0, ``eta`` in [0, 1], ``mu`` in (0, 1e6], ``kind`` in {1, 2, 3}."""
     o = _OWNER
-    if L is not None:
+    if L is not _UNSET:
         V.require_count(o, "L", L)
-    if MH is not None:
+    if MH is not _UNSET:
         V.require_count(o, "MH", MH)
-    if Kbar is not None:
+    if Kbar is not _UNSET:
         V.require_real(o, "Kbar", Kbar, 0.0, lo_open=True)
-    if eta is not None:
+    if eta is not _UNSET:
         V.require_real(o, "eta", eta, 0.0, 1.0)
-    if mu is not None:
-        V.require_real(o, "mu", mu, 0.0, lo_open=True)
-    if kind is not None:
+    if mu is not _UNSET:
+        V.require_real(o, "mu", mu, 0.0, 1e6, lo_open=True)
+    if kind is not _UNSET:
         if isinstance(kind, bool) or not isinstance(kind, numbers.Integral) or kind not in (1, 2, 3):
             V.fail(o, "user_distribution.kind", kind, "must be 1, 2 or 3")
 
 
-def check_hotspot_rho(rho, Kbar) -> None:
-    """The hotspot draw gives probabilities <= 1 (else ``Kbar`` is too large for the grid)."""
+def check_hotspot_rho(rho, Kbar, eta=None, mu=None) -> None:
+    """The hotspot draw gives probabilities <= 1 (else ``Kbar`` is too large for the grid,
+    given ``eta`` and ``mu``)."""
     if np.max(rho) > 1.0 + 1e-12:
-        V.fail(_OWNER, "Kbar", Kbar, f"too large: a hotspot activation probability would be "
-               f"{float(np.max(rho)):.3g} > 1")
+        given = ", ".join(f"{n} = {v!r}" for n, v in (("eta", eta), ("mu", mu)) if v is not None)
+        V.fail(_OWNER, "Kbar", Kbar, f"too large{' with ' + given if given else ''}: a hotspot "
+               f"activation probability would be {float(np.max(rho)):.3g} > 1")
 
 
 def check_random_small_args(seed, *, N, Nx, Nz, random_omega) -> None:

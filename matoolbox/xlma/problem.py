@@ -89,7 +89,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         K = None
         try:
             K = int(self.Kx) * int(self.Ky) * int(self.Kz)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
         if self.rho is None and K is not None and K > 0:
             object.__setattr__(self, "rho", np.full(K, min(1.0, 6.0 / K)))
@@ -168,7 +168,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         hot1 = nf.grid_index([4, 5, 4, 5], [1, 1, 2, 2], 0, Kx, Ky)
         hot2 = nf.grid_index([14, 15, 14, 15], [3, 3, 4, 4], 0, Kx, Ky)
         rho = nf.hotspot_probabilities(Kx * Ky, [hot1, hot2], Kbar, eta, mu)
-        check_hotspot_rho(rho, Kbar)
+        check_hotspot_rho(rho, Kbar, eta, mu)
         kw = dict(N=8, MH=MH, MV=1, ma_x=(-L / 2, L / 2), ma_z=(5.0, 5.0), Nx=int(L), Nz=1,
                   user_x=(-50.0, 50.0), user_y=(2.0, 42.0), user_z=(1.5, 1.5), Kx=Kx, Ky=Ky, Kz=1,
                   rho=rho, label="A")
@@ -206,7 +206,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
             i, l = I.ravel(), Lg.ravel()
         hot = nf.grid_index(i, 0, l, Kx, Ky)
         rho = nf.hotspot_probabilities(Kx * Ky * Kz, [hot], Kbar, eta)
-        check_hotspot_rho(rho, Kbar)
+        check_hotspot_rho(rho, Kbar, eta)
         kw = dict(N=8, MH=4, MV=4, ma_x=(-30.0, 30.0), ma_z=(0.0, 30.0), Nx=30, Nz=15,
                   user_x=(-36.0, 36.0), user_y=(5.0, 35.0), user_z=(0.0, 36.0), Kx=Kx, Ky=Ky, Kz=Kz,
                   rho=rho, obstacles=cls.default_obstacles(), label=f"C{kind}")

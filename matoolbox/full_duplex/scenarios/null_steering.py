@@ -32,7 +32,7 @@ from ...core.validate import (
     fail, require_finite, require_int, require_positive,
 )
 from ...optim.pso import PsoOptions, pso_positions
-from ..checks import LineArrayChecksMixin, check_args, check_separation
+from ..checks import LineArrayChecksMixin, check_args, check_db_fields, check_separation
 from .geometry import (_fpa_line, _line_violation, _omega, _set, array_gain, array_gain_grad, project_line, zf_gain)
 
 __all__ = ["NullSteeringProblem", "null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
@@ -270,6 +270,7 @@ class NullSteeringProblem(LineArrayChecksMixin, Problem):
     def validate(self):
         own = type(self).__name__
         n = require_int(own, "n_antennas", self.n_antennas, minimum=2)
+        check_db_fields(self)
         require_finite(own, "theta0", self.theta0)
         require_positive(own, "wavelength", self.wavelength)
         require_positive(own, "d_min", self.d_min)

@@ -92,7 +92,7 @@ class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
         ['max_inr_db', 'rate', 'snr', 'snr_db']
         """
         check_args(cls.__name__, seed=seed, n_primary=n_primary, n_paths=n_paths, distance=distance, c0_db=c0_db,
-                   alpha=alpha)
+                   alpha=alpha, pairs=("distance",))
         rng = as_generator(seed)
         require_int(cls.__name__, "n_primary", n_primary, minimum=0)
         require_int(cls.__name__, "n_paths", n_paths)
