@@ -52,6 +52,10 @@ CASES = [
     ("rth=-1", lambda: C.random(0, rth=-1.0), "rth"),
     ("g0=0", lambda: C.random(0, g0=0.0), "g0"),
     ("access='noma'", lambda: C.random(0, access="noma"), "access"),
+    ("access=[1, 2] (unhashable)", lambda: C.random(0, access=[1, 2]), "access"),
+    ("wavelength=1e308", lambda: C.random(0, wavelength=1e308), "wavelength"),
+    ("region=1e308", lambda: C.random(0, region=1e308), "region"),
+    ("g0=1e308", lambda: C.random(0, g0=1e308), "g0"),
     ("shared_rx_angles='yes'", lambda: C.random(0, shared_rx_angles="yes"), "shared_rx_angles"),
     # x0 given to ao_solve
     ("x0 missing precoders", lambda: ao_solve(_BASE, x0=_drop("precoders"), max_iter=1), ("x0", "precoders")),

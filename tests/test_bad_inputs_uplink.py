@@ -38,6 +38,10 @@ CASES = [
     ("random(seed='abc')", lambda: U.random("abc"), "seed"),
     ("random(seed=-1)", lambda: U.random(-1), "seed"),
     ("random(seed=2.5)", lambda: U.random(2.5), "seed"),
+    ("receiver=[1, 2] (unhashable)", lambda: U(receiver=[1, 2]), "receiver"),
+    ("theta complex", lambda: U(theta=1 + 1j, K=1, M=2), "theta"),
+    ("beta=1e308", lambda: U(beta=1e308), "beta"),
+    ("wavelength=1e308", lambda: U(wavelength=1e308), "wavelength"),
     ("receiver='ml'", lambda: U(receiver="ml"), "receiver"),
     ("n_saa=0", lambda: U(n_saa=0), "n_saa"),
     # x0 given to ao_solve

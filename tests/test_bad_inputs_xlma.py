@@ -42,6 +42,10 @@ CASES = [
     ("random_small random_omega='yes'", lambda: X.random_small(0, random_omega="yes"), "random_omega"),
     ("path_loss alpha=-3", lambda: X.random_small(0, path_loss=(1e-3, -3.0)), "path_loss"),
     ("ma_x text", lambda: X.random_small(0, ma_x=("-10", "10")), "ma_x"),
+    ("Kx=inf", lambda: X.random_small(0, Kx=float("inf")), "Kx"),
+    ("default L=None", lambda: X.default(L=None), "L"),
+    ("default mu=None", lambda: X.default(mu=None), "mu"),
+    ("convention=[1, 2] (unhashable)", lambda: X.random_small(0, convention=[1, 2]), "convention"),
     ("los_seed='x'", lambda: X.random_small(0, los_seed="x"), "los_seed"),
     # x0 given to ao_solve
     ("x0 selection too short", lambda: _solve({"selection": [0, 1]}), ("x0['selection']", "N = 3")),
