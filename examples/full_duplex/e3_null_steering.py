@@ -44,13 +44,16 @@ def trial(params, rng):
             "exitflag": 1 if min(sol.exitflag, fsol.exitflag) >= 0 else -3}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None,
+        grid=None):
     """Sweep N for K = 2 and K = 3 nulls; saves e3_null_steering.png (K = 2), e3_null_steering_k3.png
     and e3_null_steering.csv (+ _mean.csv) into ``out``; returns the SweepResult."""
     fixed = {"region": 16.0, "particles": 20 if quick else 40, "iters": 30 if quick else 100}
-    grid = [{"N": n, "K": k, **fixed} for k, ns in ((2, (4, 6, 8, 12, 16)), (3, (8, 12, 16))) for n in ns]
+    points = [{"N": n, "K": k, **fixed} for k, ns in ((2, (4, 6, 8, 12, 16)), (3, (8, 12, 16))) for n in ns]
+    if grid is not None:  # tiny mode for tests: a list of grid points
+        points = [{**fixed, **pt} for pt in grid]
     trials = trials if trials is not None else (20 if quick else 100)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+    res = run_sweep(trial, points, trials, seed, workers=workers, progress=progress,
                     checkpoint=checkpoint)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,7 +62,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", prog
     for k, stem in ((2, "e3_null_steering"), (3, "e3_null_steering_k3")):
         plot_sweep(res, x="N", keys=KEYS, path=out / f"{stem}.png", xlabel="number of antennas N",
                    ylabel="gain toward theta_0 (dB)", title=f"E3: full array gain with K = {k} nulls",
-                   labels=LABELS, K=k, **fixed)
+                   labels=LABELS, K=k)
     return res
 
 

@@ -16,7 +16,7 @@ from matoolbox.full_duplex import fd_blocks
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "hd_fpa"]
-LABELS = {"fd_ma": "FD-MA (PSO)", "fd_fpa": "FD-FPA", "hd_fpa": "HD-FPA"}
+LABELS = {"fd_ma": "FD-MA (PSO, inner-beamformer fitness)", "fd_fpa": "FD-FPA", "hd_fpa": "HD-FPA"}
 
 
 def trial(params, rng):
@@ -33,17 +33,20 @@ def trial(params, rng):
             "violation": max(s_ma.violation, s_fpa.violation), "exitflag": flag if flag < 0 else 1}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None,
+        grid=None):
     """Sweep rho; saves p1_rate_vs_si.png / .csv (+ _mean.csv) into ``out``; returns the SweepResult."""
     rhos = [-90.0, -70.0, -50.0, -30.0] if quick else [-90.0, -80.0, -70.0, -60.0, -50.0, -40.0, -30.0]
     fixed = {"particles": 20 if quick else 40, "iters": 20 if quick else 100, "ao_iter": 3 if quick else 30}
-    grid = {"rho_db": rhos, "Nr": [1] if quick else [1, 4], **{k: [v] for k, v in fixed.items()}}
+    points = {"rho_db": rhos, "Nr": [1] if quick else [1, 4], **{k: [v] for k, v in fixed.items()}}
+    if grid is not None:  # tiny mode for tests: override grid entries, e.g. {"Nt": [2, 4]}
+        points = {**points, **grid}
     trials = trials if trials is not None else (8 if quick else 200)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+    res = run_sweep(trial, points, trials, seed, workers=workers, progress=progress,
                     checkpoint=checkpoint)
     save_sweep(res, out, "p1_rate_vs_si", x="rho_db", keys=KEYS,
                xlabel="residual SI factor rho (dB)", ylabel="a1 R_D + a2 R_U (bit/s/Hz)",
-               title="P1: FD weighted sum rate vs SI", labels=LABELS, **fixed)
+               title="P1: FD weighted sum rate vs SI", labels=LABELS)
     return res
 
 

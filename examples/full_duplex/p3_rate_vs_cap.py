@@ -19,7 +19,7 @@ from matoolbox.full_duplex import fd_blocks
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "mrt_fpa"]
-LABELS = {"fd_ma": "FD-MA (PSO)", "fd_fpa": "FD-FPA", "mrt_fpa": "FPA, unconstrained MRT"}
+LABELS = {"fd_ma": "FD-MA (PSO, inner-beamformer fitness)", "fd_fpa": "FD-FPA", "mrt_fpa": "FPA, unconstrained MRT"}
 
 
 def trial(params, rng):
@@ -37,18 +37,21 @@ def trial(params, rng):
             "violation": max(s_ma.violation, s_fpa.violation), "exitflag": flag if flag < 0 else 1}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None,
+        grid=None):
     """Sweep p_th; saves p3_rate_vs_cap.png / .csv (+ _mean.csv) into ``out``; returns the SweepResult."""
     caps = [-90.0, -70.0, -50.0, -30.0, -10.0] if quick else [-100.0, -90.0, -80.0, -70.0, -60.0, -50.0,
                                                              -40.0, -30.0, -20.0, -10.0]
     fixed = {"particles": 12 if quick else 40, "iters": 12 if quick else 100, "ao_iter": 2 if quick else 30}
-    grid = {"p_th_dbm": caps, **{k: [v] for k, v in fixed.items()}}
+    points = {"p_th_dbm": caps, **{k: [v] for k, v in fixed.items()}}
+    if grid is not None:  # tiny mode for tests: override grid entries, e.g. {"Nt": [2, 4]}
+        points = {**points, **grid}
     trials = trials if trials is not None else (5 if quick else 200)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+    res = run_sweep(trial, points, trials, seed, workers=workers, progress=progress,
                     checkpoint=checkpoint)
     save_sweep(res, out, "p3_rate_vs_cap", x="p_th_dbm", keys=KEYS,
                xlabel="SI cap p_th (dBm)", ylabel="R_D (bit/s/Hz)",
-               title="P3: DL rate vs SI cap", labels=LABELS, **fixed)
+               title="P3: DL rate vs SI cap", labels=LABELS)
     return res
 
 

@@ -15,7 +15,7 @@ from matoolbox.full_duplex import fd_blocks
 from matoolbox.sweep import run_example, run_sweep, save_sweep
 
 KEYS = ["ma_pso", "ma_mm", "random_best", "fpa"]
-LABELS = {"ma_pso": "FD-MA (PSO)", "ma_mm": "FD-MA (gradient/MM)", "random_best": "best random layout",
+LABELS = {"ma_pso": "FD-MA (PSO, inner-beamformer fitness)", "ma_mm": "FD-MA (gradient/MM)", "random_best": "best random layout",
           "fpa": "FD-FPA"}
 
 
@@ -37,18 +37,21 @@ def trial(params, rng):
             "violation": max(s_pso.violation, s_mm.violation), "exitflag": flag if flag < 0 else 1}
 
 
-def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None):
+def run(quick=False, trials=None, workers=1, seed=0, out="out/full_duplex", progress=False, checkpoint=None,
+        grid=None):
     """Sweep A; saves region_size_sweep.png / .csv (+ _mean.csv) into ``out``; returns the SweepResult."""
     sizes = [1.0, 2.0, 4.0, 8.0] if quick else [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]
     fixed = {"particles": 12 if quick else 40, "iters": 12 if quick else 100, "ao_iter": 2 if quick else 30,
              "n_random": 3 if quick else 20}
-    grid = {"A_lambda": sizes, **{k: [v] for k, v in fixed.items()}}
+    points = {"A_lambda": sizes, **{k: [v] for k, v in fixed.items()}}
+    if grid is not None:  # tiny mode for tests: override grid entries, e.g. {"Nt": [2, 4]}
+        points = {**points, **grid}
     trials = trials if trials is not None else (4 if quick else 200)
-    res = run_sweep(trial, grid, trials, seed, workers=workers, progress=progress,
+    res = run_sweep(trial, points, trials, seed, workers=workers, progress=progress,
                     checkpoint=checkpoint)
     save_sweep(res, out, "region_size_sweep", x="A_lambda", keys=KEYS,
                xlabel="region side A (wavelengths)", ylabel="a1 R_D + a2 R_U (bit/s/Hz)",
-               title="P1: rate vs region size", labels=LABELS, **fixed)
+               title="P1: rate vs region size", labels=LABELS)
     return res
 
 
