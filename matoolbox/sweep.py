@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 
 from .core.errors import InfeasibleError
+from .core.io import trial_saving_instance
 from .core.validate import fail
 from .checkpoint import CheckpointError, _fsync_write, _header, _load_checkpoint, _seed_sequence, load_checkpoint
 from . import cli
@@ -172,7 +173,7 @@ def _active_backend():
 
 
 def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress=True,
-              on_error="record"):
+              on_error="record", save_instances=None):
     """Run ``trial(params, rng) -> dict`` for every grid point and ``trials`` random draws.
 
     Parameters
@@ -196,6 +197,9 @@ def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress
         Show a tqdm progress bar.
     on_error : {"record", "raise"}, default "record"
         Record a raising trial as a row with ``error``, or re-raise.
+    save_instances : str or Path, optional
+        Directory: a trial output ``"instance"`` holding a problem is saved there as JSON
+        (``Problem.to_json``, reload with ``from_json``) and the row keeps its path.
 
     Returns
     -------
@@ -232,6 +236,8 @@ def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress
     ss = _seed_sequence(seed)
     children = ss.spawn(trials)
     name = _trial_name(trial)
+    if save_instances is not None:
+        trial = functools.partial(trial_saving_instance, trial, str(save_instances))
     header = _header(name, points, trials, ss)
     t_start = time.perf_counter()
 

@@ -28,7 +28,7 @@ from .validate import fail
 __all__ = [
     "to_jsonable", "from_jsonable", "problem_to_dict", "problem_from_dict", "save_problem_json",
     "load_problem_json", "save_problem_mat", "load_problem_mat", "mat_encode", "mat_decode",
-    "resolve_class", "class_path", "snr_power", "read_mapping", "FORMAT_VERSION",
+    "resolve_class", "class_path", "snr_power", "read_mapping", "trial_saving_instance", "FORMAT_VERSION",
 ]
 
 FORMAT_VERSION = 1
@@ -423,3 +423,26 @@ def snr_power(owner, snr_db=None, pmax_dbm=None, noise_dbm=None, *, pmax_name="p
         pm = s + 30.0
         return (float(pm) if pm.ndim == 0 else pm), 30.0
     return (pmax_default if pmax_dbm is None else pmax_dbm), (noise_default if noise_dbm is None else noise_dbm)
+
+
+# ----------------------------------------------------------------------------- sweeps
+def _instance_name(params, rng) -> str:
+    parts = [f"{re.sub(r'[^A-Za-z0-9_.-]', '_', str(k))}={re.sub(r'[^A-Za-z0-9_.-]', '_', str(v))}"
+             for k, v in params.items()]
+    try:
+        key = "_".join(str(i) for i in rng.bit_generator.seed_seq.spawn_key) or "0"
+    except AttributeError:
+        key = "0"
+    return ("_".join(parts) or "point") + f"_trial{key}.json"
+
+
+def trial_saving_instance(trial, directory, params, rng):
+    """Run ``trial(params, rng)``; an ``"instance"`` output holding a problem is written to
+    ``directory/<params>_trial<t>.json`` (:meth:`Problem.to_json`) and replaced by that path.
+    Used by ``run_sweep(..., save_instances=DIR)``."""
+    out = trial(params, rng)
+    if isinstance(out, dict) and hasattr(out.get("instance"), "to_json"):
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        out = dict(out, instance=str(out["instance"].to_json(path / _instance_name(params, rng))))
+    return out
