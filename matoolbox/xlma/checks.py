@@ -104,7 +104,10 @@ class XlmaChecksMixin:
         sel = x["selection"]
         if V._has_text(sel):
             V.fail(o, f, sel, "must be integer candidate indices, not text")
-        arr = np.asarray(sel)
+        try:
+            arr = np.asarray(sel)
+        except (TypeError, ValueError):
+            V.fail(o, f, sel, f"must be {self.N} distinct integer candidate indices in [0, {self.N0})")
         if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
         if arr.dtype.kind not in "iu":
