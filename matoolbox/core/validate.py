@@ -24,7 +24,11 @@ LENGTH_MAX = 1e9
 def _show(value):
     if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
         return value                      # a description such as "<array of shape (3,)>"
-    arr = np.asarray(value) if not isinstance(value, (str, dict)) else None
+    try:
+        arr = np.asarray(value) if not isinstance(value, (str, dict)) else None
+    except (TypeError, ValueError):       # ragged nested sequences
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
     if arr is not None and arr.ndim > 0:
         if arr.size > 6:
             return f"array(shape={arr.shape}, dtype={arr.dtype})"
