@@ -55,6 +55,7 @@ CASES = [
     ("x0 selection fractional", lambda: _solve({"selection": [0.5, 1, 2]}), "x0['selection']"),
     ("x0 selection NaN", lambda: _solve({"selection": [NAN, 1, 2]}), "x0['selection']"),
     ("x0 selection text", lambda: _solve({"selection": ["0", "1", "2"]}), "x0['selection']"),
+    ("x0 selection ragged", lambda: _solve({"selection": [1, [2, 3]]}), "x0['selection']"),
     ("x0 missing selection", lambda: _solve({"positions": [0, 1, 2]}), ("x0", "selection")),
 ]
 
