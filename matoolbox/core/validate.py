@@ -1,4 +1,12 @@
-"""Validation helpers for ``__post_init__``: each raises InvalidProblemError naming the field and value."""
+"""Validation helpers for ``__post_init__``, ``random()`` and ``check_x``: each raises
+InvalidProblemError('Owner.field = value: why') naming the field the user typed.
+
+Ranges used across the families: values in dB / dBm / dBi within +-``DB_LIMIT`` = 300 dB (so the
+linear value is finite and positive, 1e-30 .. 1e30 relative to 1 W / 1 mW / 1); lengths (m, or in
+wavelengths) finite, > 0 and <= ``LENGTH_MAX`` = 1e9; path-loss exponents in (0, 10]; counts
+positive ints (bool and float refused); seeds an int >= 0, a SeedSequence or a Generator; text,
+also numeric text such as '33', is refused, never coerced.
+"""
 from __future__ import annotations
 
 import numbers
