@@ -246,7 +246,8 @@ def _figure(args) -> int:
     if args.family is None:
         _print_listing(f"figure scripts under {examples_root()}:",
                        [f"{fam}: {' '.join(figs)}" for fam, figs in examples.items()] or ["(none)"],
-                       "run one with: matoolbox figure FAMILY FIG [--quick] [--trials N] [--workers N] [--out DIR]")
+                       "run one with: matoolbox figure FAMILY FIG [--quick] [--trials N] [--workers N] [--seed S]\n"
+                       "              [--resume | --checkpoint PATH] [--format png,pdf] [--out DIR]   (see --help)")
         return 0
     if args.family not in examples:
         raise CliError(f"unknown family {args.family!r}; available: {', '.join(examples) or '(none)'}")
