@@ -152,3 +152,22 @@ def test_x0_goes_through_the_problem_check_x():
 
     sol = ma.ao_solve(Checked(), x0={"a": 1}, max_iter=2)
     assert seen == ["x0"] and sol.nit >= 1
+
+
+def test_an_objective_that_raises_is_reported_not_propagated():
+    @dataclasses.dataclass(frozen=True)
+    class Fragile(Toy):
+        def objective(self, x):
+            if x["a"] > 4.0:
+                raise OverflowError("math range error")
+            return super().objective(x)
+
+    sol = ma.ao_solve(Fragile(), x0={"a": 5.0, "b": 0.0}, max_iter=50, tol=1e-12)  # start point unscorable
+    assert sol.exitflag == 1 and sol.output["attempts"][0]["block"] == "start point"
+    assert sol.x["a"] == pytest.approx(4 / 3, abs=1e-5)
+
+    def jump(p, x, options=None, rng=None):
+        return ma.Solution(x={"a": 10.0}, exitflag=1)
+
+    sol = ma.ao_solve(Fragile(), x0={"a": 1.0, "b": 1.0}, blocks=[("a", jump)], max_iter=5)
+    assert sol.exitflag == -3 and "OverflowError" in sol.message and sol.x == {"a": 1.0, "b": 1.0}

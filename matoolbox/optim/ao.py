@@ -134,10 +134,16 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         v = float(problem.violation(xx))
         return (f if math.isfinite(f) else -math.inf), (v if not math.isnan(v) else math.inf)
 
-    f, v = score(x)
+    history, current, violations, block_log, failures = [], [], [], [], []
+    try:
+        f, v = score(x)
+    except InvalidProblemError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unscorable start point; the blocks may still recover
+        failures.append({"iteration": 0, "block": "start point", "error": f"{type(exc).__name__}: {exc}"})
+        f, v = -math.inf, math.inf
     best = (_copy(x), f, v) if (v <= feas_tol and math.isfinite(f)) else None
     least_violating = (_copy(x), f, v)
-    history, current, violations, block_log, failures = [], [], [], [], []
     failed_in = {blk.name: 0 for blk in blocks}
     exitflag, message, it = 0, "iteration limit reached", 0
     stop_error = None
