@@ -64,13 +64,14 @@ def check_scenario_args(*, L=_UNSET, MH=_UNSET, Kbar=_UNSET, eta=_UNSET, mu=_UNS
             V.fail(o, "user_distribution.kind", kind, "must be 1, 2 or 3")
 
 
-def check_hotspot_rho(rho, Kbar, eta=None, mu=None) -> None:
+def check_hotspot_rho(rho, Kbar, eta=None, mu=None):
     """The hotspot draw gives probabilities <= 1 (else ``Kbar`` is too large for the grid,
-    given ``eta`` and ``mu``)."""
+    given ``eta`` and ``mu``); returns ``rho``."""
     if np.max(rho) > 1.0 + 1e-12:
         given = ", ".join(f"{n} = {v!r}" for n, v in (("eta", eta), ("mu", mu)) if v is not None)
         V.fail(_OWNER, "Kbar", Kbar, f"too large{' with ' + given if given else ''}: a hotspot "
                f"activation probability would be {float(np.max(rho)):.3g} > 1")
+    return rho
 
 
 def check_random_small_args(seed, *, N, Nx, Nz, random_omega) -> None:

@@ -26,7 +26,6 @@ import numpy as np
 from ..channels import _nearfield_kernels as _nk
 from ..channels import nearfield as nf
 from ..core import validate as V
-from ..core.errors import InvalidProblemError
 from ..core.problem import Problem
 from ..core.rng import as_generator
 from .ao import XlmaAoMixin
@@ -167,8 +166,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         Kx, Ky = 20, 8
         hot1 = nf.grid_index([4, 5, 4, 5], [1, 1, 2, 2], 0, Kx, Ky)
         hot2 = nf.grid_index([14, 15, 14, 15], [3, 3, 4, 4], 0, Kx, Ky)
-        rho = nf.hotspot_probabilities(Kx * Ky, [hot1, hot2], Kbar, eta, mu)
-        check_hotspot_rho(rho, Kbar, eta, mu)
+        rho = check_hotspot_rho(nf.hotspot_probabilities(Kx * Ky, [hot1, hot2], Kbar, eta, mu), Kbar, eta, mu)
         kw = dict(N=8, MH=MH, MV=1, ma_x=(-L / 2, L / 2), ma_z=(5.0, 5.0), Nx=int(L), Nz=1,
                   user_x=(-50.0, 50.0), user_y=(2.0, 42.0), user_z=(1.5, 1.5), Kx=Kx, Ky=Ky, Kz=1,
                   rho=rho, label="A")
@@ -194,8 +192,6 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         12 x 3 x 12 user cells, 12 hotspot grids of type ``kind`` (1 along x, 2 along z, 3 in the
         x–z plane), obstacles as in Scenario B."""
         check_scenario_args(Kbar=Kbar, eta=eta, kind=kind)
-        if kind not in (1, 2, 3):
-            raise InvalidProblemError(f"{_OWNER}.user_distribution.kind = {kind!r}: must be 1, 2 or 3")
         Kx, Ky, Kz = 12, 3, 12
         if kind == 1:
             i, l = np.arange(12), np.zeros(12, int)
@@ -205,8 +201,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
             I, Lg = np.meshgrid([0, 3, 8, 11], [1, 5, 9])
             i, l = I.ravel(), Lg.ravel()
         hot = nf.grid_index(i, 0, l, Kx, Ky)
-        rho = nf.hotspot_probabilities(Kx * Ky * Kz, [hot], Kbar, eta)
-        check_hotspot_rho(rho, Kbar, eta)
+        rho = check_hotspot_rho(nf.hotspot_probabilities(Kx * Ky * Kz, [hot], Kbar, eta), Kbar, eta)
         kw = dict(N=8, MH=4, MV=4, ma_x=(-30.0, 30.0), ma_z=(0.0, 30.0), Nx=30, Nz=15,
                   user_x=(-36.0, 36.0), user_y=(5.0, 35.0), user_z=(0.0, 36.0), Kx=Kx, Ky=Ky, Kz=Kz,
                   rho=rho, obstacles=cls.default_obstacles(), label=f"C{kind}")
