@@ -168,7 +168,9 @@ def test_sca_minorant_tight_and_global_lower_bound(model):
         if model == "paper":
             Ab = p.bs_gains(P, x["positions"])
             t = np.sum(np.abs(Ab[:, np.arange(K), np.arange(K) + 1]) ** 2, axis=0)
-            sub.problem.var_dict["t"].value = t
+            Ab0 = p.bs_gains(x["precoders"], x["positions"])
+            D0 = np.sum(np.abs(Ab0[:, np.arange(K), np.arange(K) + 1]) ** 2) + 1.0
+            sub.problem.var_dict["t"].value = t / D0
         return np.asarray(sub.gamma_c.value), np.asarray(sub.gamma_p.value)
 
     def sinrs(P):
