@@ -102,3 +102,34 @@ def test_import_and_pso_leave_root_logger_and_cwd_untouched(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "OK []" and out.stderr == ""
+
+
+def test_inertia_decays_linearly_from_0_9_to_0_4_and_velocity_is_clamped():
+    from matoolbox.optim.pso import _LinearInertia
+
+    opts = PsoOptions()
+    assert (opts.w, opts.w_end, opts.velocity_clamp) == (0.9, 0.4, 0.2)
+    oh = _LinearInertia(0.9, 0.4)
+    ws = [oh({"w": 0.9, "c1": 1.5, "c2": 1.5}, iternow=i, itermax=10)["w"] for i in range(11)]
+    np.testing.assert_allclose(ws, np.linspace(0.9, 0.4, 11))
+    moves = []
+    prev = {}
+
+    def cb(it, pos, fit):
+        if "p" in prev:
+            moves.append(float(np.max(np.abs(pos - prev["p"]))))
+        prev["p"] = pos.copy()
+
+    sol = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"iters": 20, "velocity_clamp": 0.05},
+                        rng=0, callback=cb)
+    assert sol.output["velocity_clamp"] == (-0.05, 0.05) and sol.output["w"] == (0.9, 0.4)
+    assert max(moves) <= 0.05 + 1e-12          # box width 1: |v| <= 0.05 per coordinate and iteration
+
+
+def test_init_points_join_the_swarm():
+    # a single iteration: the result is the best of x0, the init point and random particles
+    sol = pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)},
+                        options={"iters": 1, "n_particles": 3, "init_points": (OPT,)}, rng=0)
+    assert sol.fval == pytest.approx(_Box().objective({"positions": OPT}), abs=1e-12)
+    with pytest.raises(ma.InvalidProblemError, match="init_points"):
+        pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"init_points": (np.ones(5),)})

@@ -7,8 +7,10 @@ For UL user j with SI vectors ``v_i = H_SI w_{t,i}`` (columns of ``V``):
 
 the maximiser of the generalised Rayleigh quotient ``p_j |w^H h_j|^2 / (w^H Q_j w)``.
 Linear systems use a Cholesky factorisation with an eigendecomposition fallback
-(:func:`~matoolbox.full_duplex.common.solve_hermitian`: a numerically singular Q_j, e.g. rho = 0 dB
-with very low noise, gets a regularised solve instead of a ``LinAlgError``); no inverse is formed.
+Q_j = s^2 I + B_j B_j^H is applied through the thin SVD of B_j = [sqrt(p_m) h_m (m != j), V]
+(:func:`~matoolbox.full_duplex.common.lowrank_solve`): no inverse is formed, no matrix with the
+dynamic range of Q_j is factorised, so rho = 0 dB with very low noise neither raises
+``LinAlgError`` nor loses the SINR to cancellation.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import time
 import numpy as np
 
 from ..core.solution import Solution
-from .common import solve_hermitian
+from .common import lowrank_solve
 
 __all__ = ["mmse_combiner", "mmse_sinr_sherman_morrison", "rx_comb_block"]
 
@@ -50,14 +52,13 @@ def mmse_combiner(hU, p, V, noise=1.0):
         V = V[:, None]
     p = np.asarray(p, float).reshape(-1)
     Nr, KU = hU.shape
-    R = (hU * p) @ hU.conj().T + V @ V.conj().T + noise * np.eye(Nr)
+    S = hU * np.sqrt(p)
     W = np.empty((Nr, KU), complex)
     gam = np.empty(KU)
     for j in range(KU):
         h = hU[:, j]
-        Qj = R - p[j] * np.outer(h, h.conj())
-        Qj = 0.5 * (Qj + Qj.conj().T)
-        z = solve_hermitian(Qj, h)  # Cholesky, eigendecomposition fallback (never LinAlgError)
+        B = np.concatenate([S[:, [m for m in range(KU) if m != j]], V], axis=1)
+        z = lowrank_solve(B, h, noise)   # Q_j = noise I + B B^H via the SVD of B (never LinAlgError)
         gam[j] = max(p[j] * float(np.real(h.conj() @ z)), 0.0)
         nz = np.linalg.norm(z)
         W[:, j] = z / nz if nz > 0 else np.eye(Nr)[:, 0]

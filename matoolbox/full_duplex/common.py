@@ -68,29 +68,21 @@ def sinrs(hDc, hU, H, E, Wt, Wr, p, noise_dl=1.0, noise_ul=1.0):
     return sig_d / den_d, sig_u / den_u
 
 
-def solve_hermitian(Q, b):
-    """z = Q^{-1} b for Hermitian positive (semi)definite Q (..., n, n), b (..., n).
+def lowrank_solve(B, b, noise=1.0):
+    """z = Q^{-1} b for Q = noise I + B B^H: B (..., n, r), b (..., n) -> (..., n).
 
-    Cholesky first (``numpy.linalg.cholesky``, batched); when a factorisation fails or the result
-    is not finite (Q numerically singular: huge SI against unit noise), the eigendecomposition
-    Q = U diag(s) U^H with s floored at 1e-13 max(s) (a regularised solve) is used instead.
-    Never raises ``LinAlgError``."""
-    Q = np.asarray(Q, complex)
+    With the thin SVD B = U diag(s) W^H, Q^{-1} = (I - U U^H) / noise + U diag(1 / (noise + s^2)) U^H,
+    so z = (b - U c) / noise + U (c / (noise + s^2)), c = U^H b. No matrix of the dynamic range of Q
+    is factorised, so the solve stays accurate when B B^H exceeds the noise by 1e20 or more (no SI
+    cancellation with very low noise), where a Cholesky solve loses every digit or raises
+    ``LinAlgError``; it never raises for finite input."""
+    B = np.asarray(B, complex)
     b = np.asarray(b, complex)
-    Q = 0.5 * (Q + np.swapaxes(Q, -1, -2).conj())
-    try:
-        C = np.linalg.cholesky(Q)
-        y = np.linalg.solve(C, b[..., None])
-        z = np.linalg.solve(np.swapaxes(C, -1, -2).conj(), y)[..., 0]
-        if np.all(np.isfinite(z)):
-            return z
-    except np.linalg.LinAlgError:
-        pass
-    s, U = np.linalg.eigh(Q)
-    floor = np.maximum(1e-13 * np.max(np.abs(s), axis=-1, keepdims=True), 1e-300)
-    s = np.maximum(s, floor)
-    c = np.einsum("...mn,...m->...n", U.conj(), b) / s
-    return np.einsum("...mn,...n->...m", U, c)
+    if B.shape[-1] == 0:
+        return b / noise
+    U, s, _ = np.linalg.svd(B, full_matrices=False)
+    c = np.einsum("...mk,...m->...k", U.conj(), b)
+    return (b - np.einsum("...mk,...k->...m", U, c)) / noise + np.einsum("...mk,...k->...m", U, c / (noise + s**2))
 
 
 def mmse_batch(hU, H, Wt, p, noise=1.0):
@@ -99,13 +91,14 @@ def mmse_batch(hU, H, Wt, p, noise=1.0):
     V = H @ Wt
     batch = np.broadcast_shapes(hU.shape[:-2], H.shape[:-2])
     hU = np.broadcast_to(hU, batch + hU.shape[-2:])
-    Nr = hU.shape[-2]
-    R = (hU * p) @ np.swapaxes(hU, -1, -2).conj() + V @ np.swapaxes(V, -1, -2).conj() + noise * np.eye(Nr)
+    V = np.broadcast_to(V, batch + V.shape[-2:])
+    Nr, KU = hU.shape[-2:]
+    S = hU * np.sqrt(np.asarray(p, float))
     out = np.empty(hU.shape, complex)
-    for j in range(hU.shape[-1]):
+    for j in range(KU):
         h = hU[..., :, j]
-        Qj = R - p[j] * h[..., :, None] * h[..., None, :].conj()
-        w = solve_hermitian(Qj, h)  # Cholesky, eigendecomposition fallback (never LinAlgError)
+        B = np.concatenate([S[..., [m for m in range(KU) if m != j]], V], axis=-1)
+        w = lowrank_solve(B, h, noise)   # Q_j = noise I + B B^H (accurate at any SI level)
         nw = np.linalg.norm(w, axis=-1, keepdims=True)
         out[..., :, j] = np.where(nw > 0, w / np.where(nw > 0, nw, 1.0), np.eye(Nr)[0])
     return out
