@@ -303,3 +303,22 @@ def test_full_duplex_from_paths_follows_positions():
     assert ma.ao_solve(p2, max_iter=2).exitflag >= 0
     with pytest.raises(ma.InvalidProblemError, match=r"snr_db = 10: give either snr_db .* or p_max_dbm, not both"):
         FullDuplexProblem.from_paths(sp, sp, snr_db=10, p_max_dbm=20)
+
+
+# ----------------------------------------------------------------------------- example scripts
+@pytest.mark.parametrize("family", ["comp_rsma", "uplink", "xlma", "full_duplex"])
+def test_own_channel_examples_run(tmp_path, family):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / family / "own_channel.py"
+    spec = importlib.util.spec_from_file_location(f"own_channel_{family}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    kw = {"max_iter": 2} if family in ("comp_rsma", "full_duplex") else {}
+    res = mod.main(out=tmp_path, **kw)
+    assert len(res) == 2 and all(np.isfinite(r["fval"]) and r["exitflag"] >= 0 for r in res.values())
+    for name in res:                              # each instance reloads to the same objective
+        inst = ma.Problem.from_json(tmp_path / f"{name}_instance.json")
+        sol = ma.Solution.from_mat(tmp_path / f"{name}.mat")
+        assert inst.objective(sol.x) == pytest.approx(sol.fval, rel=1e-9, abs=1e-9)
