@@ -52,7 +52,7 @@ def nondecreasing(m, s):
 
 
 def _u01(results):
-    ok, strict, n, worst = True, 0, 0, math.inf
+    ok, strict, n, worst, se_max = True, 0, 0, math.inf, 0.0
     for fig, x in ((FIG2, "D"), (FIG3, "M")):
         res = results[fig]
         for r in RECEIVERS:
@@ -63,10 +63,12 @@ def _u01(results):
             strict += int(np.any(d > tol))
             n += 1
             worst = min(worst, float(np.min(d)))
+            se_max = max(se_max, float(np.max(np.sqrt(sa ** 2 + sf ** 2))))
     g2 = {r: mean(results[FIG2], f"ma_{r}") - mean(results[FIG2], f"fpa_{r}") for r in RECEIVERS}
     verdict = "reproduced" if ok and strict == n else ("partly" if ok or strict else "not reproduced")
     return verdict, ("mean MA-FPA gain over Fig. 2 points: " + ", ".join(f"{NAMES[r]} {g:+.2f}" for r, g in g2.items())
-                     + f"; smallest MA-FPA difference {worst:+.2f}; strictly better somewhere for {strict}/{n} curves")
+                     + f"; smallest MA-FPA difference {worst:+.2f}; strictly better somewhere for {strict}/{n} curves"
+                     + f"; largest s.e. of a difference {se_max:.3f}")
 
 
 def _u02(results):
@@ -137,7 +139,7 @@ def _u24(results):
     g = math.hypot(se(res, "ma_zf", D=D), se(res, "fpa_zf", D=D))
     ratio = gap / 3.5
     verdict = "reproduced" if 0.5 <= ratio <= 2.0 else "not reproduced"
-    return verdict, f"MA+ZF - FPA+ZF at D = {D:g}: {gap:.2f} +- {g:.2f} bit/s/Hz (ratio to 3.5: {ratio:.2f})"
+    return verdict, f"MA+ZF - FPA+ZF at D = {D:g}: {gap:.2f} (s.e. {g:.3f}) bit/s/Hz (ratio to 3.5: {ratio:.2f})"
 
 
 def _u31(results):
