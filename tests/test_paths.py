@@ -322,3 +322,17 @@ def test_own_channel_examples_run(tmp_path, family):
         inst = ma.Problem.from_json(tmp_path / f"{name}_instance.json")
         sol = ma.Solution.from_mat(tmp_path / f"{name}.mat")
         assert inst.objective(sol.x) == pytest.approx(sol.fval, rel=1e-9, abs=1e-9)
+
+
+def test_mat_singleton_axes_survive(tmp_path):
+    from scipy.io import savemat
+
+    p = _rand_paths((1, 3), 2)                              # N = 1 BS: MATLAB keeps the leading 1
+    savemat(tmp_path / "n1.mat", p.to_dict())
+    q = Paths.load(tmp_path / "n1.mat")
+    assert q.links == (1, 3) and CompRsmaProblem.from_paths(q, snr_db=0.0).N == 1
+    one = _rand_paths((2, 3), 1)                            # L = 1: MATLAB drops the trailing 1
+    savemat(tmp_path / "l1.mat", {k: (np.asarray(v)[..., 0] if k != "convention" else v) for k, v in one.to_dict().items()})
+    r = Paths.load(tmp_path / "l1.mat", L=1)
+    assert r.links == (2, 3) and r.L == 1
+    np.testing.assert_array_equal(r.gains, one.gains)

@@ -266,12 +266,14 @@ class Paths:
         return cls(sw(A), sw(out["theta_t"]), sw(out["phi_t"]), sw(out["theta_r"]), sw(out["phi_r"]), sw(T))
 
     @classmethod
-    def load(cls, source, *, convention=None, phase_sign=None, degrees=None, **sionna) -> "Paths":
+    def load(cls, source, *, convention=None, phase_sign=None, degrees=None, L=None, **sionna) -> "Paths":
         """Paths from a ``.mat`` / ``.npz`` / ``.json`` file or a dict with ``gains`` (or ``a``),
         ``theta_t``, ``phi_t``, ``theta_r``, ``phi_r`` and optional ``tau``; the file may carry
         ``convention`` ("toolbox", "mzz", "sionna"), ``phase_sign`` and ``degrees`` (arguments win).
-        Errors name the key of the file, e.g. ``Paths.theta_r``."""
-        data = read_mapping(source, _OWNER) if not isinstance(source, Paths) else None
+        Errors name the key of the file, e.g. ``Paths.theta_r``. ``.mat`` arrays keep MATLAB's shapes
+        (a leading singleton link axis stays); MATLAB drops a trailing singleton axis, so for
+        L = 1 path pass ``L=1`` (or store a variable ``L``) to restore it."""
+        data = read_mapping(source, _OWNER, squeeze=False) if not isinstance(source, Paths) else None
         if data is None:
             return source
         conv = convention if convention is not None else _scalar(data.get("convention", "toolbox"), str)
@@ -282,8 +284,12 @@ class Paths:
             if key not in data:
                 fail(_OWNER, key, None, f"missing from the file (it holds {sorted(data)}); "
                      "need gains (or a), theta_t, phi_t, theta_r, phi_r")
+        L = L if L is not None else (_scalar(data["L"], int) if "L" in data else None)
         args = [data[gkey]] + [data[k] for k in _ANGLES]
         tau = data.get("tau")
+        if L == 1 and conv != "sionna":
+            args = [a if np.shape(a)[-1:] == (1,) else np.asarray(a)[..., None] for a in args]
+            tau = None if tau is None else np.asarray(tau)[..., None]
         if conv == "sionna":
             return cls.from_sionna(*args, tau=tau, **sionna)
         names = {"gains": gkey}

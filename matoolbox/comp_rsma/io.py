@@ -70,7 +70,7 @@ def _stack_channel(H, owner):
     arr = arr.astype(complex)
     if not np.all(np.isfinite(arr)):
         fail(owner, "H", f"<array of shape {arr.shape} with NaN/inf>", "must be finite")
-    return arr
+    return arr[None] if arr.ndim == 1 else arr                     # one user (K = 1)
 
 
 class CompRsmaIoMixin:

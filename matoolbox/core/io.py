@@ -69,6 +69,8 @@ def to_jsonable(v):
     """Python/NumPy value -> JSON-able value (see module docstring for the tags)."""
     if isinstance(v, (np.ndarray, np.generic)):
         arr = np.asarray(v)
+        if arr.dtype.kind == "O":
+            return to_jsonable(arr.tolist())
         out = {"__ndarray__": "complex" if np.iscomplexobj(arr) else arr.dtype.str, "shape": list(arr.shape)}
         if isinstance(v, np.generic):
             out["scalar"] = True
@@ -353,14 +355,16 @@ def save_problem_mat(problem, path, name: str = "problem") -> Path:
     return path
 
 
-def read_mat(path) -> dict:
+def read_mat(path, squeeze: bool = True) -> dict:
+    """Variables of a .mat file (structs as dicts); ``squeeze=False`` keeps MATLAB's >= 2-D shapes."""
     from scipy.io import loadmat
 
     try:
-        data = loadmat(path, simplify_cells=True)
+        data = loadmat(path, simplify_cells=True) if squeeze else loadmat(path, squeeze_me=False)
     except (ValueError, OSError, TypeError, NotImplementedError) as err:
         raise InvalidProblemError(f"file {str(path)!r}: not a readable .mat file ({err})") from None
-    return {k: v for k, v in data.items() if not k.startswith("__")}
+    return {k: (_as_str(v) if isinstance(v, np.ndarray) and v.dtype.kind == "U" else v)
+            for k, v in data.items() if not k.startswith("__")}
 
 
 def load_problem_mat(base, path, name: str = "problem"):
@@ -371,10 +375,11 @@ def load_problem_mat(base, path, name: str = "problem"):
 
 
 # ----------------------------------------------------------------------------- user files
-def read_mapping(source, owner: str = "file") -> dict:
+def read_mapping(source, owner: str = "file", squeeze: bool = True) -> dict:
     """A dict of arrays from a ``.mat`` / ``.npz`` (``allow_pickle=False``) / ``.json`` file, or a
     mapping given directly. JSON arrays may be plain nested lists or tagged (:func:`to_jsonable`);
-    a complex value in JSON is ``{"real": [...], "imag": [...]}``."""
+    a complex value in JSON is ``{"real": [...], "imag": [...]}``. ``squeeze=False``: .mat arrays
+    keep MATLAB's shapes (at least 2-D; singleton axes are not dropped)."""
     if isinstance(source, dict):
         return dict(source)
     path = Path(source)
@@ -382,7 +387,7 @@ def read_mapping(source, owner: str = "file") -> dict:
         fail(owner, "path", str(path), "no such file")
     suffix = path.suffix.lower()
     if suffix == ".mat":
-        return read_mat(path)
+        return read_mat(path, squeeze)
     if suffix == ".npz":
         try:
             with np.load(path, allow_pickle=False) as z:
