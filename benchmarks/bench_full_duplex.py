@@ -1,8 +1,9 @@
 """Full-duplex MA: position methods, beamformer blocks and AO time per instance.
 
-1. Positions: PSO vs the monotone gradient/MM step vs generic PGA inside the P1 AO, each warm-started
-   from the converged FPA solution (gain over FPA in bit/s/Hz, wall time per AO run), for Nr = 1
-   (SI-limited) and Nr = 4.
+1. Positions: gain over FPA (bit/s/Hz, mean and min over seeds) of every position method (PSO with
+   the inner-beamformer fitness = the default, PSO with the fixed-beamformer fitness, the monotone
+   gradient/MM step, generic PGA) inside the AO of P1 (Nr = 4 and Nr = 1), P2, P3 and MU, each
+   from ao_solve's default start; wall and process time per AO run.
 2. Transmit-beamformer blocks, one call each with the other blocks fixed (quality and time per call):
    P1 w_t-block (gap to the global 1-D oracle): FP closed form (3 steps = the AO setting, and to
    convergence), FP in CVXPY (3 steps), SCA (to convergence), SCA+SDR (to convergence);
@@ -39,26 +40,39 @@ def _timed(fn, warm=False):
     return out, time.perf_counter() - t0
 
 
+POS_METHODS = (("pso", "inner_bf"), ("pso", "fixed_bf"), ("mm", None), ("pga", None))
+
+
 def _positions(seeds, quick):
+    """Gain over FPA of every position method per problem: ao_solve from its default start (the
+    FPA layout with MRT / MMSE), FPA = the same AO with the positions frozen."""
     rows = []
     pso = {"n_particles": 20, "iters": 30} if quick else {"n_particles": 40, "iters": 100}
     it = 5 if quick else 30
-    for Nr in (1, 4):
-        acc = {m: ([], []) for m in ("pso", "mm", "pga")}
+    cases = [("P1 Nr=4", lambda s: FullDuplexProblem.random(seed=s)),
+             ("P1 Nr=1", lambda s: FullDuplexProblem.random(seed=s, Nr=1)),
+             ("P2", lambda s: FullDuplexProblem.random(seed=s, objective="maxmin")),
+             ("P3", lambda s: FullDuplexProblem.random(seed=s, objective="dl_si_cap")),
+             ("MU", lambda s: FullDuplexMultiUserProblem.random(seed=s))]
+    for name, make in cases:
+        acc = {m: ([], [], []) for m in POS_METHODS}
         for seed in seeds:
-            prob = FullDuplexProblem.random(seed=seed, Nr=Nr)
-            s_fpa = ma.ao_solve(prob.with_(movable_tx=False, movable_rx=False), rng=seed)
-            for m in acc:
+            prob = make(seed)
+            s_fpa = ma.ao_solve(prob.with_(movable_tx=False, movable_rx=False), rng=seed, max_iter=it)
+            for m, fit in acc:
                 opts = pso if m == "pso" else ({"max_steps": 20} if m == "mm" else {"max_iter": 50})
-                s, t = _timed(lambda: ma.ao_solve(prob, x0=s_fpa.x, max_iter=it, rng=seed,
-                                                  blocks=fd_blocks(prob, positions=m, position_options=opts)))
-                acc[m][0].append(s.fval - s_fpa.fval)
-                acc[m][1].append(t)
-        t_pso = np.mean(acc["pso"][1])
-        for m, (g, t) in acc.items():
-            rows.append({"part": "positions", "problem": f"P1 Nr={Nr}", "method": m,
+                c0 = time.process_time()
+                s, t = _timed(lambda: ma.ao_solve(prob, max_iter=it, rng=seed, blocks=fd_blocks(
+                    prob, positions=m, fitness=fit, position_options=opts)))
+                acc[(m, fit)][0].append(s.fval - s_fpa.fval)
+                acc[(m, fit)][1].append(t)
+                acc[(m, fit)][2].append(time.process_time() - c0)
+        t_ref = np.mean(acc[("pso", "inner_bf")][1])
+        for (m, fit), (g, t, c) in acc.items():
+            rows.append({"part": "positions", "problem": name, "method": m + (f" {fit}" if fit else ""),
                          "quality": float(np.mean(g)), "ms": 1e3 * float(np.mean(t)),
-                         "ratio": float(np.mean(t)) / t_pso})
+                         "cpu_ms": 1e3 * float(np.mean(c)), "ratio": float(np.mean(t)) / t_ref,
+                         "min": float(np.min(g))})
     return rows
 
 
@@ -167,14 +181,15 @@ def run(quick=False):
     warnings.simplefilter("ignore", UserWarning)   # CVXPY's "solution may be inaccurate" notes
     seeds = [0, 1] if quick else [0, 1, 2, 3, 4]
     rows = []
-    rows += _positions(seeds[:1] if quick else seeds[:3], quick)
+    rows += _positions(seeds if quick else seeds[:4], quick)
     rows += _bf_p1(seeds)
     rows += _bf_exact(seeds, "maxmin")
     rows += _bf_exact(seeds, "dl_si_cap")
     rows += _bf_mu(seeds)
     rows += _ao(seeds[:1] if quick else seeds[:3])
-    heads = {"positions": "1) position methods in the P1 AO from the FPA solution: quality = gain over FPA "
-                          "(bit/s/Hz), time per AO run, ratio = time / PSO time",
+    heads = {"positions": "1) position methods in the AO of each problem: quality = mean gain over FPA "
+                          "(bit/s/Hz; min over seeds in brackets), wall / CPU time per AO run, ratio = time / "
+                          "inner-bf PSO time",
              "beamformer": "2) transmit-beamformer blocks, one call: quality = worst gap (bit/s/Hz), time per "
                            "call, ratio = time / reference (first row of the group)",
              "ao": "3) ao_solve at the defaults: quality = gain over the AO start (bit/s/Hz), time per "
@@ -185,7 +200,8 @@ def run(quick=False):
             part = r["part"]
             print(f"\n{heads[part]}")
             print(f"{'problem':<28}{'method':<26}{'quality':>12}{'ms':>12}{'ratio':>9}")
-        print(f"{r['problem']:<28}{r['method']:<26}{r['quality']:>12.3g}{r['ms']:>12.1f}{r['ratio']:>9.2f}")
+        extra = f"  (min {r['min']:.3g}, cpu {r['cpu_ms']:.0f} ms)" if "min" in r else ""
+        print(f"{r['problem']:<28}{r['method']:<26}{r['quality']:>12.3g}{r['ms']:>12.1f}{r['ratio']:>9.2f}{extra}")
     return rows
 
 
