@@ -86,6 +86,10 @@ def test_sionna_layout_matches_the_sionna_channel():
                     np.exp(1j * k * np.einsum("rtld,md->rtlm", kr, r3)),
                     np.exp(1j * k * np.einsum("rtld,nd->rtln", kt, t3)))
     assert _rel(p.channel(r2, t2, lam), ref) < 1e-12
+    allb = Paths.from_sionna(a, zen[0], azi[0], zen[1], azi[1], batch=None, tx_plane=("y", "z"), rx_plane=("x", "y"))
+    assert allb.links == (B, T, R)
+    np.testing.assert_array_equal(allb[1].gains, p.gains)
+    np.testing.assert_array_equal(allb[1].theta_r, p.theta_r)
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".mat", ".json"])

@@ -226,8 +226,9 @@ class Paths:
         """Paths from Sionna-RT-like arrays: ``a`` [batch, num_rx, num_rx_ant, num_tx, num_tx_ant,
         num_paths, num_time_steps] (complex), angles and ``tau`` [batch, num_rx, num_tx, num_paths]
         (or with the antenna axes [batch, num_rx, num_rx_ant, num_tx, num_tx_ant, num_paths]).
-        One batch entry, antenna pair and time step is taken; the result has links (num_tx, num_rx)
-        (BS -> user for a downlink scene). ``tx_plane``/``rx_plane``: the global axes spanning the
+        One antenna pair and time step is taken, and one batch entry (``batch=None`` keeps the
+        batch axis); the result has links (num_tx, num_rx) (BS -> user for a downlink scene), or
+        (batch, num_tx, num_rx). ``tx_plane``/``rx_plane``: the global axes spanning the
         movable-antenna plane at each end (local x, y of the toolbox)."""
         A = _complex(owner, "a", a)
         if A.ndim == 6:
@@ -235,14 +236,15 @@ class Paths:
         if A.ndim != 7:
             fail(owner, "a", f"<array of shape {A.shape}>",
                  "must have shape [batch, num_rx, num_rx_ant, num_tx, num_tx_ant, num_paths, num_time_steps]")
-        A = A[batch, :, rx_ant, :, tx_ant, :, time]                          # (num_rx, num_tx, L)
+        b = slice(None) if batch is None else batch
+        A = A[b, :, rx_ant, :, tx_ant, :, time]                              # ([B,] num_rx, num_tx, L)
 
         def pick(name, v):
             arr = _real(owner, name, v)
             if arr.ndim == 6:
-                arr = arr[batch, :, rx_ant, :, tx_ant, :]
+                arr = arr[b, :, rx_ant, :, tx_ant, :]
             elif arr.ndim == 4:
-                arr = arr[batch]
+                arr = arr[b]
             else:
                 fail(owner, name, f"<array of shape {arr.shape}>", "must have shape [batch, num_rx, num_tx, num_paths]")
             if arr.shape != A.shape:
@@ -262,7 +264,7 @@ class Paths:
             w = sign * k[..., [_AXES[plane[0]], _AXES[plane[1]]]]
             out[f"theta_{end}"], out[f"phi_{end}"] = _angles_of(w)
         T = None if tau is None else pick("tau", tau)
-        sw = (lambda v: None if v is None else np.swapaxes(v, 0, 1))
+        sw = (lambda v: None if v is None else np.swapaxes(v, -3, -2))
         return cls(sw(A), sw(out["theta_t"]), sw(out["phi_t"]), sw(out["theta_r"]), sw(out["phi_r"]), sw(T))
 
     @classmethod
