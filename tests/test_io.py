@@ -11,6 +11,7 @@ import pytest
 import scipy.io
 
 import matoolbox as ma
+from matoolbox import problems
 from matoolbox.problems import (
     CompRsmaProblem, FullDuplexMultiUserProblem, FullDuplexProblem, UplinkTwoTimescaleProblem, XlmaPlacementProblem,
 )
@@ -41,6 +42,8 @@ def _instances():
                                                        candidates=[[x, 0.0, 5.0] for x in range(-4, 5, 2)], N=2, MH=2),
         "fd": FullDuplexProblem.random(seed=3, si_model="rician"),
         "fd_mu": FullDuplexMultiUserProblem.random(seed=4, K_D=1, K_U=1, Nt=3, Nr=3),
+        **{name: getattr(problems, name).random(seed=0) for name in
+           ("CcfdMaxMinProblem", "MultiBeamProblem", "NullSteeringProblem", "SpectrumSharingProblem")},
     }
 
 
