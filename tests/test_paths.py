@@ -58,6 +58,9 @@ def test_conventions_mzz_minus_j_and_channel_formula():
     H_minus = np.einsum("...ml,...l,...ln->...mn", F.conj(), g, G)
     q = Paths.from_arrays(g, *th, convention="mzz", phase_sign=-1)
     assert _rel(q.channel(r, t, lam), H_minus) < 1e-12
+    back = Paths.from_arrays(**q.to_arrays("mzz", phase_sign=-1), convention="mzz", phase_sign=-1)
+    np.testing.assert_allclose(back.theta_t, q.theta_t, atol=1e-14)
+    np.testing.assert_allclose(q.to_arrays("mzz", -1)["phi_r"], th[3], atol=1e-14)
     # degrees accepted on request
     d = Paths.from_arrays(g, *np.rad2deg(th), convention="mzz", degrees=True)
     np.testing.assert_allclose(d.theta_r, p.theta_r, atol=1e-12)

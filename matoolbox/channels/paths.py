@@ -172,6 +172,21 @@ class Paths:
             return {f: math.pi / 2 - getattr(self, f) for f in _ANGLES}
         fail(_OWNER, "convention", convention, "must be 'toolbox' or 'mzz'")
 
+    def to_arrays(self, convention: str = "toolbox", phase_sign: int = +1) -> dict:
+        """Gains and angles for a code in ``convention`` ("toolbox" or "mzz") with ``phase_sign``
+        (+1, or -1 for exp(-j ...) field responses): the inverse of :meth:`from_arrays`."""
+        if phase_sign not in (1, -1):
+            fail(_OWNER, "phase_sign", phase_sign, "must be +1 or -1")
+        ang = {f: phase_sign * getattr(self, f) for f in _ANGLES}
+        if convention == "mzz":
+            ang = {f: math.pi / 2 - v for f, v in ang.items()}
+        elif convention != "toolbox":
+            fail(_OWNER, "convention", convention, "must be 'toolbox' or 'mzz'")
+        out = {"gains": self.gains.copy(), **ang}
+        if self.tau is not None:
+            out["tau"] = self.tau.copy()
+        return out
+
     def channel(self, r, t, wavelength) -> np.ndarray:
         """h^H(r, t) of every link: r (Nr, 2), t (Nt, 2) in metres -> (..., Nr, Nt)."""
         kap = wavenumber(wavelength)
