@@ -1,126 +1,159 @@
-"""CoMP-RSMA solvers: ``ao_solve`` against the multistart SLSQP reference, and SCA re-solve vs rebuild.
+"""CoMP-RSMA solvers at scale: AO with the closed-form FP precoder block against AO with the SCA
+block, GML and the multistart SLSQP reference, and the RSMA-MA vs SDMA-MA AO time.
 
-Part 1: for each scheme (RSMA-MA, RSMA-FPA, SDMA-MA, SDMA-FPA) and 10 seeded default instances
-(quick: 3), ``ma.ao_solve(problem)`` and ``multistart(problem, n_starts=100)`` (quick: 20; random
-starts only, serial) are run back to back; the table gives per scheme the mean and minimum of
-V_AO / V_MS, the number of instances with V_AO >= 0.98 V_MS, and the median of t_AO / t_MS.
-Targets: V_AO >= 0.98 V_MS at t_AO <= t_MS / 20.
+Part 1 (scaling): RSMA-MA, N = 2 BSs, K in {4, 8, 12, 16} users with I = 4, 4, 6, 8 antennas per
+BS, ``--instances`` seeded draws per K (default 3; quick: 1). Per method: mean wall time, mean
+``time.process_time()``, exitflags and the quality ratio V / V_best (V_best = the best value any
+method found on that instance). Methods: AO-FP (``ma.ao_solve(problem)``, the default blocks), AO-SCA
+(``problem.ao_blocks(precoders="sca")``), GML (``gml_solve``, default options) and multistart-20
+(``multistart(problem, n_starts=20)``, random starts; quick: 3). Target: AO-FP converges (exitflag
+1) in <= 3 s at K = 16 on 2 cores, with V_AO-FP >= V_AO-SCA.
 
-Part 2: the SCA subproblem (spec §7.1) re-solved with new Parameter values (the compiled DPP
-problem is reused) against rebuilding and solving it from scratch; medians over the SCA iterates
-of one default instance. Targets: re-solve <= 2 ms median and >= 10x faster than a rebuild.
+Part 2 (K = 32, I = 16): what each method reaches within a wall-time budget (60 s; quick: 10 s):
+AO-FP / AO-SCA stopped by their callback, GML stopped by its callback, multistart run one start
+at a time until the budget is spent.
 
-    python benchmarks/bench_comp_rsma.py [--quick]
+Part 3: RSMA-MA vs SDMA-MA AO wall time on the default instance (seed 0) and mean over seeds 0-4.
+Target: RSMA-MA <= 2x SDMA-MA.
+
+    python benchmarks/bench_comp_rsma.py [--quick] [--instances N]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np
 
 import matoolbox as ma
-from matoolbox.core.cvx import default_solver_order
-from matoolbox.problems import CompRsmaProblem
+from matoolbox.gml import GmlOptions, gml_solve
 from matoolbox.optim.multistart import multistart
-from matoolbox.comp_rsma.sca import build_sca_subproblem, sca_parameters
+from matoolbox.problems import CompRsmaProblem
 
-SCHEMES = ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA")
+SIZES = ((4, 4), (8, 4), (12, 6), (16, 8))
+METHODS = ("AO-FP", "AO-SCA", "GML", "MS-20")
 
 
-def compare(n_instances=10, n_starts=100, seed0=0):
-    """AO vs multistart per scheme and instance: list of dicts."""
+def _timed(fn):
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - t0, time.process_time() - c0
+
+
+def _deadline(budget):
+    t_end = time.perf_counter() + budget
+    return lambda *args: time.perf_counter() >= t_end
+
+
+def solve(method, prob, seed, n_starts=20, budget=None):
+    """Run one method; returns (value, exitflag)."""
+    stop = _deadline(budget) if budget is not None else None
+    if method == "AO-FP":
+        s = ma.ao_solve(prob, rng=seed, callback=stop, max_iter=200 if budget else None)
+    elif method == "AO-SCA":
+        s = ma.ao_solve(prob, blocks=prob.ao_blocks(precoders="sca"), rng=seed, callback=stop,
+                        max_iter=200 if budget else None)
+    elif method == "GML":
+        s = gml_solve(prob, GmlOptions(), rng=seed, callback=stop)
+    elif budget is None:
+        s = multistart(prob, n_starts=n_starts, rng=seed)
+    else:
+        best, flag, rng, t_end = -np.inf, -2, np.random.default_rng(seed), time.perf_counter() + budget
+        while time.perf_counter() < t_end:
+            one = multistart(prob, x0=prob.random_point(rng), n_starts=0, rng=rng)
+            if one.exitflag == 1 and one.fval > best:
+                best, flag = one.fval, 1
+        return best, flag
+    return (s.fval if s.exitflag != -2 else -np.inf), s.exitflag
+
+
+def scaling(n_instances=3, n_starts=20, sizes=SIZES):
+    """Part 1 rows: one dict per (K, instance, method)."""
     rows = []
-    warm = CompRsmaProblem.random(seed=10_000)
-    ma.ao_solve(warm)                                   # compile numba / CVXPY once, outside the timings
-    multistart(warm, n_starts=1, rng=0)
-    for scheme in SCHEMES:
+    for K, I in sizes:
         for i in range(n_instances):
-            prob = CompRsmaProblem.random(seed=seed0 + i).variant(scheme)
-            t0 = time.perf_counter()
-            ao = ma.ao_solve(prob, rng=i)
-            t_ao = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            ms = multistart(prob, n_starts=n_starts, rng=i)
-            t_ms = time.perf_counter() - t0
-            rows.append({"scheme": scheme, "instance": seed0 + i, "V_ao": ao.fval, "V_ms": ms.fval,
-                         "t_ao": t_ao, "t_ms": t_ms, "ao_flag": ao.exitflag, "ms_flag": ms.exitflag,
-                         "ms_feasible_starts": ms.output["n_feasible"]})
+            prob = CompRsmaProblem.random(seed=100 * K + i, K=K, I=I)
+            for m in METHODS:
+                (v, flag), wall, cpu = _timed(lambda: solve(m, prob, i, n_starts))
+                rows.append({"K": K, "I": I, "instance": i, "method": m, "value": v, "exitflag": flag,
+                             "wall": wall, "cpu": cpu})
     return rows
 
 
-def sca_resolve(n_iter=15, n_rebuild=5, seed=0):
-    """Median re-solve and rebuild times (ms) of the SCA subproblem, RSMA and SDMA."""
-    solver = default_solver_order()[0]
-    out = []
-    for access in ("rsma", "sdma"):
-        prob = CompRsmaProblem.random(seed=seed, access=access)
-        x = prob.initial_point()
-        hH = prob.channel_rows(x["positions"])
-        rsma = access == "rsma"
-        sub = build_sca_subproblem(prob.N, prob.I, prob.K, rsma)
-        sub.params["pmax"].value = prob.pmax
-        sub.params["rth"].value = prob.rth
-        P = x["precoders"].reshape(prob.N * prob.I, prob.K + 1)
-        resolve, iterates = [], []
-        for it in range(n_iter):
-            for name, val in sca_parameters(hH, P, rsma).items():
-                sub.params[name].value = val
-            t0 = time.perf_counter()
-            sub.problem.solve(solver=solver)
-            dt = time.perf_counter() - t0
-            if it > 0:                                   # the first solve compiles
-                resolve.append(dt)
-            iterates.append(P)
-            P = sub.P.value if rsma else np.concatenate([np.zeros((P.shape[0], 1)), sub.P.value], axis=1)
-        rebuild = []
-        for P in iterates[:n_rebuild]:
-            t0 = time.perf_counter()
-            s2 = build_sca_subproblem(prob.N, prob.I, prob.K, rsma)
-            s2.params["pmax"].value = prob.pmax
-            s2.params["rth"].value = prob.rth
-            for name, val in sca_parameters(hH, P, rsma).items():
-                s2.params[name].value = val
-            s2.problem.solve(solver=solver)
-            rebuild.append(time.perf_counter() - t0)
-        out.append({"access": access, "solver": solver, "resolve_ms": 1e3 * float(np.median(resolve)),
-                    "rebuild_ms": 1e3 * float(np.median(rebuild)),
-                    "speedup": float(np.median(rebuild) / np.median(resolve))})
-    return out
+def big(budget=60.0, K=32, I=16, seed=0):
+    """Part 2 rows: value reached within ``budget`` seconds, one dict per method."""
+    prob = CompRsmaProblem.random(seed=seed, K=K, I=I)
+    rows = []
+    for m in METHODS:
+        (v, flag), wall, cpu = _timed(lambda: solve(m, prob, seed, budget=budget))
+        rows.append({"method": m, "value": v, "exitflag": flag, "wall": wall, "cpu": cpu})
+    return rows
 
 
-def run(quick=False):
-    """Print both tables; return {"compare": rows, "summary": per-scheme rows, "sca": rows}."""
-    n_inst, n_starts = (3, 20) if quick else (10, 100)
-    rows = compare(n_inst, n_starts)
-    summary = []
-    print(f"ao_solve vs multistart SLSQP ({n_starts} random starts, serial); {n_inst} instances per scheme")
-    print(f"{'scheme':<10}{'mean V_AO':>10}{'mean V_MS':>10}{'mean ratio':>11}{'min ratio':>10}"
-          f"{'>=0.98':>8}{'t_AO (s)':>10}{'t_MS (s)':>10}{'t_AO/t_MS':>11}")
-    for scheme in SCHEMES:
-        sel = [r for r in rows if r["scheme"] == scheme and r["ms_flag"] == 1 and r["ao_flag"] != -2]
-        ratio = np.array([r["V_ao"] / r["V_ms"] for r in sel])
-        tr = np.array([r["t_ao"] / r["t_ms"] for r in sel])
-        s = {"scheme": scheme, "n": len(sel), "mean_V_ao": float(np.mean([r["V_ao"] for r in sel])),
-             "mean_V_ms": float(np.mean([r["V_ms"] for r in sel])), "mean_ratio": float(ratio.mean()),
-             "min_ratio": float(ratio.min()), "n_ge_098": int(np.sum(ratio >= 0.98)),
-             "median_t_ao": float(np.median([r["t_ao"] for r in sel])),
-             "median_t_ms": float(np.median([r["t_ms"] for r in sel])), "median_time_ratio": float(np.median(tr))}
-        summary.append(s)
-        print(f"{scheme:<10}{s['mean_V_ao']:>10.3f}{s['mean_V_ms']:>10.3f}{s['mean_ratio']:>11.3f}"
-              f"{s['min_ratio']:>10.3f}{s['n_ge_098']:>5d}/{s['n']:<2d}{s['median_t_ao']:>10.2f}"
-              f"{s['median_t_ms']:>10.2f}{s['median_time_ratio']:>11.3f}")
-    print("target: ratio >= 0.98 at t_AO/t_MS <= 0.05")
-    sca = sca_resolve()
-    print("\nSCA subproblem (N=2, I=4, K=4): re-solve (compiled DPP problem, new Parameter values) vs rebuild")
-    print(f"{'access':<8}{'solver':<10}{'re-solve ms':>12}{'rebuild ms':>12}{'speedup':>9}")
-    for r in sca:
-        print(f"{r['access']:<8}{r['solver']:<10}{r['resolve_ms']:>12.2f}{r['rebuild_ms']:>12.1f}{r['speedup']:>9.1f}")
-    print("target: re-solve <= 2 ms median, >= 10x faster than a rebuild")
-    return {"compare": rows, "summary": summary, "sca": sca}
+def rsma_vs_sdma(seeds=range(5)):
+    """Part 3 rows: AO wall/CPU time of RSMA-MA and SDMA-MA per seed."""
+    rows = []
+    for s in seeds:
+        for scheme in ("RSMA-MA", "SDMA-MA"):
+            prob = CompRsmaProblem.random(seed=s).variant(scheme)
+            sol, wall, cpu = _timed(lambda: ma.ao_solve(prob, rng=s))
+            rows.append({"seed": s, "scheme": scheme, "value": sol.fval, "wall": wall, "cpu": cpu,
+                         "exitflag": sol.exitflag})
+    return rows
+
+
+def run(quick=False, instances=None):
+    """Print the three tables; return {"scaling": rows, "big": rows, "rsma_vs_sdma": rows}."""
+    n_inst = instances if instances is not None else (1 if quick else 3)
+    n_starts = 3 if quick else 20
+    warm = CompRsmaProblem.random(seed=10_000)
+    ma.ao_solve(warm)                                    # numba / CVXPY compile outside the timings
+    ma.ao_solve(warm, blocks=warm.ao_blocks(precoders="sca"))
+    rows = scaling(n_inst, n_starts)
+    print(f"RSMA-MA, N=2; {n_inst} instance(s) per K; ratio = V / best V of the four methods on the instance; "
+          f"MS = multistart SLSQP with {n_starts} random starts")
+    print(f"{'K':>3}{'I':>3}  {'method':<8}{'mean V':>9}{'ratio':>8}{'min ratio':>10}{'wall s':>9}{'cpu s':>8}  exitflags")
+    for K, I in SIZES:
+        sel = [r for r in rows if r["K"] == K]
+        best = {i: max(r["value"] for r in sel if r["instance"] == i) for i in range(n_inst)}
+        for m in METHODS:
+            rr = [r for r in sel if r["method"] == m]
+            ratio = np.array([r["value"] / best[r["instance"]] for r in rr])
+            print(f"{K:>3}{I:>3}  {m:<8}{np.mean([r['value'] for r in rr]):>9.3f}{ratio.mean():>8.4f}"
+                  f"{ratio.min():>10.4f}{np.mean([r['wall'] for r in rr]):>9.2f}"
+                  f"{np.mean([r['cpu'] for r in rr]):>8.2f}  {[r['exitflag'] for r in rr]}")
+    k16 = [r for r in rows if r["K"] == 16]
+    fp = {r["instance"]: r for r in k16 if r["method"] == "AO-FP"}
+    sca = {r["instance"]: r for r in k16 if r["method"] == "AO-SCA"}
+    ok = all(fp[i]["exitflag"] == 1 and fp[i]["wall"] <= 3.0 and fp[i]["value"] >= sca[i]["value"] - 1e-9
+             for i in fp)
+    print(f"target K=16: AO-FP exitflag 1 in <= 3 s and V >= AO-SCA on every instance: {'met' if ok else 'NOT met'}")
+    budget = 10.0 if quick else 60.0
+    brows = big(budget)
+    print(f"\nK=32, I=16, N=2 (seed 0): value reached within {budget:.0f} s wall")
+    print(f"{'method':<8}{'V':>9}{'wall s':>9}{'cpu s':>8}  exitflag")
+    for r in brows:
+        print(f"{r['method']:<8}{r['value']:>9.3f}{r['wall']:>9.1f}{r['cpu']:>8.1f}  {r['exitflag']}")
+    srows = rsma_vs_sdma(range(2) if quick else range(5))
+    print("\nAO on the default instance (N=2, I=4, K=4): RSMA-MA vs SDMA-MA")
+    print(f"{'seed':>4}{'RSMA V':>9}{'SDMA V':>9}{'RSMA s':>9}{'SDMA s':>9}{'ratio':>7}{'RSMA cpu':>10}{'SDMA cpu':>10}")
+    for s in sorted({r["seed"] for r in srows}):
+        a = next(r for r in srows if r["seed"] == s and r["scheme"] == "RSMA-MA")
+        b = next(r for r in srows if r["seed"] == s and r["scheme"] == "SDMA-MA")
+        print(f"{s:>4}{a['value']:>9.3f}{b['value']:>9.3f}{a['wall']:>9.2f}{b['wall']:>9.2f}"
+              f"{a['wall'] / b['wall']:>7.2f}{a['cpu']:>10.2f}{b['cpu']:>10.2f}")
+    tr = sum(r["wall"] for r in srows if r["scheme"] == "RSMA-MA")
+    ts = sum(r["wall"] for r in srows if r["scheme"] == "SDMA-MA")
+    print(f"total RSMA / SDMA wall time: {tr / ts:.2f} (target <= 2)")
+    return {"scaling": rows, "big": brows, "rsma_vs_sdma": srows}
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="3 instances, 20 starts")
-    run(quick=ap.parse_args().quick)
+    ap.add_argument("--quick", action="store_true", help="1 instance per K, 3 starts, 10 s budget at K=32")
+    ap.add_argument("--instances", type=int, default=None, help="instances per K (default 3; quick 1)")
+    args = ap.parse_args()
+    run(quick=args.quick, instances=args.instances)

@@ -1,9 +1,9 @@
 """Starting points and AO hooks of :class:`~matoolbox.comp_rsma.CompRsmaProblem` (a mixin): MRT,
-random and warm starts, the AO start, the default
-blocks (SCA precoders, then grid + PGA positions on the reduced problem) and the final polish."""
+random and warm starts, the AO start candidates, the default blocks (closed-form FP precoders
+under the coherent model, SCA otherwise; then grid + PGA positions on the reduced problem) and the
+final polish."""
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 
@@ -13,14 +13,17 @@ from ..core.problem import Block
 from ..core.rng import as_generator
 from ..core.solution import Solution
 from ..core.validate import require_choice
-from ..optim.ao import ao_solve
 from ..optim.blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block
 from ..optim.multistart import multistart
 from ..optim.pga import PgaOptions, pga as pga_solver
 from ..optim.pso import PsoOptions, pso_positions
+from .fp_precoders import FpPrecoderOptions, fp_precoders
 from .sca import ScaPrecoderOptions, sca_precoders
 
 _OWNER = "CompRsmaProblem"
+_POLISH_MAX_VARS = 200
+_START_STEP = FpPrecoderOptions(max_iter=3, qos_retries=0, fallback="none")   # the cheap step that ranks starts
+_START_FINISH = 3                     # the best starts after it get a full FP block; the best of those wins
 
 
 class CompRsmaAoMixin:
@@ -91,44 +94,100 @@ class CompRsmaAoMixin:
         return y
 
     # ---------------------------------------------------------------- AO hooks -------------
+    def start_candidates(self, positions=None) -> dict:
+        """Precoder starts for the AO (docs/theory/comp_rsma.rst: AO start candidates), each
+        (N, I, K+1) at full per-BS power, keyed by name: "mrt" (:meth:`mrt_precoders`), "zf"
+        (regularised ZF privates, common = principal eigenvector of sum_k h_k h_k^H with 20 % of
+        the power), "sdma" (RZF privates, common share 1e-3), "common" (MRT privates, common share
+        1/2) and, RSMA only, "drop{k}" for each user k: RZF over the other users, user k's private
+        column off, common stream (principal eigenvector, 30 %) carrying user k."""
+        r = self.grid_positions() if positions is None else np.asarray(positions, float)
+        hH = self.channel_rows(r)                                          # (K, NI)
+        K, NI = self.K, hH.shape[1]
+        G = hH @ hH.conj().T
+        reg = K / max(float(np.real(np.trace(G))) / K, 1e-300)             # RZF: K / mean gain
+
+        def rzf(users):
+            W = np.zeros((NI, K), complex)
+            Hs = hH[users]
+            W[:, users] = Hs.conj().T @ np.linalg.inv(Hs @ Hs.conj().T + reg * np.eye(len(users)))
+            return W / np.maximum(np.linalg.norm(W, axis=0, keepdims=True), 1e-300)
+
+        ev = np.linalg.eigh(hH.conj().T @ hH)[1][:, -1]
+
+        def build(priv, common, share):
+            Pst = np.concatenate([common[:, None] / max(np.linalg.norm(common), 1e-300), priv], axis=1)
+            pw_priv = np.maximum(np.sum(np.abs(priv) ** 2), 1e-300)
+            Pst[:, 0] *= math.sqrt(share / max(1.0 - share, 1e-300) * pw_priv) if self.rsma else 0.0
+            P = Pst.reshape(self.N, self.I, K + 1)
+            pw = np.sum(np.abs(P) ** 2, axis=(1, 2))
+            return P * np.sqrt(self.pmax / np.maximum(pw, 1e-300))[:, None, None]
+
+        allu = list(range(K))
+        mrt = hH.conj().T / np.maximum(np.linalg.norm(hH, axis=1), 1e-300)
+        out = {"mrt": self.mrt_precoders(r), "zf": build(rzf(allu), ev, 0.2),
+               "sdma": build(rzf(allu), ev, 1e-3)}
+        if self.rsma:
+            out["common"] = build(mrt, ev, 0.5)
+            if K > 1:
+                for k in allu:
+                    out[f"drop{k}"] = build(rzf([j for j in allu if j != k]), ev, 0.3)
+        return out
+
     def ao_initial_point(self, rng=None) -> dict:
-        """AO start (docs/theory/comp_rsma.rst: AO driver): grid-gain positions and MRT precoders (``ao_init="mrt"``, and always
-        for SDMA). RSMA with ``ao_init="sdma"``: the SDMA variant's AO solution plus a small common
-        stream (:meth:`warm_start`); ``"best"`` (default): the better of that and the AO solution from
-        the MRT start; ``"auto"``: "sdma" for MA, "best" for FPA. Reason (measured): from MRT the
-        AO can settle where a weak user's QoS is carried by the common stream with its private
-        stream off and end below SDMA, while from the SDMA solution it can miss a
-        genuinely better common-stream mode (seen for RSMA-FPA, N = 1; for MA, 10 default draws gave
-        the same values from "sdma" as from "best" at a third of the time). "best" and "sdma"
-        guarantee RSMA >= SDMA for the AO."""
-        x = self.initial_point(rng)
-        mode = self.ao_init if self.ao_init != "auto" else ("sdma" if self.movable else "best")
-        if not self.rsma or mode == "mrt":
-            return x
-        base = dataclasses.replace(self, ao_init="mrt", reduced=False)
-        sdma = base.variant(f"SDMA-{'MA' if self.movable else 'FPA'}")
-        cands = [x]
-        sol = ao_solve(sdma, sdma.initial_point(rng), rng=rng)
-        if sol.exitflag != -3:
-            cands += [self.polish(sol.x), self.warm_start(sol.x)]
-        if mode == "best":
-            sol = ao_solve(base, x, rng=rng)
-            if sol.exitflag != -3:
-                cands.append(sol.x)
-        feas = [c for c in cands if self.violation(c) <= 1e-6]
-        pool = feas if feas else cands
-        key = (lambda c: self.objective(c)) if feas else (lambda c: -self.violation(c))
-        return max(pool[::-1], key=key)
+        """AO start (docs/theory/comp_rsma.rst: AO start candidates): grid-gain positions and the
+        best of :meth:`start_candidates` after a cheap precoder step (3 FP iterations without QoS
+        retries under the coherent model; other models: scored as they are), ranked feasible
+        first by V, then by QoS infeasibility; the best three then get a full FP block (positions
+        fixed) and the best result is the start. ``ao_init="mrt"``: the MRT start only;
+        ``"sdma"``: the "sdma" candidate only; "auto"/"best": all candidates. No other solver runs."""
+        r = self.grid_positions()
+        cands = self.start_candidates(r)
+        if self.ao_init == "mrt":
+            cands = {"mrt": cands["mrt"]}
+        elif self.ao_init == "sdma":
+            cands = {"sdma": cands["sdma"]}
+        red = self.as_reduced()
+        coherent = getattr(self, "interference", "coherent") == "coherent"
+
+        def key(x):
+            v = float(red.violation(x))
+            return (1, float(red.objective(x))) if v <= 1e-6 else (0, -v)
+
+        scored = []
+        for name, P in cands.items():
+            x = self.polish({"precoders": P, "positions": r})
+            if coherent and len(cands) > 1:
+                x = fp_precoders(self, x, options=_START_STEP).x
+            scored.append((key(x), name, x))
+        scored.sort(key=lambda t: t[0], reverse=True)
+        if coherent and len(scored) > 1:          # finish the best few with the full FP block
+            scored = [(key(y), name, y) for _, name, x in scored[:_START_FINISH]
+                      for y in [fp_precoders(self, x, options=FpPrecoderOptions(fallback="none")).x]]
+            scored.sort(key=lambda t: t[0], reverse=True)
+        self.__dict__["_last_start"] = scored[0][1]
+        return scored[0][2]
 
     def ao_defaults(self) -> dict:
         return {"max_iter": 20, "tol": 1e-4}
 
-    def ao_blocks(self, positions: str = "grid+pga", sca_options=None, position_options=None) -> list:
-        """Default AO (docs/theory/comp_rsma.rst: AO driver): SCA precoders + split, then (MA only) the position block on the
-        reduced problem followed by the LP split. ``positions``: "grid+pga" (default: a per-user
-        coordinate grid search, then projected gradient ascent), "pga" (Position block) or "pso"."""
-        blocks = [Block("precoders", sca_precoders,
-                        sca_options if sca_options is not None else ScaPrecoderOptions())]
+    def ao_blocks(self, positions: str = "grid+pga", sca_options=None, position_options=None,
+                  precoders: str = "auto", fp_options=None) -> list:
+        """Default AO (docs/theory/comp_rsma.rst: AO driver): precoder block + split, then (MA only) the
+        position block on the reduced problem followed by the LP split. ``precoders``: "auto"
+        (default: "fp" under the coherent interference model, "sca" otherwise), "fp" (closed-form
+        WMMSE block :func:`~matoolbox.comp_rsma.fp_precoders.fp_precoders`, no CVXPY) or "sca"
+        (CVXPY SCA block). ``positions``: "grid+pga" (default: a per-user coordinate grid search,
+        then projected gradient ascent), "pga" (Position block) or "pso"."""
+        require_choice(_OWNER, "ao_blocks.precoders", precoders, {"auto", "fp", "sca"})
+        if precoders == "auto":
+            precoders = "fp" if getattr(self, "interference", "coherent") == "coherent" else "sca"
+        if precoders == "fp":
+            blocks = [Block("precoders", fp_precoders,
+                            fp_options if fp_options is not None else FpPrecoderOptions(sca_options=sca_options))]
+        else:
+            blocks = [Block("precoders", sca_precoders,
+                            sca_options if sca_options is not None else ScaPrecoderOptions())]
         if not self.movable:
             return blocks
         require_choice(_OWNER, "ao_blocks.positions", positions, {"grid+pga", "pga", "pso"})
@@ -152,9 +211,14 @@ class CompRsmaAoMixin:
     def ao_finalize(self, sol: Solution) -> Solution:
         """Joint polish (``ao_polish="slsqp"``, default): one SLSQP run on the NLP form of the multistart reference
         from the AO solution, over (P, c, r) together, kept if feasible and better (the AO stops at
-        a block-wise stationary point; measured: +0.3 % mean, up to +3 %, for about 0.04 s).
+        a block-wise stationary point; measured: +0.3 % mean, up to +3 %, for about 0.04 s). Skipped
+        (recorded in ``output["polish"]``) above 200 NLP variables 2NI(K+1) + 3K: SLSQP's dense
+        QP costs grow as the cube (measured 4-4.5 s at K = 16, I = 8, N = 2, i.e. 592 variables).
         Then adds per-user rates and the scheme to ``output``."""
-        if self.ao_polish == "slsqp" and sol.exitflag != -2 and sol.x and "precoders" in sol.x:
+        n_vars = 2 * self.N * self.I * (self.K + 1) + 3 * self.K
+        if self.ao_polish == "slsqp" and n_vars > _POLISH_MAX_VARS:
+            sol.output["polish"] = {"skipped": f"{n_vars} NLP variables > {_POLISH_MAX_VARS}", "accepted": False}
+        elif self.ao_polish == "slsqp" and sol.exitflag != -2 and sol.x and "precoders" in sol.x:
             ref = multistart(self, sol.x, n_starts=0, options={"keep_x": False, "score_starts": False})
             sol.output["polish"] = {"fval": ref.fval, "exitflag": ref.exitflag, "elapsed": ref.elapsed,
                                     "accepted": False}

@@ -1,0 +1,361 @@
+r"""Closed-form (WMMSE / fractional-programming) precoder block for CoMP-RSMA and SDMA, no CVXPY
+(theory page docs/theory/comp_rsma.rst: Closed-form precoder block).
+
+Weighted sum rate F_w = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (coherent model, noise normalised) and
+the MMSE identity -log e = max_w (log w - w e + 1): with the MMSE receivers at the iterate
+
+    g^c_k = a_{k,0}^* / T_k,  e^c_k = I^c_k / T_k,   g^p_k = a_{k,k}^* / I^c_k,  e^p_k = I^p_k / I^c_k,
+
+and w = 1/e, the precoder step minimises sum_k wc_k w^c_k e^c_k(P) + wp_k w^p_k e^p_k(P), a convex
+quadratic in P under the per-BS power constraints ||P_n||_F^2 <= P_M^n. Its solution is
+
+    p_0 = (H^H diag(beta^c) H + D(mu))^{-1} H^H (wc w^c conj(g^c)),
+    p_j = (H^H diag(beta^c + beta^p) H + D(mu))^{-1} wp_j w^p_j conj(g^p_j) h_j,
+
+beta^c_k = wc_k w^c_k |g^c_k|^2, beta^p_k = wp_k w^p_k |g^p_k|^2, D(mu) = blockdiag(mu_n I_I) with
+the per-BS multipliers mu >= 0 found by a projected Newton method (warm-started), then
+each BS block scaled down to its budget if needed, so the power constraint holds exactly. With
+fixed weights the step never lowers F_w (WMMSE is block-coordinate descent).
+
+Weights (from the Lagrangian of max sum_k c_k + sum_k R_{p,k} s.t. c_k + R_{p,k} >= R_th,
+sum_k c_k <= R_{c,k}): wc = lambda, multipliers of min_k R_{c,k}, taken as the softmin weights
+softmax(-(R_c - min R_c)/tau) at the iterate (tau widened x4 after a rejected step, back to its
+default after accepted ones), and wp_k = 1 + nu_k with one QoS multiplier per user (raised to
+2 nu_k + eta_up after a trial step that leaves user k below R_th with too little common rate to
+cover it, halved after a feasible trial step that lowers V, lowered to eta_down nu_k while user k
+has a comfortable margin). SDMA: wc = 0. A step is accepted only if the true LP-polished value V
+does not decrease (or, while infeasible, the QoS infeasibility decreases); otherwise half and
+quarter steps are tried, then (RSMA) the step with wc = 0 (common stream off), if the full step violated QoS it is
+recomputed at once with the raised multipliers (up to ``qos_retries`` times), else the next
+iteration runs with the updated weights. The common
+stream is not used to carry QoS by these weights; the AO's "drop user k" starts explore that.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+from ..core.options import Options, resolve_options
+from ..core.solution import Solution
+from ..core.validate import fail
+from .rates import rates_from_gains
+from .sca import ScaPrecoderOptions, sca_precoders
+
+__all__ = ["FpPrecoderOptions", "fp_precoders", "wmmse_step", "solve_per_bs"]
+
+_OWNER = "FpPrecoderOptions"
+
+
+@dataclasses.dataclass(frozen=True)
+class FpPrecoderOptions(Options):
+    """Options of :func:`fp_precoders`.
+
+    max_iter: WMMSE iterations (200). tol: stop when the relative improvement of V stays below tol
+    for ``patience`` iterations (1e-6, 10). tau: softmin temperature of the min weights in bit/s/Hz
+    (0.02). eta_up / eta_down: a QoS multiplier nu becomes 2 nu + eta_up after a QoS-violating
+    trial step (0.5) and eta_down nu after an accepted step with a margin above ``qos_margin``
+    (0.7, 0.05 bit/s/Hz); after a QoS-violating trial the step is recomputed at once with the
+    raised multipliers, up to ``qos_retries`` (4) times per iteration. feas_tol: QoS feasibility tolerance (1e-6). fallback: "sca" (run the SCA block
+    when the FP result is QoS infeasible or the problem's interference model is not coherent) or
+    "none". sca_options: options of that SCA run.
+    """
+
+    max_iter: int = 200
+    tol: float = 1e-6
+    patience: int = 10
+    tau: float = 0.02
+    eta_up: float = 0.5
+    eta_down: float = 0.7
+    qos_margin: float = 0.05
+    qos_retries: int = 4
+    feas_tol: float = 1e-6
+    fallback: str = "sca"
+    sca_options: ScaPrecoderOptions | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
+            fail(_OWNER, "max_iter", self.max_iter, "must be an integer >= 1")
+        if not isinstance(self.qos_retries, (int, np.integer)) or self.qos_retries < 0:
+            fail(_OWNER, "qos_retries", self.qos_retries, "must be an integer >= 0")
+        if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
+            fail(_OWNER, "patience", self.patience, "must be an integer >= 1")
+        for name in ("tol", "qos_margin"):
+            if not getattr(self, name) >= 0:
+                fail(_OWNER, name, getattr(self, name), "must be >= 0")
+        for name in ("tau", "eta_up", "feas_tol"):
+            if not getattr(self, name) > 0:
+                fail(_OWNER, name, getattr(self, name), "must be positive")
+        if not 0 < self.eta_down <= 1:
+            fail(_OWNER, "eta_down", self.eta_down, "must be in (0, 1]")
+        if self.fallback not in ("sca", "none"):
+            fail(_OWNER, "fallback", self.fallback, "must be 'sca' or 'none'")
+
+
+# --------------------------------------------------------------------------------------------
+# the quadratic step under per-BS power
+# --------------------------------------------------------------------------------------------
+def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
+    r"""Minimise sum_s tr(P_s^H Q_s P_s) - 2 Re tr(B_s^H P_s) s.t. sum_s ||[P_s]_n||_F^2 <= pmax_n.
+
+    Qs: list of Hermitian PSD (M, M) matrices, M = N*I; Bs: list of (M, m_s) right-hand sides;
+    pmax (N,). KKT: P_s = (Q_s + D(mu))^{-1} B_s, D(mu) = blockdiag(mu_n I_I), mu >= 0 with
+    mu_n (p_n(mu) - pmax_n) = 0, p_n the power of BS n. mu is found by a projected Newton method on
+    pmax_n^{-1/2} - p_n(mu)^{-1/2} = 0 over the BSs whose constraint is active (nearly linear in mu;
+    exact derivatives from X_s^{-1}), damped until the residual decreases, warm-started from
+    ``mu0``. Returns (Ps, mu); each BS block is finally scaled down to its budget if needed, so the
+    constraint holds exactly.
+    """
+    N = len(pmax)
+    M = Qs[0].shape[0]
+    blk = np.repeat(np.arange(N), I)
+    Qst = np.stack(Qs)
+    scale = max(float(np.max(np.real(np.trace(Qst, axis1=1, axis2=2)))) / M, 1e-300)
+    floor = 1e-12 * scale
+    if mu0 is None:
+        bn = np.zeros(N)
+        for B in Bs:
+            bn += np.bincount(blk, weights=np.sum(np.abs(B) ** 2, axis=1), minlength=N)
+        mu = np.sqrt(bn / pmax) + floor
+    else:
+        mu = np.maximum(np.asarray(mu0, float), floor)
+
+    def solve(mu):
+        try:
+            Ys = np.linalg.inv(Qst + np.diag(mu[blk])[None])
+        except np.linalg.LinAlgError:
+            return None
+        Ps = [Y @ B for Y, B in zip(Ys, Bs)]
+        pw = np.zeros(N)
+        for P in Ps:
+            pw += np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
+        if not np.all(np.isfinite(pw)):
+            return None
+        return Ps, Ys, pw
+
+    def resid(pw, free):
+        return (1.0 / np.sqrt(pmax) - 1.0 / np.sqrt(np.maximum(pw, 1e-300)))[free]
+
+    cur = solve(mu)
+    while cur is None:           # numerically singular: raise the floor
+        mu = mu * 10 + floor
+        cur = solve(mu)
+    for _ in range(max_newton):
+        Ps, Ys, pw = cur
+        free = (mu > floor * 1.0001) | (pw > pmax)
+        if np.all(np.abs(pw[free] - pmax[free]) <= rtol * pmax[free]) and np.all(pw <= pmax * (1 + rtol)):
+            break
+        H = np.zeros((N, N))                       # dp_n / dmu_m
+        for P, Y in zip(Ps, Ys):
+            for n in range(N):
+                sn = slice(n * I, (n + 1) * I)
+                for m in range(n, N):
+                    sm = slice(m * I, (m + 1) * I)
+                    val = -2.0 * float(np.real(np.vdot(P[sn], Y[sn, sm] @ P[sm])))
+                    H[n, m] += val
+                    if m != n:
+                        H[m, n] += val
+        idx = np.nonzero(free)[0]
+        J = 0.5 * np.maximum(pw[idx], 1e-300)[:, None] ** -1.5 * H[np.ix_(idx, idx)]
+        F = resid(pw, free)
+        step = np.zeros(N)
+        try:
+            step[idx] = np.linalg.solve(J, -F)
+        except np.linalg.LinAlgError:
+            break
+        t, moved = 1.0, False
+        f0 = float(np.linalg.norm(F))
+        for _ls in range(20):
+            trial = np.maximum(mu + t * step, floor)
+            new = solve(trial)
+            if new is not None and float(np.linalg.norm(resid(new[2], free))) < f0:
+                mu, cur, moved = trial, new, True
+                break
+            t *= 0.5
+        if not moved:
+            break
+    Ps, _, pw = cur
+    over = np.sqrt(np.minimum(1.0, pmax / np.maximum(pw, 1e-300)))
+    return [P * over[blk][:, None] for P in Ps], mu
+
+
+def wmmse_step(hH, Pst, wc, wp, pmax, I, rsma=True, mu0=None):
+    """One WMMSE update of the stacked precoders Pst (NI, K+1) for weights wc, wp (K,) at the
+    noise-normalised channel rows hH (K, NI). Returns (P_new (NI, K+1), mu)."""
+    A = hH @ Pst
+    S = np.abs(A) ** 2
+    K = hH.shape[0]
+    idx = np.arange(K)
+    own = S[idx, idx + 1]
+    Ic = S[:, 1:].sum(axis=1) + 1.0
+    Ip = Ic - own
+    T = Ic + S[:, 0]
+    gp = A[idx, idx + 1].conj() / Ic
+    bp = np.asarray(wp, float) * (Ic / Ip) * np.abs(gp) ** 2          # beta^p
+    lp = np.asarray(wp, float) * (Ic / Ip) * gp.conj()                # linear coefficient of p_j
+    h = hH.conj()                                                     # (K, NI): columns h_k
+    if rsma:
+        gc = A[:, 0].conj() / T
+        bc = np.asarray(wc, float) * (T / Ic) * np.abs(gc) ** 2
+        lc = np.asarray(wc, float) * (T / Ic) * gc.conj()
+    else:
+        bc = np.zeros(K)
+    Qp = (hH.conj().T * (bc + bp)) @ hH
+    Bp = h.T * lp                                                     # (NI, K)
+    Qs, Bs = [Qp], [Bp]
+    if rsma:
+        Qs.insert(0, (hH.conj().T * bc) @ hH)
+        Bs.insert(0, (h.T @ lc)[:, None])
+    Ps, mu = solve_per_bs(Qs, Bs, np.asarray(pmax, float), I, mu0)
+    if rsma:
+        return np.concatenate([Ps[0], Ps[1]], axis=1), mu
+    return np.concatenate([np.zeros((Pst.shape[0], 1), complex), Ps[0]], axis=1), mu
+
+
+# --------------------------------------------------------------------------------------------
+# the block
+# --------------------------------------------------------------------------------------------
+def _merit(problem, x, feas_tol):
+    red = problem.as_reduced()
+    v = float(red.violation(x))
+    return (v <= feas_tol, float(red.objective(x)) if v <= feas_tol else -v)
+
+
+def _merit_fast(hH, Pst, rth, rsma, feas_tol):
+    """The same merit from the stacked precoders (coherent model, power and region feasible by
+    construction): (feasible, V or -QoS infeasibility)."""
+    Rc, Rp = rates_from_gains(hH @ Pst)
+    if rsma:
+        v = max(0.0, float(np.maximum(0.0, rth - Rp).sum()) - float(Rc.min()))
+        val = float(Rc.min() + Rp.sum())
+    else:
+        v = max(0.0, float(np.max(rth - Rp)))
+        val = float(Rp.sum())
+    return (v <= feas_tol, val if v <= feas_tol else -v), Rc, Rp
+
+
+def _better(new, old):
+    if new[0]:
+        return (not old[0]) or new[1] >= old[1]
+    return (not old[0]) and new[1] > old[1]
+
+
+class _Multipliers:
+    """Weights of the WMMSE step: lambda (multipliers of min_k R_{c,k}: softmin of the current
+    common rates at temperature tau, widened after a rejected step) and one QoS multiplier nu_k per
+    user, raised when a trial step leaves user k below R_th without enough common rate to cover
+    it, halved after a feasible but rejected trial and relaxed while the slack is comfortable."""
+
+    def __init__(self, K, rsma, opts):
+        self.rsma, self.opts = rsma, opts
+        self.lam = np.full(K, 1.0 / K)
+        self.tau = float(opts.tau)
+        self.q = np.zeros(K)
+
+    def weights(self, Rc, Rp, rth):
+        K = Rp.size
+        if not self.rsma:
+            return np.zeros(K), 1.0 + self.q
+        lam = np.exp(-(Rc - Rc.min()) / self.tau)
+        self.lam = lam / lam.sum()
+        return self.lam, 1.0 + self.q
+
+    def update(self, Rc, Rp, rth, accepted):
+        """After a trial step with rates Rc, Rp."""
+        up, down = self.opts.eta_up, self.opts.eta_down
+        self.tau = max(self.tau / 2, self.opts.tau) if accepted else min(4 * self.tau, 1.0)
+        short = Rp < rth
+        infeasible = (float(Rc.min()) < float(np.maximum(0.0, rth - Rp).sum())) if self.rsma else short.any()
+        if infeasible:
+            self.q = np.where(short, 2.0 * self.q + up, self.q)
+        elif not accepted:
+            self.q = 0.5 * self.q
+        else:
+            self.q = np.where(Rp > rth + self.opts.qos_margin, down * self.q, self.q)
+        return bool(infeasible)
+
+
+def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
+    """Closed-form WMMSE precoder block (positions fixed): returns the full x dict with
+    ``precoders`` and ``common`` (the optimal LP split) updated.
+
+    ``history`` is the true LP-polished value V per accepted iterate (non-decreasing once
+    feasible). ``output``: ``accepted``/``rejected`` step counts, ``mu`` (last per-BS multipliers),
+    ``fallback`` (None, or why the SCA block was run instead of / after the FP iterations).
+    exitflag: 1 converged, 0 iteration limit, -2 QoS infeasible at the end (after the fallback).
+    """
+    t0 = time.perf_counter()
+    opts = resolve_options(FpPrecoderOptions, options)
+    model = getattr(problem, "interference", "coherent")
+    if model != "coherent":
+        if opts.fallback == "none":
+            fail(_OWNER, "fallback", "none", f"the FP block supports interference='coherent' only, not {model!r}")
+        sol = sca_precoders(problem, x0, options=opts.sca_options, rng=rng)
+        sol.output["fallback"] = f"interference={model!r}: SCA block used"
+        return sol
+    N, I, K = problem.N, problem.I, problem.K
+    rsma = bool(problem.rsma)
+    x = problem.polish(dict(x0))       # p_0 = 0 stays 0 (a stationary point): see warm_start
+    hH = problem.channel_rows(x["positions"])
+    pmax = np.asarray(problem.pmax, float)
+    rth = float(problem.rth)
+    merit = _merit(problem, x, opts.feas_tol)
+    history = [merit[1]]
+    mu = None
+    mult = _Multipliers(K, rsma, opts)
+    accepted = rejected = small = 0
+    exitflag, message, it = 0, "iteration limit reached", 0
+    Pst = x["precoders"].reshape(N * I, K + 1)
+    for it in range(1, opts.max_iter + 1):
+        Rc, Rp = rates_from_gains(hH @ Pst)
+        took = None
+        for _attempt in range(opts.qos_retries + 1):
+            wc, wp = mult.weights(Rc, Rp, rth)
+            Pnew, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, mu)
+            trials = [(Pnew, 1.0), (Pnew, 0.5), (Pnew, 0.25)]
+            if rsma:               # then the private-only step (common stream off, wc = 0)
+                trials.append((None, 1.0))
+            for Pt, alpha in trials:
+                if Pt is None:
+                    Pt = wmmse_step(hH, Pst, np.zeros(K), wp, pmax, I, rsma, mu)[0]
+                Pc = Pst + alpha * (Pt - Pst)
+                m_new, Rc_t, Rp_t = _merit_fast(hH, Pc, rth, rsma, opts.feas_tol)
+                if Pt is Pnew and alpha == 1.0:
+                    qos_bad = mult.update(Rc_t, Rp_t, rth, _better(m_new, merit))
+                if _better(m_new, merit):
+                    took = (Pc, m_new)
+                    break
+            if took is not None or not qos_bad:
+                break              # accepted, or rejected for a reason other than QoS
+        if took is None:
+            rejected += 1
+            small += 1
+        else:
+            Pst, m_new = took
+            gain = m_new[1] - merit[1] if m_new[0] == merit[0] else math.inf
+            merit = m_new
+            accepted += 1
+            history.append(merit[1])
+            small = small + 1 if (merit[0] and gain <= opts.tol * max(1.0, abs(merit[1]))) else 0
+        if small >= opts.patience:
+            exitflag, message = 1, f"no improvement above tol={opts.tol:g} in {opts.patience} iterations"
+            break
+    if accepted:
+        x = problem.polish({**x, "precoders": Pst.reshape(N, I, K + 1)})
+    out = {"accepted": accepted, "rejected": rejected, "mu": mu, "fallback": None}
+    viol = float(problem.violation(x))
+    fval = float(problem.objective(x))
+    nit = it
+    if viol > opts.feas_tol and opts.fallback == "sca":
+        sca = sca_precoders(problem, x, options=opts.sca_options, rng=rng)
+        out["fallback"] = f"FP point QoS infeasible (violation {viol:.3g}): SCA block run from it"
+        out["sca"] = {"exitflag": sca.exitflag, "fval": sca.fval, "violation": sca.violation}
+        if sca.exitflag != -3 and sca.violation < viol:
+            x, viol, fval = sca.x, float(sca.violation), float(sca.fval)
+            history.append(-viol if viol > opts.feas_tol else float(problem.as_reduced().objective(x)))
+    if viol > opts.feas_tol:
+        exitflag, message = -2, f"QoS infeasible (violation {viol:.3g}): " + message
+    return Solution(x=x, fval=fval, exitflag=exitflag, message=message, nit=nit, history=history,
+                    violation=viol, elapsed=time.perf_counter() - t0, solver="fp_precoders", output=out)
