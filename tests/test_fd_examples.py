@@ -152,7 +152,7 @@ def test_e1_pso_feasible_better_than_random_init_and_reproducible(seed):
     assert np.array_equal(again.x["positions"], sol.x["positions"])
     # the default AO (PSO blocks) from the FPA layout: monotone, feasible, MA >= FPA
     ao = ma.ao_solve(prob, rng=seed, max_iter=2)
-    assert np.all(np.diff(ao.history) >= -1e-12)
+    assert np.all(np.diff(ao.output["history_current"]) >= -1e-12)
     assert ao.violation == 0 and ao.fval >= prob.objective(prob.initial_point()) - 1e-12
 
 
