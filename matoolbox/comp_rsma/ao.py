@@ -175,13 +175,15 @@ class CompRsmaAoMixin:
                   precoders: str = "auto", fp_options=None) -> list:
         """Default AO (docs/theory/comp_rsma.rst: AO driver): precoder block + split, then (MA only) the
         position block on the reduced problem followed by the LP split. ``precoders``: "auto"
-        (default: "fp" under the coherent interference model, "sca" otherwise), "fp" (closed-form
+        (default: "fp" under the coherent interference model when N I >= K, "sca" otherwise; measured
+        at N I < K, N = 2, I = 1, K = 4: AO-FP 5.74 against AO-SCA 6.11 mean over 3 draws), "fp" (closed-form
         WMMSE block :func:`~matoolbox.comp_rsma.fp_precoders.fp_precoders`, no CVXPY) or "sca"
         (CVXPY SCA block). ``positions``: "grid+pga" (default: a per-user coordinate grid search,
         then projected gradient ascent), "pga" (Position block) or "pso"."""
         require_choice(_OWNER, "ao_blocks.precoders", precoders, {"auto", "fp", "sca"})
         if precoders == "auto":
-            precoders = "fp" if getattr(self, "interference", "coherent") == "coherent" else "sca"
+            coherent = getattr(self, "interference", "coherent") == "coherent"
+            precoders = "fp" if (coherent and self.N * self.I >= self.K) else "sca"
         if precoders == "fp":
             blocks = [Block("precoders", fp_precoders,
                             fp_options if fp_options is not None else FpPrecoderOptions(sca_options=sca_options))]

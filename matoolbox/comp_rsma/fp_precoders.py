@@ -25,10 +25,10 @@ default after accepted ones), and wp_k = 1 + nu_k with one QoS multiplier per us
 cover it, halved after a feasible trial step that lowers V, lowered to eta_down nu_k while user k
 has a comfortable margin). SDMA: wc = 0. A step is accepted only if the true LP-polished value V
 does not decrease (or, while infeasible, the QoS infeasibility decreases); otherwise half and
-quarter steps are tried, then (RSMA) the step with wc = 0 (common stream off), if the full step violated QoS it is
-recomputed at once with the raised multipliers (up to ``qos_retries`` times), else the next
-iteration runs with the updated weights. The common
-stream is not used to carry QoS by these weights; the AO's "drop user k" starts explore that.
+quarter steps are tried, then (RSMA) the step with wc = 0 (common stream off). If the full step
+violated QoS it is recomputed at once with the raised multipliers (up to ``qos_retries`` times),
+else the next iteration runs with the updated weights. The common stream is not used to carry
+QoS by these weights; the AO's "drop user k" starts explore that.
 """
 from __future__ import annotations
 
