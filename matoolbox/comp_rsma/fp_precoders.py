@@ -298,6 +298,8 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     N, I, K = problem.N, problem.I, problem.K
     rsma = bool(problem.rsma)
     x = problem.polish(dict(x0))       # p_0 = 0 stays 0 (a stationary point): see warm_start
+    # a common stream with no power stays off (its WMMSE update is 0 up to rounding): SDMA-size steps
+    common_on = rsma and float(np.sum(np.abs(x["precoders"][:, :, 0]) ** 2)) > 1e-12 * float(np.max(problem.pmax))
     hH = problem.channel_rows(x["positions"])
     pmax = np.asarray(problem.pmax, float)
     rth = float(problem.rth)
@@ -313,9 +315,9 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
         took = None
         for _attempt in range(opts.qos_retries + 1):
             wc, wp = mult.weights(Rc, Rp, rth)
-            Pnew, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, mu)
+            Pnew, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, common_on, mu)
             trials = [(Pnew, 1.0), (Pnew, 0.5), (Pnew, 0.25)]
-            if rsma:               # then the private-only step (common stream off, wc = 0)
+            if common_on:          # then the private-only step (common stream off, wc = 0)
                 trials.append((None, 1.0))
             for Pt, alpha in trials:
                 if Pt is None:
