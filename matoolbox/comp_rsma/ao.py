@@ -28,7 +28,8 @@ _START_FINISH = 3                     # the best starts after it get a full FP b
 
 class CompRsmaAoMixin:
     """Starting points and AO hooks: ``mrt_precoders``, ``initial_point``, ``random_point``,
-    ``warm_start``, ``ao_initial_point``, ``ao_defaults``, ``ao_blocks``, ``ao_finalize``."""
+    ``warm_start``, ``start_candidates``, ``ao_initial_point``, ``ao_defaults``, ``ao_blocks``,
+    ``ao_finalize``."""
 
     # ---------------------------------------------------------------- starting points ------
     def mrt_precoders(self, positions=None, common_share: float | None = None) -> np.ndarray:
@@ -165,7 +166,6 @@ class CompRsmaAoMixin:
             scored = [(key(y), name, y) for _, name, x in scored[:_START_FINISH]
                       for y in [fp_precoders(self, x, options=FpPrecoderOptions(fallback="none")).x]]
             scored.sort(key=lambda t: t[0], reverse=True)
-        self.__dict__["_last_start"] = scored[0][1]
         return scored[0][2]
 
     def ao_defaults(self) -> dict:
