@@ -153,3 +153,19 @@ def test_ao_start_is_best_candidate_after_cheap_step():
     for P in p.start_candidates().values():
         y = fp_precoders(p, p.polish({"precoders": P, "positions": r}), options=_START_STEP).x
         assert v >= p.value(y) - 1e-9
+
+
+def test_non_coherent_models_use_sca_and_say_so():
+    """The FP block implements the coherent model only: "auto" picks SCA for the other models, and
+    fp_precoders called directly runs the SCA block and records why."""
+    for model in ("noncoherent", "paper"):
+        p = CompRsmaProblem.random(seed=0, K=3, interference=model)
+        assert p.ao_blocks()[0].solver.__name__ == "sca_precoders"
+        sol = fp_precoders(p, p.initial_point(), options={"sca_options": {"max_iter": 2}})
+        assert sol.solver == "sca_precoders" and model in sol.output["fallback"]
+        assert p.violation(sol.x) <= 1e-6
+        with pytest.raises(InvalidProblemError):
+            fp_precoders(p, p.initial_point(), options={"fallback": "none"})
+    p = CompRsmaProblem.random(seed=0, I=1)                # N I = 2 < K = 4: SCA by default
+    assert p.ao_blocks()[0].solver.__name__ == "sca_precoders"
+    assert p.ao_blocks(precoders="fp")[0].solver is fp_precoders
