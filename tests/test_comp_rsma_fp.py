@@ -169,3 +169,18 @@ def test_non_coherent_models_use_sca_and_say_so():
     p = CompRsmaProblem.random(seed=0, I=1)                # N I = 2 < K = 4: SCA by default
     assert p.ao_blocks()[0].solver.__name__ == "sca_precoders"
     assert p.ao_blocks(precoders="fp")[0].solver is fp_precoders
+
+
+def test_failed_quadratic_step_gives_minus3_and_keeps_input(monkeypatch):
+    import importlib
+
+    fpm = importlib.import_module("matoolbox.comp_rsma.fp_precoders")   # the module (the package exports the function)
+
+    def boom(*args, **kwargs):
+        raise np.linalg.LinAlgError("singular")
+    monkeypatch.setattr(fpm, "wmmse_step", boom)
+    p = CompRsmaProblem.random(seed=0)
+    x0 = p.initial_point()
+    sol = fpm.fp_precoders(p, x0)
+    assert sol.exitflag == -3 and "singular" in sol.message
+    assert np.allclose(sol.x["precoders"], p.polish(x0)["precoders"]) and np.all(np.isfinite(sol.x["precoders"]))

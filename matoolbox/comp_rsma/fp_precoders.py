@@ -139,9 +139,13 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
         return (1.0 / np.sqrt(pmax) - 1.0 / np.sqrt(np.maximum(pw, 1e-300)))[free]
 
     cur = solve(mu)
-    while cur is None:           # numerically singular: raise the floor
-        mu = mu * 10 + floor
+    for _ in range(40):
+        if cur is not None:
+            break
+        mu = mu * 10 + floor     # numerically singular: raise the floor
         cur = solve(mu)
+    if cur is None:
+        raise np.linalg.LinAlgError("per-BS quadratic step: singular or non-finite system")
     for _ in range(max_newton):
         Ps, Ys, pw = cur
         free = (mu > floor * 1.0001) | (pw > pmax)
@@ -284,7 +288,8 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     ``history`` is the true LP-polished value V per accepted iterate (non-decreasing once
     feasible). ``output``: ``accepted``/``rejected`` step counts, ``mu`` (last per-BS multipliers),
     ``fallback`` (None, or why the SCA block was run instead of / after the FP iterations).
-    exitflag: 1 converged, 0 iteration limit, -2 QoS infeasible at the end (after the fallback).
+    exitflag: 1 converged, 0 iteration limit, -2 QoS infeasible at the end (after the fallback),
+    -3 the quadratic step failed numerically at the first iteration (input polished, returned).
     """
     t0 = time.perf_counter()
     opts = resolve_options(FpPrecoderOptions, options)
@@ -308,6 +313,7 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     mu = None
     mult = _Multipliers(K, rsma, opts)
     accepted = rejected = small = 0
+    failed = None
     exitflag, message, it = 0, "iteration limit reached", 0
     Pst = x["precoders"].reshape(N * I, K + 1)
     for it in range(1, opts.max_iter + 1):
@@ -315,13 +321,20 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
         took = None
         for _attempt in range(opts.qos_retries + 1):
             wc, wp = mult.weights(Rc, Rp, rth)
-            Pnew, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, common_on, mu)
+            try:
+                Pnew, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, common_on, mu)
+            except np.linalg.LinAlgError as exc:
+                failed = f"{exc}; previous iterate kept"
+                break
             trials = [(Pnew, 1.0), (Pnew, 0.5), (Pnew, 0.25)]
             if common_on:          # then the private-only step (common stream off, wc = 0)
                 trials.append((None, 1.0))
             for Pt, alpha in trials:
                 if Pt is None:
-                    Pt = wmmse_step(hH, Pst, np.zeros(K), wp, pmax, I, rsma, mu)[0]
+                    try:
+                        Pt = wmmse_step(hH, Pst, np.zeros(K), wp, pmax, I, rsma, mu)[0]
+                    except np.linalg.LinAlgError:
+                        continue
                 Pc = Pst + alpha * (Pt - Pst)
                 m_new, Rc_t, Rp_t = _merit_fast(hH, Pc, rth, rsma, opts.feas_tol)
                 if Pt is Pnew and alpha == 1.0:
@@ -331,6 +344,9 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
                     break
             if took is not None or not qos_bad:
                 break              # accepted, or rejected for a reason other than QoS
+        if failed is not None:
+            exitflag, message = (-3 if accepted == 0 else 1), failed
+            break
         if took is None:
             rejected += 1
             small += 1
