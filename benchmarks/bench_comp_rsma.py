@@ -11,7 +11,7 @@ method found on that instance). Methods: AO-FP (``ma.ao_solve(problem)``, the de
 
 Part 2 (K = 32, I = 16): what each method reaches within a wall-time budget (60 s; quick: 10 s):
 AO-FP stopped by its callback, GML stopped by its callback, multistart run one start at a time
-until the budget is spent. AO-SCA is not run there: its CVXPY subproblem at K = 32 (NI = 32,
+until the budget is spent (a start that began before the deadline runs to its end). AO-SCA is not run there: its CVXPY subproblem at K = 32 (NI = 32,
 33 streams) takes longer than the budget to compile and solve once (measured at K = 16: 5-12 s
 per SCA block on the shared 2-core machine, and ~10 GB resident memory after K = 16).
 
@@ -126,10 +126,13 @@ def run(quick=False, instances=None):
         best = {i: max(r["value"] for r in sel if r["instance"] == i) for i in range(n_inst)}
         for m in METHODS:
             rr = [r for r in sel if r["method"] == m]
-            ratio = np.array([r["value"] / best[r["instance"]] for r in rr])
-            print(f"{K:>3}{I:>3}  {m:<8}{np.mean([r['value'] for r in rr]):>9.3f}{ratio.mean():>8.4f}"
+            ok = [r for r in rr if np.isfinite(r["value"])]      # infeasible runs: value -inf
+            ratio = np.array([r["value"] / best[r["instance"]] for r in ok]) if ok else np.array([np.nan])
+            mean_v = np.mean([r["value"] for r in ok]) if ok else np.nan
+            print(f"{K:>3}{I:>3}  {m:<8}{mean_v:>9.3f}{ratio.mean():>8.4f}"
                   f"{ratio.min():>10.4f}{np.mean([r['wall'] for r in rr]):>9.2f}"
-                  f"{np.mean([r['cpu'] for r in rr]):>8.2f}  {[r['exitflag'] for r in rr]}")
+                  f"{np.mean([r['cpu'] for r in rr]):>8.2f}  {[r['exitflag'] for r in rr]}"
+                  + (f"  ({len(rr) - len(ok)} infeasible, left out of V and ratio)" if len(ok) < len(rr) else ""))
     k16 = [r for r in rows if r["K"] == 16]
     fp = {r["instance"]: r for r in k16 if r["method"] == "AO-FP"}
     sca = {r["instance"]: r for r in k16 if r["method"] == "AO-SCA"}
