@@ -188,30 +188,35 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
 def wmmse_step(hH, Pst, wc, wp, pmax, I, rsma=True, mu0=None):
     """One WMMSE update of the stacked precoders Pst (NI, K+1) for weights wc, wp (K,) at the
     noise-normalised channel rows hH (K, NI). Returns (P_new (NI, K+1), mu)."""
-    A = hH @ Pst
-    S = np.abs(A) ** 2
-    K = hH.shape[0]
-    idx = np.arange(K)
-    own = S[idx, idx + 1]
-    Ic = S[:, 1:].sum(axis=1) + 1.0
-    Ip = Ic - own
-    T = Ic + S[:, 0]
-    gp = A[idx, idx + 1].conj() / Ic
-    bp = np.asarray(wp, float) * (Ic / Ip) * np.abs(gp) ** 2          # beta^p
-    lp = np.asarray(wp, float) * (Ic / Ip) * gp.conj()                # linear coefficient of p_j
-    h = hH.conj()                                                     # (K, NI): columns h_k
-    if rsma:
-        gc = A[:, 0].conj() / T
-        bc = np.asarray(wc, float) * (T / Ic) * np.abs(gc) ** 2
-        lc = np.asarray(wc, float) * (T / Ic) * gc.conj()
-    else:
-        bc = np.zeros(K)
-    Qp = (hH.conj().T * (bc + bp)) @ hH
-    Bp = h.T * lp                                                     # (NI, K)
-    Qs, Bs = [Qp], [Bp]
-    if rsma:
-        Qs.insert(0, (hH.conj().T * bc) @ hH)
-        Bs.insert(0, (h.T @ lc)[:, None])
+    with np.errstate(all="ignore"):        # overflow at extreme SNR is caught just below
+        A = hH @ Pst
+        S = np.abs(A) ** 2
+        K = hH.shape[0]
+        idx = np.arange(K)
+        own = S[idx, idx + 1]
+        Sp = S[:, 1:].copy()
+        Sp[idx, idx] = 0.0
+        Ip = Sp.sum(axis=1) + 1.0                  # no cancellation at high SNR
+        Ic = Ip + own
+        T = Ic + S[:, 0]
+        gp = A[idx, idx + 1].conj() / Ic
+        bp = np.asarray(wp, float) * (Ic / Ip) * np.abs(gp) ** 2          # beta^p
+        lp = np.asarray(wp, float) * (Ic / Ip) * gp.conj()                # linear coefficient of p_j
+        h = hH.conj()                                                     # (K, NI): columns h_k
+        if rsma:
+            gc = A[:, 0].conj() / T
+            bc = np.asarray(wc, float) * (T / Ic) * np.abs(gc) ** 2
+            lc = np.asarray(wc, float) * (T / Ic) * gc.conj()
+        else:
+            bc = np.zeros(K)
+        Qp = (hH.conj().T * (bc + bp)) @ hH
+        Bp = h.T * lp                                                     # (NI, K)
+        Qs, Bs = [Qp], [Bp]
+        if rsma:
+            Qs.insert(0, (hH.conj().T * bc) @ hH)
+            Bs.insert(0, (h.T @ lc)[:, None])
+    if not all(np.all(np.isfinite(M)) for M in Qs + Bs):
+        raise np.linalg.LinAlgError("WMMSE step: non-finite receivers or weights (extreme SNR)")
     Ps, mu = solve_per_bs(Qs, Bs, np.asarray(pmax, float), I, mu0)
     if rsma:
         return np.concatenate([Ps[0], Ps[1]], axis=1), mu
