@@ -24,6 +24,7 @@ _OWNER = "CompRsmaProblem"
 _POLISH_MAX_VARS = 200
 _START_STEP = FpPrecoderOptions(max_iter=3, qos_retries=0, fallback="none")   # the cheap step that ranks starts
 _START_FINISH = 3                     # the best starts after it get a full FP block; the best of those wins
+_START_FULL = FpPrecoderOptions(max_iter=30, fallback="none", qos_step="multipliers")   # that block
 
 
 class CompRsmaAoMixin:
@@ -164,12 +165,12 @@ class CompRsmaAoMixin:
         scored.sort(key=lambda t: t[0], reverse=True)
         if coherent and len(scored) > 1:          # finish the best few with the full FP block
             scored = [(key(y), name, y) for _, name, x in scored[:_START_FINISH]
-                      for y in [fp_precoders(self, x, options=FpPrecoderOptions(fallback="none")).x]]
+                      for y in [fp_precoders(self, x, options=_START_FULL).x]]
             scored.sort(key=lambda t: t[0], reverse=True)
         return scored[0][2]
 
     def ao_defaults(self) -> dict:
-        return {"max_iter": 20, "tol": 1e-4}
+        return {"max_iter": 50, "tol": 1e-4}
 
     def ao_blocks(self, positions: str = "grid+pga", sca_options=None, position_options=None,
                   precoders: str = "auto", fp_options=None) -> list:

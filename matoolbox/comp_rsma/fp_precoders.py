@@ -20,7 +20,10 @@ fixed weights the step never lowers F_w (WMMSE is block-coordinate descent).
 Weights (from the Lagrangian of max sum_k c_k + sum_k R_{p,k} s.t. c_k + R_{p,k} >= R_th,
 sum_k c_k <= R_{c,k}): wc = lambda, multipliers of min_k R_{c,k}, taken as the softmin weights
 softmax(-(R_c - min R_c)/tau) at the iterate (tau widened x4 after a rejected step, back to its
-default after accepted ones), and wp_k = 1 + nu_k with one QoS multiplier per user (raised to
+default after accepted ones). QoS: at a feasible iterate (``qos_step="constrained"``, default)
+the step is the QoS-constrained WMMSE QCQP of :mod:`.wmmse` (private floors min(R_th, R_p,k),
+common floor sum_k max(0, R_th - R_p,k); feasible iterates stay feasible); else
+wp_k = 1 + nu_k with one QoS multiplier per user (raised to
 2 nu_k + eta_up after a trial step that leaves user k below R_th with too little common rate to
 cover it, halved after a feasible trial step that lowers V, lowered to eta_down nu_k while user k
 has a comfortable margin). SDMA: wc = 0. A step is accepted only if the true LP-polished value V
@@ -43,6 +46,7 @@ from ..core.solution import Solution
 from ..core.validate import fail
 from .rates import rates_from_gains
 from .sca import ScaPrecoderOptions, sca_precoders
+from .wmmse import qos_wmmse_step, solve_per_bs, wmmse_step
 
 __all__ = ["FpPrecoderOptions", "fp_precoders", "wmmse_step", "solve_per_bs"]
 
@@ -58,7 +62,11 @@ class FpPrecoderOptions(Options):
     (0.02). eta_up / eta_down: a QoS multiplier nu becomes 2 nu + eta_up after a QoS-violating
     trial step (0.5) and eta_down nu after an accepted step with a margin above ``qos_margin``
     (0.7, 0.05 bit/s/Hz); after a QoS-violating trial the step is recomputed at once with the
-    raised multipliers, up to ``qos_retries`` (4) times per iteration. feas_tol: QoS feasibility tolerance (1e-6). fallback: "sca" (run the SCA block
+    raised multipliers, up to ``qos_retries`` (4) times per iteration. qos_step: "constrained"
+    (default: at a QoS-feasible iterate the step is the QoS-constrained WMMSE QCQP of
+    :func:`~matoolbox.comp_rsma.wmmse.qos_wmmse_step`, binding users end on R_th; the multiplier
+    rule above is used only while infeasible) or "multipliers" (always the multiplier rule).
+    feas_tol: QoS feasibility tolerance (1e-6). fallback: "sca" (run the SCA block
     when the FP result is QoS infeasible or the problem's interference model is not coherent) or
     "none". sca_options: options of that SCA run.
     """
@@ -73,6 +81,7 @@ class FpPrecoderOptions(Options):
     qos_retries: int = 4
     feas_tol: float = 1e-6
     fallback: str = "sca"
+    qos_step: str = "constrained"
     sca_options: ScaPrecoderOptions | None = None
 
     def __post_init__(self):
@@ -90,137 +99,10 @@ class FpPrecoderOptions(Options):
                 fail(_OWNER, name, getattr(self, name), "must be positive")
         if not 0 < self.eta_down <= 1:
             fail(_OWNER, "eta_down", self.eta_down, "must be in (0, 1]")
+        if self.qos_step not in ("constrained", "multipliers"):
+            fail(_OWNER, "qos_step", self.qos_step, "must be 'constrained' or 'multipliers'")
         if self.fallback not in ("sca", "none"):
             fail(_OWNER, "fallback", self.fallback, "must be 'sca' or 'none'")
-
-
-# --------------------------------------------------------------------------------------------
-# the quadratic step under per-BS power
-# --------------------------------------------------------------------------------------------
-def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
-    r"""Minimise sum_s tr(P_s^H Q_s P_s) - 2 Re tr(B_s^H P_s) s.t. sum_s ||[P_s]_n||_F^2 <= pmax_n.
-
-    Qs: list of Hermitian PSD (M, M) matrices, M = N*I; Bs: list of (M, m_s) right-hand sides;
-    pmax (N,). KKT: P_s = (Q_s + D(mu))^{-1} B_s, D(mu) = blockdiag(mu_n I_I), mu >= 0 with
-    mu_n (p_n(mu) - pmax_n) = 0, p_n the power of BS n. mu is found by a projected Newton method on
-    pmax_n^{-1/2} - p_n(mu)^{-1/2} = 0 over the BSs whose constraint is active (nearly linear in mu;
-    exact derivatives from X_s^{-1}), damped until the residual decreases, warm-started from
-    ``mu0``. Returns (Ps, mu); each BS block is finally scaled down to its budget if needed, so the
-    constraint holds exactly.
-    """
-    N = len(pmax)
-    M = Qs[0].shape[0]
-    blk = np.repeat(np.arange(N), I)
-    Qst = np.stack(Qs)
-    scale = max(float(np.max(np.real(np.trace(Qst, axis1=1, axis2=2)))) / M, 1e-300)
-    floor = 1e-12 * scale
-    if mu0 is None:
-        bn = np.zeros(N)
-        for B in Bs:
-            bn += np.bincount(blk, weights=np.sum(np.abs(B) ** 2, axis=1), minlength=N)
-        mu = np.sqrt(bn / pmax) + floor
-    else:
-        mu = np.maximum(np.asarray(mu0, float), floor)
-
-    def solve(mu):
-        try:
-            Ys = np.linalg.inv(Qst + np.diag(mu[blk])[None])
-        except np.linalg.LinAlgError:
-            return None
-        Ps = [Y @ B for Y, B in zip(Ys, Bs)]
-        pw = np.zeros(N)
-        for P in Ps:
-            pw += np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
-        if not np.all(np.isfinite(pw)):
-            return None
-        return Ps, Ys, pw
-
-    def resid(pw, free):
-        return (1.0 / np.sqrt(pmax) - 1.0 / np.sqrt(np.maximum(pw, 1e-300)))[free]
-
-    cur = solve(mu)
-    for _ in range(40):
-        if cur is not None:
-            break
-        mu = mu * 10 + floor     # numerically singular: raise the floor
-        cur = solve(mu)
-    if cur is None:
-        raise np.linalg.LinAlgError("per-BS quadratic step: singular or non-finite system")
-    for _ in range(max_newton):
-        Ps, Ys, pw = cur
-        free = (mu > floor * 1.0001) | (pw > pmax)
-        if np.all(np.abs(pw[free] - pmax[free]) <= rtol * pmax[free]) and np.all(pw <= pmax * (1 + rtol)):
-            break
-        H = np.zeros((N, N))                       # dp_n / dmu_m
-        for P, Y in zip(Ps, Ys):
-            for n in range(N):
-                sn = slice(n * I, (n + 1) * I)
-                for m in range(n, N):
-                    sm = slice(m * I, (m + 1) * I)
-                    val = -2.0 * float(np.real(np.vdot(P[sn], Y[sn, sm] @ P[sm])))
-                    H[n, m] += val
-                    if m != n:
-                        H[m, n] += val
-        idx = np.nonzero(free)[0]
-        J = 0.5 * np.maximum(pw[idx], 1e-300)[:, None] ** -1.5 * H[np.ix_(idx, idx)]
-        F = resid(pw, free)
-        step = np.zeros(N)
-        try:
-            step[idx] = np.linalg.solve(J, -F)
-        except np.linalg.LinAlgError:
-            break
-        t, moved = 1.0, False
-        f0 = float(np.linalg.norm(F))
-        for _ls in range(20):
-            trial = np.maximum(mu + t * step, floor)
-            new = solve(trial)
-            if new is not None and float(np.linalg.norm(resid(new[2], free))) < f0:
-                mu, cur, moved = trial, new, True
-                break
-            t *= 0.5
-        if not moved:
-            break
-    Ps, _, pw = cur
-    over = np.sqrt(np.minimum(1.0, pmax / np.maximum(pw, 1e-300)))
-    return [P * over[blk][:, None] for P in Ps], mu
-
-
-def wmmse_step(hH, Pst, wc, wp, pmax, I, rsma=True, mu0=None):
-    """One WMMSE update of the stacked precoders Pst (NI, K+1) for weights wc, wp (K,) at the
-    noise-normalised channel rows hH (K, NI). Returns (P_new (NI, K+1), mu)."""
-    with np.errstate(all="ignore"):        # overflow at extreme SNR is caught just below
-        A = hH @ Pst
-        S = np.abs(A) ** 2
-        K = hH.shape[0]
-        idx = np.arange(K)
-        own = S[idx, idx + 1]
-        Sp = S[:, 1:].copy()
-        Sp[idx, idx] = 0.0
-        Ip = Sp.sum(axis=1) + 1.0                  # no cancellation at high SNR
-        Ic = Ip + own
-        T = Ic + S[:, 0]
-        gp = A[idx, idx + 1].conj() / Ic
-        bp = np.asarray(wp, float) * (Ic / Ip) * np.abs(gp) ** 2          # beta^p
-        lp = np.asarray(wp, float) * (Ic / Ip) * gp.conj()                # linear coefficient of p_j
-        h = hH.conj()                                                     # (K, NI): columns h_k
-        if rsma:
-            gc = A[:, 0].conj() / T
-            bc = np.asarray(wc, float) * (T / Ic) * np.abs(gc) ** 2
-            lc = np.asarray(wc, float) * (T / Ic) * gc.conj()
-        else:
-            bc = np.zeros(K)
-        Qp = (hH.conj().T * (bc + bp)) @ hH
-        Bp = h.T * lp                                                     # (NI, K)
-        Qs, Bs = [Qp], [Bp]
-        if rsma:
-            Qs.insert(0, (hH.conj().T * bc) @ hH)
-            Bs.insert(0, (h.T @ lc)[:, None])
-    if not all(np.all(np.isfinite(M)) for M in Qs + Bs):
-        raise np.linalg.LinAlgError("WMMSE step: non-finite receivers or weights (extreme SNR)")
-    Ps, mu = solve_per_bs(Qs, Bs, np.asarray(pmax, float), I, mu0)
-    if rsma:
-        return np.concatenate([Ps[0], Ps[1]], axis=1), mu
-    return np.concatenate([np.zeros((Pst.shape[0], 1), complex), Ps[0]], axis=1), mu
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,7 +197,7 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     rth = float(problem.rth)
     merit = _merit(problem, x, opts.feas_tol)
     history = [merit[1]]
-    mu = None
+    mu = dual = None
     mult = _Multipliers(K, rsma, opts)
     accepted = rejected = small = 0
     failed = None
@@ -324,10 +206,25 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     for it in range(1, opts.max_iter + 1):
         Rc, Rp = rates_from_gains(hH @ Pst)
         took = None
+        # feasible iterate: the QoS-constrained step keeps it feasible (floors: R_th, or the current
+        # private rate of a user whose QoS the common stream carries; the common rate that carries)
+        constrained = opts.qos_step == "constrained" and merit[0] and rth > 0
+        floors = np.minimum(rth, Rp)
+        rc_min = float(np.maximum(0.0, rth - Rp).sum()) if common_on else 0.0
+
+        def step(wc, wp, on):
+            nonlocal mu, dual
+            if constrained:
+                P1, mu, dual = qos_wmmse_step(hH, Pst, wc, np.ones(K), pmax, I, on, floors,
+                                              rc_min if on else 0.0, dual, mu)
+                return P1
+            P1, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, on, mu)
+            return P1
+
         for _attempt in range(opts.qos_retries + 1):
             wc, wp = mult.weights(Rc, Rp, rth)
             try:
-                Pnew, mu = wmmse_step(hH, Pst, wc, wp, pmax, I, common_on, mu)
+                Pnew = step(wc, wp, common_on)
             except np.linalg.LinAlgError as exc:
                 failed = f"{exc}; previous iterate kept"
                 break
@@ -337,13 +234,13 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
             for Pt, alpha in trials:
                 if Pt is None:
                     try:
-                        Pt = wmmse_step(hH, Pst, np.zeros(K), wp, pmax, I, rsma, mu)[0]
+                        Pt = step(np.zeros(K), wp, rsma if not constrained or rc_min == 0 else True)
                     except np.linalg.LinAlgError:
                         continue
                 Pc = Pst + alpha * (Pt - Pst)
                 m_new, Rc_t, Rp_t = _merit_fast(hH, Pc, rth, rsma, opts.feas_tol)
                 if Pt is Pnew and alpha == 1.0:
-                    qos_bad = mult.update(Rc_t, Rp_t, rth, _better(m_new, merit))
+                    qos_bad = mult.update(Rc_t, Rp_t, rth, _better(m_new, merit)) and not constrained
                 if _better(m_new, merit):
                     took = (Pc, m_new)
                     break

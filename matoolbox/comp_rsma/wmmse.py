@@ -1,0 +1,259 @@
+r"""WMMSE steps of the closed-form precoder block (theory page docs/theory/comp_rsma.rst:
+Closed-form precoder block): the per-BS quadratic solve, the plain WMMSE step and the
+QoS-constrained step. With the MMSE receivers g and weights w = 1/e fixed at the current precoders, each MSE
+e^c_k(P), e^p_k(P) is a convex quadratic in P and upper-bounds its MMSE value, so
+
+    min_P  sum_k u^c_k e^c_k(P) + u^p_k e^p_k(P)
+    s.t.   e^p_k(P) <= 2^{-r_k}   (private floors r_k),   e^c_k(P) <= 2^{-r_c}   (common floor r_c),
+           ||P_n||_F^2 <= P_M^n,
+
+(u^c = wc w^c, u^p = wp w^p) is a convex QCQP whose solution meets R_{p,k} >= r_k and
+R_{c,k} >= r_c at the next iterate: an inner approximation, as in SCA, so a feasible iterate stays
+feasible. Its Lagrangian is the plain WMMSE objective with weights u^p_k + nu_k, u^c_k + alpha_k;
+the per-BS multipliers mu come from :func:`solve_per_bs` and
+(nu, alpha) >= 0 maximise the concave dual d(nu, alpha), whose gradient is the constraint residual
+(e^p_k(P*) - 2^{-r_k}, e^c_k(P*) - 2^{-r_c}); it is solved with L-BFGS-B, warm-started.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize
+
+__all__ = ["solve_per_bs", "wmmse_step", "qos_wmmse_step"]
+
+
+# --------------------------------------------------------------------------------------------
+# the quadratic step under per-BS power
+# --------------------------------------------------------------------------------------------
+def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
+    r"""Minimise sum_s tr(P_s^H Q_s P_s) - 2 Re tr(B_s^H P_s) s.t. sum_s ||[P_s]_n||_F^2 <= pmax_n.
+
+    Qs: list of Hermitian PSD (M, M) matrices, M = N*I; Bs: list of (M, m_s) right-hand sides;
+    pmax (N,). KKT: P_s = (Q_s + D(mu))^{-1} B_s, D(mu) = blockdiag(mu_n I_I), mu >= 0 with
+    mu_n (p_n(mu) - pmax_n) = 0, p_n the power of BS n. mu is found by a projected Newton method on
+    pmax_n^{-1/2} - p_n(mu)^{-1/2} = 0 over the BSs whose constraint is active (nearly linear in mu;
+    exact derivatives from X_s^{-1}), damped until the residual decreases, warm-started from
+    ``mu0``. Returns (Ps, mu); each BS block is finally scaled down to its budget if needed, so the
+    constraint holds exactly.
+    """
+    N = len(pmax)
+    M = Qs[0].shape[0]
+    blk = np.repeat(np.arange(N), I)
+    Qst = np.stack(Qs)
+    scale = max(float(np.max(np.real(np.trace(Qst, axis1=1, axis2=2)))) / M, 1e-300)
+    floor = 1e-12 * scale
+    if mu0 is None:
+        bn = np.zeros(N)
+        for B in Bs:
+            bn += np.bincount(blk, weights=np.sum(np.abs(B) ** 2, axis=1), minlength=N)
+        mu = np.sqrt(bn / pmax) + floor
+    else:
+        mu = np.maximum(np.asarray(mu0, float), floor)
+
+    def solve(mu):
+        try:
+            Ys = np.linalg.inv(Qst + np.diag(mu[blk])[None])
+        except np.linalg.LinAlgError:
+            return None
+        Ps = [Y @ B for Y, B in zip(Ys, Bs)]
+        pw = np.zeros(N)
+        for P in Ps:
+            pw += np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
+        if not np.all(np.isfinite(pw)):
+            return None
+        return Ps, Ys, pw
+
+    def resid(pw, free):
+        return (1.0 / np.sqrt(pmax) - 1.0 / np.sqrt(np.maximum(pw, 1e-300)))[free]
+
+    cur = solve(mu)
+    for _ in range(40):
+        if cur is not None:
+            break
+        mu = mu * 10 + floor     # numerically singular: raise the floor
+        cur = solve(mu)
+    if cur is None:
+        raise np.linalg.LinAlgError("per-BS quadratic step: singular or non-finite system")
+    for _ in range(max_newton):
+        Ps, Ys, pw = cur
+        free = (mu > floor * 1.0001) | (pw > pmax)
+        if np.all(np.abs(pw[free] - pmax[free]) <= rtol * pmax[free]) and np.all(pw <= pmax * (1 + rtol)):
+            break
+        H = np.zeros((N, N))                       # dp_n / dmu_m
+        for P, Y in zip(Ps, Ys):
+            for n in range(N):
+                sn = slice(n * I, (n + 1) * I)
+                for m in range(n, N):
+                    sm = slice(m * I, (m + 1) * I)
+                    val = -2.0 * float(np.real(np.vdot(P[sn], Y[sn, sm] @ P[sm])))
+                    H[n, m] += val
+                    if m != n:
+                        H[m, n] += val
+        idx = np.nonzero(free)[0]
+        J = 0.5 * np.maximum(pw[idx], 1e-300)[:, None] ** -1.5 * H[np.ix_(idx, idx)]
+        F = resid(pw, free)
+        step = np.zeros(N)
+        try:
+            step[idx] = np.linalg.solve(J, -F)
+        except np.linalg.LinAlgError:
+            break
+        t, moved = 1.0, False
+        f0 = float(np.linalg.norm(F))
+        for _ls in range(20):
+            trial = np.maximum(mu + t * step, floor)
+            new = solve(trial)
+            if new is not None and float(np.linalg.norm(resid(new[2], free))) < f0:
+                mu, cur, moved = trial, new, True
+                break
+            t *= 0.5
+        if not moved:
+            break
+    Ps, _, pw = cur
+    over = np.sqrt(np.minimum(1.0, pmax / np.maximum(pw, 1e-300)))
+    return [P * over[blk][:, None] for P in Ps], mu
+
+
+def wmmse_step(hH, Pst, wc, wp, pmax, I, rsma=True, mu0=None):
+    """One WMMSE update of the stacked precoders Pst (NI, K+1) for weights wc, wp (K,) at the
+    noise-normalised channel rows hH (K, NI). Returns (P_new (NI, K+1), mu)."""
+    with np.errstate(all="ignore"):        # overflow at extreme SNR is caught just below
+        A = hH @ Pst
+        S = np.abs(A) ** 2
+        K = hH.shape[0]
+        idx = np.arange(K)
+        own = S[idx, idx + 1]
+        Sp = S[:, 1:].copy()
+        Sp[idx, idx] = 0.0
+        Ip = Sp.sum(axis=1) + 1.0                  # no cancellation at high SNR
+        Ic = Ip + own
+        T = Ic + S[:, 0]
+        gp = A[idx, idx + 1].conj() / Ic
+        bp = np.asarray(wp, float) * (Ic / Ip) * np.abs(gp) ** 2          # beta^p
+        lp = np.asarray(wp, float) * (Ic / Ip) * gp.conj()                # linear coefficient of p_j
+        h = hH.conj()                                                     # (K, NI): columns h_k
+        if rsma:
+            gc = A[:, 0].conj() / T
+            bc = np.asarray(wc, float) * (T / Ic) * np.abs(gc) ** 2
+            lc = np.asarray(wc, float) * (T / Ic) * gc.conj()
+        else:
+            bc = np.zeros(K)
+        Qp = (hH.conj().T * (bc + bp)) @ hH
+        Bp = h.T * lp                                                     # (NI, K)
+        Qs, Bs = [Qp], [Bp]
+        if rsma:
+            Qs.insert(0, (hH.conj().T * bc) @ hH)
+            Bs.insert(0, (h.T @ lc)[:, None])
+    if not all(np.all(np.isfinite(M)) for M in Qs + Bs):
+        raise np.linalg.LinAlgError("WMMSE step: non-finite receivers or weights (extreme SNR)")
+    Ps, mu = solve_per_bs(Qs, Bs, np.asarray(pmax, float), I, mu0)
+    if rsma:
+        return np.concatenate([Ps[0], Ps[1]], axis=1), mu
+    return np.concatenate([np.zeros((Pst.shape[0], 1), complex), Ps[0]], axis=1), mu
+
+
+def _mse(hH, P, gc, gp):
+    """MSEs of the common and private streams at precoders P (NI, K+1) with fixed receivers."""
+    A = hH @ P
+    S = np.abs(A) ** 2
+    K = hH.shape[0]
+    idx = np.arange(K)
+    Ic = S[:, 1:].sum(axis=1) + 1.0
+    ec = np.abs(1.0 - gc * A[:, 0]) ** 2 + np.abs(gc) ** 2 * (Ic - 0.0)
+    own = A[idx, idx + 1]
+    ep = np.abs(1.0 - gp * own) ** 2 + np.abs(gp) ** 2 * (Ic - S[idx, idx + 1])
+    return ec, ep
+
+
+def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=None, mu0=None,
+                   maxiter=100, gtol=1e-9):
+    """One QoS-constrained WMMSE update (the QCQP above).
+
+    hH (K, NI) noise-normalised channel rows, Pst (NI, K+1) current precoders, wc, wp (K,)
+    objective weights, pmax (N,), I antennas per BS, ``rsma`` (update p_0; else p_0 = 0),
+    rp_min (K,) private-rate floors in bit/s/Hz (a floor <= 0 is no constraint), rc_min the common
+    floor (<= 0: none). ``dual0``: warm start (nu, alpha). Returns (P_new (NI, K+1), mu, dual).
+    Raises ``np.linalg.LinAlgError`` when the step is not finite.
+    """
+    K = hH.shape[0]
+    idx = np.arange(K)
+    pmax = np.asarray(pmax, float)
+    with np.errstate(all="ignore"):
+        A = hH @ Pst
+        S = np.abs(A) ** 2
+        own = S[idx, idx + 1]
+        Ic = S[:, 1:].sum(axis=1) + 1.0
+        Ip = np.maximum(Ic - own, 1.0)
+        T = Ic + S[:, 0]
+        gp = A[idx, idx + 1].conj() / Ic
+        gc = A[:, 0].conj() / T
+        base_p = np.asarray(wp, float) * (Ic / Ip)
+        base_c = np.asarray(wc, float) * (T / Ic) if rsma else np.zeros(K)
+    rp_min = np.asarray(rp_min, float)
+    qp = np.nonzero(rp_min > 0)[0]
+    tp = 2.0 ** (-rp_min[qp])
+    qc = idx if (rsma and rc_min > 0) else idx[:0]
+    tc = 2.0 ** (-float(rc_min))
+    HH = hH.conj().T                                        # (NI, K): columns h_k
+    if not all(np.all(np.isfinite(v)) for v in (gp, gc, base_p, base_c)):
+        raise np.linalg.LinAlgError("QoS WMMSE step: non-finite receivers or weights (extreme SNR)")
+    N = pmax.size
+    NI = hH.shape[1]
+    blk = np.repeat(np.arange(N), I)
+    m = qp.size + qc.size
+    scale = max(float(np.max(np.sum(np.abs(hH) ** 2, axis=0))), 1e-300)
+    floor = 1e-10 * scale * float(np.max(base_p))
+
+    def parts(z):
+        up = base_p.copy()
+        up[qp] += z[:qp.size]
+        uc = base_c.copy()
+        uc[qc] += z[qp.size:m]
+        bp = up * np.abs(gp) ** 2
+        bc = uc * np.abs(gc) ** 2
+        Qs = [(HH * (bc + bp)) @ hH]
+        Bs = [HH * (up * gp.conj())]
+        if rsma:
+            Qs.insert(0, (HH * bc) @ hH)
+            Bs.insert(0, (HH @ (uc * gc.conj()))[:, None])
+        return up, uc, Qs, Bs
+
+    def assemble(Ps):
+        p0 = Ps[0] if rsma else np.zeros((NI, 1), complex)
+        return np.concatenate([p0, Ps[-1]], axis=1)
+
+    def negdual(z):
+        """-d(nu, alpha, mu) and its negative gradient (constraint residuals), mu free too."""
+        up, uc, Qs, Bs = parts(z)
+        D = np.diag(z[m:][blk])
+        try:
+            Ps = [np.linalg.solve(Q + D, B) for Q, B in zip(Qs, Bs)]
+        except np.linalg.LinAlgError:
+            return np.inf, np.zeros_like(z)
+        P = assemble(Ps)
+        ec, ep = _mse(hH, P, gc, gp)
+        pw = np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
+        d = float(uc @ ec + up @ ep - z[:qp.size] @ tp - z[qp.size:m].sum() * tc + z[m:] @ (pw - pmax))
+        g = np.concatenate([ep[qp] - tp, ec[qc] - tc, pw - pmax])
+        if not (np.isfinite(d) and np.all(np.isfinite(g))):
+            return np.inf, np.zeros_like(z)
+        return -d, -g
+
+    # per-BS multipliers first (the plain step at the warm-started dual), then all jointly
+    nu0 = np.zeros(m) if dual0 is None or np.size(dual0) != m else np.maximum(np.asarray(dual0, float), 0.0)
+    _, _, Qs, Bs = parts(nu0)
+    Ps, mu = solve_per_bs(Qs, Bs, pmax, I, mu0)
+    if m == 0:
+        return assemble(Ps), mu, nu0
+    z0 = np.concatenate([nu0, np.maximum(mu, floor)])
+    with np.errstate(all="ignore"):
+        res = minimize(negdual, z0, jac=True, method="L-BFGS-B",
+                       bounds=[(0.0, None)] * m + [(floor, None)] * N,
+                       options={"maxiter": maxiter, "gtol": gtol, "ftol": 1e-15})
+    z = np.maximum(res.x, 0.0)
+    _, _, Qs, Bs = parts(z)
+    Ps, mu = solve_per_bs(Qs, Bs, pmax, I, z[m:])       # exact per-BS power at the dual found
+    P = assemble(Ps)
+    z = z[:m]
+    if not np.all(np.isfinite(P)):
+        raise np.linalg.LinAlgError("QoS WMMSE step: non-finite precoders")
+    return P, mu, z
