@@ -180,3 +180,32 @@ def test_claims_on_tiny_runs_give_verdicts(runs):
         assert rows[f"T8.1 ({m})"]["verdict"] == "reproduced", rows[f"T8.1 ({m})"]
     assert rows["C6.2 (coherent)"]["verdict"] != "not run" and rows["C7.5 (coherent)"]["verdict"] != "not run"
     assert rows["C3.5 (noncoherent)"]["verdict"] == "not run"
+
+
+def test_fig3_reference_curve_is_plotted_on_the_same_draws(tmp_path):
+    """``reference_starts > 0`` adds the multistart reference curve "RSMA-MA ref": plotted, finite,
+    NaN on exactly the draws where a scheme is infeasible (same draws as the schemes), never below
+    the schemes it is warm-started from on a draw (it keeps the best of its starts), and the GML
+    claims then name it (and its number of starts) instead of the AO stand-in."""
+    mod = _load("fig3_power")
+    captured = {}
+    real = plots.save_curves
+
+    def spy(x, curves, path, **kw):
+        captured["c"] = {k: list(v) for k, v in curves.items()}
+        return real(x, curves, path, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plots, "save_curves", spy)
+        res = mod.run(quick=True, trials=2, values=[33], out=tmp_path, seed=5, interference="coherent",
+                      reference_starts=2)
+    assert "RSMA-MA ref" in captured["c"] and np.all(np.isfinite(captured["c"]["RSMA-MA ref"]))
+    for row in res.rows:
+        ref = row["RSMA-MA ref"]
+        if row["exitflag"] == -2:
+            assert math.isnan(ref)
+        else:
+            assert ref >= max(row[s] for s in ("RSMA-MA", "SDMA-MA", "RSMA-FPA", "SDMA-FPA")) - 1e-6
+    claims = {c.id: c for c in _load("claims").CLAIMS}
+    verdict, msg = claims["C3.6 (coherent)"].check({"fig3_power": res})
+    assert "GML/RSMA-MA ref (multistart SLSQP, 2 random starts" in msg

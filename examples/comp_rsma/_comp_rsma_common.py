@@ -90,7 +90,8 @@ def solve_schemes(problem, schemes, rng, reference_starts=0):
     if reference_starts:
         warm = [s.x for s in sols.values() if s.exitflag != -2]
         ref = reference(problem, rng, reference_starts, warm)
-        out["RSMA-MA ref"] = math.nan if ref.exitflag == -2 else float(ref.fval)
+        out["RSMA-MA ref own"] = math.nan if ref.exitflag == -2 else float(ref.fval)
+        out["RSMA-MA ref"] = out["RSMA-MA ref own"] if flag != -2 else math.nan   # same draws as the schemes
         out["time RSMA-MA ref"] = float(ref.elapsed)
     out["exitflag"] = flag
     return out

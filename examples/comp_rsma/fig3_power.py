@@ -4,7 +4,8 @@ Schemes (spec §8): RSMA-MA, RSMA-FPA, SDMA-MA, SDMA-FPA, each solved by ``ma.ao
 same channel draw (default instance: N = 2, I = 4, K = 4, R_th = 0.6), and GML on RSMA-MA.
 ``SCHEMES`` maps a curve name to ``function(problem, rng) -> Solution``; add a solver with one
 line, e.g. ``SCHEMES["mine"] = my_solver``. ``reference_starts > 0`` adds the multistart SLSQP
-reference ("RSMA-MA ref", warm-started from the schemes' solutions). Every curve is the mean over
+reference ("RSMA-MA ref": that many random starts plus warm starts from the schemes' solutions;
+default 20 in the full run, 0 in quick mode; the paper's fmincon used 100). Every curve is the mean over
 the draws feasible for every scheme; infeasible draws are counted per scheme. Each interference
 model (``--interference``, default coherent and paper) gives its own set of curves.
 
@@ -34,6 +35,7 @@ SCHEMES = {
     "SDMA-FPA": C.ao_sdma_fpa,
     "GML": gml_rsma_ma,
 }
+REFERENCE_STARTS = 20    # full run: multistart reference with 20 random starts (+ warm starts)
 QUICK_GML_OUTER = 300     # quick mode: GML with 300 outer iterations (default 1000)
 
 
@@ -46,12 +48,14 @@ def trial(params, rng):
 
 
 def run(quick=False, trials=None, workers=1, seed=0, out="out/comp_rsma", progress=False, checkpoint=None, values=None,
-        reference_starts=0, interference=None):
+        reference_starts=None, interference=None):
     """Sweep P_M over 25..37 dBm (quick: 25, 31, 37; GML with 300 outer iterations);
     ``values`` overrides the swept values, ``interference`` the models (default coherent, paper).
     Saves fig3_power.png/.csv; returns the SweepResult."""
     powers = [25, 31, 37] if quick else [25, 27, 29, 31, 33, 35, 37]
     powers = list(values) if values is not None else powers
+    if reference_starts is None:
+        reference_starts = 0 if quick else REFERENCE_STARTS
     grid = {"pmax_dbm": powers, "rth": [0.6], "reference_starts": [int(reference_starts)],
             "gml_outer": [QUICK_GML_OUTER if quick else 0]}
     res = C.sweep(trial, grid, quick, trials, workers, seed, progress, checkpoint, interference)
