@@ -4,8 +4,9 @@ Schemes (spec §8): RSMA-MA, RSMA-FPA, SDMA-MA, SDMA-FPA, each solved by ``ma.ao
 same channel draw (default instance: N = 2, I = 4, K = 4, R_th = 0.6), and GML on RSMA-MA.
 ``SCHEMES`` maps a curve name to ``function(problem, rng) -> Solution``; add a solver with one
 line, e.g. ``SCHEMES["mine"] = my_solver``. ``reference_starts > 0`` adds the multistart SLSQP
-reference ("RSMA-MA ref": that many random starts plus warm starts from the schemes' solutions;
-default 20 in the full run, 0 in quick mode; the paper's fmincon used 100). Every curve is the mean over
+reference ("RSMA-MA ref", on the draws feasible for every scheme: that many random starts plus
+warm starts from the schemes' solutions; default 20 in the full run, 0 in quick mode; the paper's
+fmincon used 100). Every curve is the mean over
 the draws feasible for every scheme; infeasible draws are counted per scheme. Each interference
 model (``--interference``, default coherent and paper) gives its own set of curves.
 

@@ -140,8 +140,8 @@ class CompRsmaAoMixin:
         """AO start (docs/theory/comp_rsma.rst: AO start candidates): grid-gain positions and the
         best of :meth:`start_candidates` after a cheap precoder step (3 FP iterations without QoS
         retries under the coherent model; other models: scored as they are), ranked feasible
-        first by V, then by QoS infeasibility; the best three then get a full FP block (positions
-        fixed) and the best result is the start. ``ao_init="mrt"``: the MRT start only;
+        first by V, then by QoS infeasibility; the best three then get an FP block of at most 30
+        iterations with the multiplier QoS rule (positions fixed) and the best result is the start. ``ao_init="mrt"``: the MRT start only;
         ``"sdma"``: the "sdma" candidate only; "auto"/"best": all candidates. No other solver runs."""
         r = self.grid_positions()
         cands = self.start_candidates(r)
@@ -177,7 +177,8 @@ class CompRsmaAoMixin:
         """Default AO (docs/theory/comp_rsma.rst: AO driver): precoder block + split, then (MA only) the
         position block on the reduced problem followed by the LP split. ``precoders``: "auto"
         (default: "fp" under the coherent interference model when N I >= K, "sca" otherwise; measured
-        at N I < K, N = 2, I = 1, K = 4: AO-FP 5.74 against AO-SCA 6.11 mean over 3 draws), "fp" (closed-form
+        at N I < K, N = 2, I = 1, K = 4: AO-FP 5.74 against AO-SCA 6.11 mean over 3 draws with the
+        multiplier QoS rule; with the constrained step both end equal on 4 draws), "fp" (closed-form
         WMMSE block :func:`~matoolbox.comp_rsma.fp_precoders.fp_precoders`, no CVXPY) or "sca"
         (CVXPY SCA block). ``positions``: "grid+pga" (default: a per-user coordinate grid search,
         then projected gradient ascent), "pga" (Position block) or "pso"."""

@@ -10,9 +10,10 @@ e^c_k(P), e^p_k(P) is a convex quadratic in P and upper-bounds its MMSE value, s
 (u^c = wc w^c, u^p = wp w^p) is a convex QCQP whose solution meets R_{p,k} >= r_k and
 R_{c,k} >= r_c at the next iterate: an inner approximation, as in SCA, so a feasible iterate stays
 feasible. Its Lagrangian is the plain WMMSE objective with weights u^p_k + nu_k, u^c_k + alpha_k;
-the per-BS multipliers mu come from :func:`solve_per_bs` and
-(nu, alpha) >= 0 maximise the concave dual d(nu, alpha), whose gradient is the constraint residual
-(e^p_k(P*) - 2^{-r_k}, e^c_k(P*) - 2^{-r_c}); it is solved with L-BFGS-B, warm-started.
+(nu, alpha) >= 0 and the per-BS multipliers mu maximise the concave dual d(nu, alpha, mu), whose
+gradient is the constraint residual (e^p_k(P*) - 2^{-r_k}, e^c_k(P*) - 2^{-r_c}, p_n(P*) - P_M^n);
+it is solved jointly with L-BFGS-B, warm-started, and the primal is recovered at the dual found
+with the exact per-BS power of :func:`solve_per_bs`.
 """
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ def _mse(hH, P, gc, gp):
     K = hH.shape[0]
     idx = np.arange(K)
     Ic = S[:, 1:].sum(axis=1) + 1.0
-    ec = np.abs(1.0 - gc * A[:, 0]) ** 2 + np.abs(gc) ** 2 * (Ic - 0.0)
+    ec = np.abs(1.0 - gc * A[:, 0]) ** 2 + np.abs(gc) ** 2 * Ic
     own = A[idx, idx + 1]
     ep = np.abs(1.0 - gp * own) ** 2 + np.abs(gp) ** 2 * (Ic - S[idx, idx + 1])
     return ec, ep
@@ -171,7 +172,8 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     hH (K, NI) noise-normalised channel rows, Pst (NI, K+1) current precoders, wc, wp (K,)
     objective weights, pmax (N,), I antennas per BS, ``rsma`` (update p_0; else p_0 = 0),
     rp_min (K,) private-rate floors in bit/s/Hz (a floor <= 0 is no constraint), rc_min the common
-    floor (<= 0: none). ``dual0``: warm start (nu, alpha). Returns (P_new (NI, K+1), mu, dual).
+    floor (<= 0: none). ``dual0``, ``mu0``: warm starts. Returns (P_new (NI, K+1), mu, dual);
+    mu and dual are None when the dual ran off (floors out of reach), so they are not reused.
     Raises ``np.linalg.LinAlgError`` when the step is not finite.
     """
     K = hH.shape[0]
@@ -200,8 +202,6 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     NI = hH.shape[1]
     blk = np.repeat(np.arange(N), I)
     m = qp.size + qc.size
-    scale = max(float(np.max(np.sum(np.abs(hH) ** 2, axis=0))), 1e-300)
-    floor = 1e-10 * scale * float(np.max(base_p))
 
     def parts(z):
         up = base_p.copy()
@@ -244,6 +244,7 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     Ps, mu = solve_per_bs(Qs, Bs, pmax, I, mu0)
     if m == 0:
         return assemble(Ps), mu, nu0
+    floor = 1e-12 * max(max(float(np.real(np.trace(Q))) for Q in Qs) / NI, 1e-300)   # as solve_per_bs
     z0 = np.concatenate([nu0, np.maximum(mu, floor)])
     with np.errstate(all="ignore"):
         res = minimize(negdual, z0, jac=True, method="L-BFGS-B",
@@ -254,6 +255,8 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     Ps, mu = solve_per_bs(Qs, Bs, pmax, I, z[m:])       # exact per-BS power at the dual found
     P = assemble(Ps)
     z = z[:m]
+    if not np.all(np.isfinite(z)) or float(np.max(z, initial=0.0)) > 1e12 * (1.0 + float(np.max(base_p))):
+        z, mu = None, None          # floors out of reach (dual unbounded): no warm start from it
     if not np.all(np.isfinite(P)):
         raise np.linalg.LinAlgError("QoS WMMSE step: non-finite precoders")
     return P, mu, z
