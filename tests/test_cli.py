@@ -3,6 +3,7 @@ import csv
 import json
 import os
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,8 +161,23 @@ def test_bench(roots, capsys):
     assert "unknown benchmark(s) gamma" in capsys.readouterr().err
 
 
-def test_demo_solves_four_schemes(tmp_path, capsys):
-    assert cli.main(["demo", "--quick", "--out", str(tmp_path / "d"), "--channel-map", "--grid", "9"]) == 0
+def test_demo_solves_four_schemes(tmp_path, capsys, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from matoolbox import plots
+
+    drawn, real_save = {}, Figure.savefig
+
+    def spy(fig, path, *a, **kw):          # the stacked bars as drawn: per scheme, the bar tops
+        if str(path).endswith("demo_comp_rsma.png"):
+            ax = fig.axes[0]
+            drawn["names"] = [t.get_text() for t in ax.get_xticklabels()]
+            drawn["tops"] = [max(b.get_y() + b.get_height() for b in ax.patches if abs(b.get_x() + b.get_width() / 2 - i) < 0.5)
+                             for i in range(len(drawn["names"]))]
+        return real_save(fig, path, *a, **kw)
+    monkeypatch.setattr(Figure, "savefig", spy)
+    with plots.capture() as maps:
+        assert cli.main(["demo", "--quick", "--out", str(tmp_path / "d"), "--channel-map", "--grid", "9"]) == 0
     rows = read_csv(tmp_path / "d" / "demo_comp_rsma.csv")
     assert [r["scheme"] for r in rows] == ["RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"]
     rate = {r["scheme"]: float(r["sum_rate"]) for r in rows}
@@ -169,9 +185,12 @@ def test_demo_solves_four_schemes(tmp_path, capsys):
     for r in rows:  # the sum rate is the sum of the per-user rates
         assert float(r["sum_rate"]) == pytest.approx(sum(float(r[f"rate_{k}"]) for k in range(1, 5)), abs=1e-5)
     assert rate["RSMA-MA"] >= rate["RSMA-FPA"] and rate["SDMA-MA"] >= rate["SDMA-FPA"]
-    assert (tmp_path / "d" / "demo_comp_rsma.png").exists()
+    assert drawn["names"] == list(rate) and np.allclose(drawn["tops"], list(rate.values()), atol=1e-5)
     gain = np.loadtxt(tmp_path / "d" / "demo_channel_gain.csv", delimiter=",", skiprows=1)
     assert gain.shape == (81, 3) and np.all(gain[:, 2] > 0)
+    (gmap,) = [m for m in maps if m["kind"] == "map"]
+    values = np.asarray(gmap["values"], float)
+    assert values.size == 81 and np.all(np.isfinite(values)) and values.max() == pytest.approx(1.0)
     assert "RSMA-MA" in capsys.readouterr().out
 
 
@@ -246,9 +265,15 @@ def test_interrupt_reports_saved_trials_and_rerun_resumes(roots, capsys, monkeyp
 
 def test_resume_uses_a_default_checkpoint_and_pdf_format(roots, capsys):
     out = roots / "o6"
-    assert cli.main(["figure", "fam", "fig1", "--quick", "--resume", "--out", str(out), "--format", "png,pdf"]) == 0
+    from matoolbox import plots
+
+    with plots.capture() as figs:
+        assert cli.main(["figure", "fam", "fig1", "--quick", "--resume", "--out", str(out), "--format", "png,pdf"]) == 0
     assert (out / "checkpoints" / "fig1_alpha.jsonl").exists()
-    assert (out / "fig1_alpha.png").exists() and (out / "fig1_alpha.pdf").read_bytes()[:4] == b"%PDF"
+    (fig,) = figs
+    assert list(fig["x"]) == [0.0, 1.0] and set(fig["curves"]) == {"y"} and np.all(np.isfinite(fig["curves"]["y"]))
+    assert sorted(p.suffix for p in map(Path, fig["files"])) == [".pdf", ".png"]
+    assert (out / "fig1_alpha.pdf").read_bytes()[:4] == b"%PDF"
     text = capsys.readouterr().out
     assert "checkpoint" in text
 

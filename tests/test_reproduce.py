@@ -1,4 +1,5 @@
 """`matoolbox reproduce`: claims evaluated on a fake family folder (tiny script + claims.py)."""
+import math
 import textwrap
 
 import pytest
@@ -74,7 +75,10 @@ def test_evaluate_claims_verdicts():
 
 
 def test_reproduce_family_writes_the_report(family, tmp_path):
-    path = reproduce_family("fam", out=tmp_path / "out", quick=True, trials=2, seed=3)
+    from matoolbox import plots
+
+    with plots.capture() as figs:
+        path = reproduce_family("fam", out=tmp_path / "out", quick=True, trials=2, seed=3)
     text = path.read_text()
     assert path == tmp_path / "out" / "fam" / "REPRODUCTION.md"
     assert "| C1.1 | fig1_line | y doubles from x=1 to x=2 | ratio within 1e-9 of 2 | ratio 2.000 | **reproduced** |" in text
@@ -82,7 +86,9 @@ def test_reproduce_family_writes_the_report(family, tmp_path):
     assert "fig9_missing" in text and "1 reproduced" in text and "2 not run" in text
     assert "trials=2" in text and "seed=3" in text and "wall time" in text and "CPU cores" in text
     assert "| fig1_line | 2 |" in text                                  # trials per point, from the result
-    assert (tmp_path / "out" / "fam" / "fig1_line.png").exists()
+    (fig,) = [f for f in figs if str(f["path"]).endswith("fig1_line.png")]
+    assert set(fig["curves"]) == {"y", "z"}
+    assert all(len(v) == len(fig["x"]) >= 2 and all(map(math.isfinite, v)) for v in fig["curves"].values())
     assert "![fig1_line](fig1_line.png)" in text
 
 
