@@ -155,10 +155,14 @@ class _Multipliers:
         self.lam = lam / lam.sum()
         return self.lam, 1.0 + self.q
 
+    def temper(self, accepted):
+        """Softmin temperature: back towards its default after an accepted step, x4 after a rejected one."""
+        self.tau = max(self.tau / 2, self.opts.tau) if accepted else min(4 * self.tau, 1.0)
+
     def update(self, Rc, Rp, rth, accepted):
         """After a trial step with rates Rc, Rp."""
         up, down = self.opts.eta_up, self.opts.eta_down
-        self.tau = max(self.tau / 2, self.opts.tau) if accepted else min(4 * self.tau, 1.0)
+        self.temper(accepted)
         short = Rp < rth
         infeasible = (float(Rc.min()) < float(np.maximum(0.0, rth - Rp).sum())) if self.rsma else short.any()
         if infeasible:
@@ -252,7 +256,7 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
                     last_private = st is not main
                     break
             if constrained:        # the softmin temperature follows the iteration's outcome
-                mult.tau = max(mult.tau / 2, opts.tau) if took is not None else min(4 * mult.tau, 1.0)
+                mult.temper(took is not None)
             if took is not None or not qos_bad:
                 break              # accepted, or rejected for a reason other than QoS
         if failed is not None:

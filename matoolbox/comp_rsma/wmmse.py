@@ -114,42 +114,55 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
     return [P * over[blk][:, None] for P in Ps], mu
 
 
-def wmmse_step(hH, Pst, wc, wp, pmax, I, rsma=True, mu0=None):
-    """One WMMSE update of the stacked precoders Pst (NI, K+1) for weights wc, wp (K,) at the
-    noise-normalised channel rows hH (K, NI). Returns (P_new (NI, K+1), mu)."""
+def _receivers(hH, Pst, wc, wp, rsma):
+    """MMSE receivers and MSE weights at the stacked precoders Pst (NI, K+1): (gc, gp, uc, up) with
+    u^c = wc T/I^c (0 for SDMA) and u^p = wp I^c/I^p. Raises LinAlgError if not finite."""
+    K = hH.shape[0]
+    idx = np.arange(K)
     with np.errstate(all="ignore"):        # overflow at extreme SNR is caught just below
         A = hH @ Pst
         S = np.abs(A) ** 2
-        K = hH.shape[0]
-        idx = np.arange(K)
-        own = S[idx, idx + 1]
         Sp = S[:, 1:].copy()
         Sp[idx, idx] = 0.0
         Ip = Sp.sum(axis=1) + 1.0                  # no cancellation at high SNR
-        Ic = Ip + own
+        Ic = Ip + S[idx, idx + 1]
         T = Ic + S[:, 0]
         gp = A[idx, idx + 1].conj() / Ic
-        bp = np.asarray(wp, float) * (Ic / Ip) * np.abs(gp) ** 2          # beta^p
-        lp = np.asarray(wp, float) * (Ic / Ip) * gp.conj()                # linear coefficient of p_j
-        h = hH.conj()                                                     # (K, NI): columns h_k
-        if rsma:
-            gc = A[:, 0].conj() / T
-            bc = np.asarray(wc, float) * (T / Ic) * np.abs(gc) ** 2
-            lc = np.asarray(wc, float) * (T / Ic) * gc.conj()
-        else:
-            bc = np.zeros(K)
-        Qp = (hH.conj().T * (bc + bp)) @ hH
-        Bp = h.T * lp                                                     # (NI, K)
-        Qs, Bs = [Qp], [Bp]
-        if rsma:
-            Qs.insert(0, (hH.conj().T * bc) @ hH)
-            Bs.insert(0, (h.T @ lc)[:, None])
+        gc = A[:, 0].conj() / T
+        up = np.asarray(wp, float) * (Ic / Ip)
+        uc = np.asarray(wc, float) * (T / Ic) if rsma else np.zeros(K)
+    if not all(np.all(np.isfinite(v)) for v in (gp, gc, up, uc)):
+        raise np.linalg.LinAlgError("WMMSE step: non-finite receivers or weights (extreme SNR)")
+    return gc, gp, uc, up
+
+
+def _quadratic(hH, gc, gp, uc, up, rsma):
+    """The step's quadratic forms for :func:`solve_per_bs`: Qs, Bs (common first if ``rsma``)."""
+    HH = hH.conj().T                                                      # (NI, K): columns h_k
+    bp = up * np.abs(gp) ** 2                                             # beta^p
+    bc = uc * np.abs(gc) ** 2                                             # beta^c
+    Qs = [(HH * (bc + bp)) @ hH]
+    Bs = [HH * (up * gp.conj())]                                          # (NI, K)
+    if rsma:
+        Qs.insert(0, (HH * bc) @ hH)
+        Bs.insert(0, (HH @ (uc * gc.conj()))[:, None])
+    return Qs, Bs
+
+
+def _assemble(Ps, NI, rsma):
+    p0 = Ps[0] if rsma else np.zeros((NI, 1), complex)
+    return np.concatenate([p0, Ps[-1]], axis=1)
+
+
+def wmmse_step(hH, Pst, wc, wp, pmax, I, rsma=True, mu0=None):
+    """One WMMSE update of the stacked precoders Pst (NI, K+1) for weights wc, wp (K,) at the
+    noise-normalised channel rows hH (K, NI). Returns (P_new (NI, K+1), mu)."""
+    gc, gp, uc, up = _receivers(hH, Pst, wc, wp, rsma)
+    Qs, Bs = _quadratic(hH, gc, gp, uc, up, rsma)
     if not all(np.all(np.isfinite(M)) for M in Qs + Bs):
         raise np.linalg.LinAlgError("WMMSE step: non-finite receivers or weights (extreme SNR)")
     Ps, mu = solve_per_bs(Qs, Bs, np.asarray(pmax, float), I, mu0)
-    if rsma:
-        return np.concatenate([Ps[0], Ps[1]], axis=1), mu
-    return np.concatenate([np.zeros((Pst.shape[0], 1), complex), Ps[0]], axis=1), mu
+    return _assemble(Ps, hH.shape[1], rsma), mu
 
 
 def _mse(hH, P, gc, gp):
@@ -179,25 +192,12 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     K = hH.shape[0]
     idx = np.arange(K)
     pmax = np.asarray(pmax, float)
-    with np.errstate(all="ignore"):
-        A = hH @ Pst
-        S = np.abs(A) ** 2
-        own = S[idx, idx + 1]
-        Ic = S[:, 1:].sum(axis=1) + 1.0
-        Ip = np.maximum(Ic - own, 1.0)
-        T = Ic + S[:, 0]
-        gp = A[idx, idx + 1].conj() / Ic
-        gc = A[:, 0].conj() / T
-        base_p = np.asarray(wp, float) * (Ic / Ip)
-        base_c = np.asarray(wc, float) * (T / Ic) if rsma else np.zeros(K)
+    gc, gp, base_c, base_p = _receivers(hH, Pst, wc, wp, rsma)
     rp_min = np.asarray(rp_min, float)
     qp = np.nonzero(rp_min > 0)[0]
     tp = 2.0 ** (-rp_min[qp])
     qc = idx if (rsma and rc_min > 0) else idx[:0]
     tc = 2.0 ** (-float(rc_min))
-    HH = hH.conj().T                                        # (NI, K): columns h_k
-    if not all(np.all(np.isfinite(v)) for v in (gp, gc, base_p, base_c)):
-        raise np.linalg.LinAlgError("QoS WMMSE step: non-finite receivers or weights (extreme SNR)")
     N = pmax.size
     NI = hH.shape[1]
     blk = np.repeat(np.arange(N), I)
@@ -208,18 +208,10 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
         up[qp] += z[:qp.size]
         uc = base_c.copy()
         uc[qc] += z[qp.size:m]
-        bp = up * np.abs(gp) ** 2
-        bc = uc * np.abs(gc) ** 2
-        Qs = [(HH * (bc + bp)) @ hH]
-        Bs = [HH * (up * gp.conj())]
-        if rsma:
-            Qs.insert(0, (HH * bc) @ hH)
-            Bs.insert(0, (HH @ (uc * gc.conj()))[:, None])
-        return up, uc, Qs, Bs
+        return (up, uc, *_quadratic(hH, gc, gp, uc, up, rsma))
 
     def assemble(Ps):
-        p0 = Ps[0] if rsma else np.zeros((NI, 1), complex)
-        return np.concatenate([p0, Ps[-1]], axis=1)
+        return _assemble(Ps, NI, rsma)
 
     def negdual(z):
         """-d(nu, alpha, mu) and its negative gradient (constraint residuals), mu free too."""
