@@ -129,7 +129,7 @@ def test_problem_files_malformed(tmp_path):
     good = json.loads(prob.to_json(tmp_path / "p.json").read_text())
     cases = [
         (lambda d: d.pop("matoolbox_class"), r"file\.matoolbox_class: missing"),
-        (lambda d: d.update(matoolbox_class="os:system"), r"only matoolbox classes can be loaded"),
+        (lambda d: d.update(matoolbox_class="os:system"), r"only matoolbox classes, or the class that loads the file"),
         (lambda d: d["fields"].update(colour=1), r"unknown field\(s\) \['colour'\] for UplinkTwoTimescaleProblem"),
         (lambda d: d["fields"].update(M=-1), r"UplinkTwoTimescaleProblem\.M = -1"),
     ]

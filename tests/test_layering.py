@@ -13,8 +13,11 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "matoolbox"
 
-FAMILIES = ("comp_rsma", "uplink", "xlma", "full_duplex")
-LAYER = {"core": 0, "channels": 1, "optim": 2, "gml": 2, **{f: 3 for f in FAMILIES}}
+FAMILIES = ("comp_rsma", "uplink", "xlma", "full_duplex", "mimo_capacity", "secure_ma")
+# generic layer: regions (geometry of antenna positions) and metrics (figures of merit of a
+# channel with their d/dH*) sit beside channels; optim composes them
+LAYER = {"core": 0, "channels": 1, "regions": 1, "metrics": 1, "optim": 2, "gml": 2,
+         **{f: 3 for f in FAMILIES}}
 TOP = 4                                  # top-level modules: problems, solvers, sweep, plots, cli, ...
 FACADES = ("matoolbox.problems", "matoolbox.solvers")
 LOCAL_IMPORT_OK = ("matoolbox.cli", "matoolbox.demo")   # lazy on purpose: CLI start-up time
@@ -102,7 +105,7 @@ def test_import_graph_points_down():
 
 
 def test_every_family_is_a_package_with_a_docstring():
-    for unit in ("core", "channels", "optim", "gml", *FAMILIES):
+    for unit in ("core", "channels", "regions", "metrics", "optim", "gml", *FAMILIES):
         init = PKG / unit / "__init__.py"
         assert init.exists(), unit
         doc = ast.get_docstring(ast.parse(init.read_text()))

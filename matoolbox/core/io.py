@@ -8,8 +8,13 @@ as ``"real"``/``"imag"`` lists), tuples ``{"__tuple__": [...]}``, non-finite flo
 ``.mat``: a problem is one struct (MATLAB-natural values: complex arrays stay complex, tuples of
 numbers become row vectors) with two extra fields, ``matoolbox_class`` (``"module:Class"``) and
 ``matoolbox_types`` (a JSON text with the type and shape of every field), so that
-:func:`load_problem_mat` rebuilds the same Python values exactly. Classes are only resolved
-inside the ``matoolbox`` package.
+:func:`load_problem_mat` rebuilds the same Python values exactly.
+
+Which class a file may name (:func:`resolve_class`): the class whose ``from_json``/``from_mat``
+is called, or a subclass of it already defined; a dataclass of that class's own module (nested
+fields); or a class inside the ``matoolbox`` package. A file never makes Python import a module
+outside matoolbox, so ``MyProblem.from_json(path)`` round-trips a user's own problem class while a
+file naming ``os:system`` is refused.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import importlib
 import json
 import math
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -41,13 +47,46 @@ def class_path(obj_or_cls) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
-def resolve_class(path: str, base=None, where: str = "matoolbox_class"):
-    """The class named ``"module:Qualname"`` (only modules of the matoolbox package)."""
+def _known_subclasses(base):
+    """``base`` and every subclass of it already defined in this interpreter (nothing imported)."""
+    seen, stack = [], [base]
+    while stack:
+        c = stack.pop()
+        if c not in seen:
+            seen.append(c)
+            stack.extend(c.__subclasses__())
+    return seen
+
+
+def resolve_class(path: str, base=None, where: str = "matoolbox_class", near=None):
+    """The class named ``"module:Qualname"`` in a file, found without letting the file choose an import.
+
+    Resolution order:
+
+    1. ``base`` itself or a subclass of ``base`` that is already defined in this interpreter
+       (a user's class loads as ``MyProblem.from_json(path)`` once its module has run);
+    2. a dataclass defined in the module of ``near`` (a nested field type of a user's class);
+    3. a class inside the ``matoolbox`` package (imported if needed).
+
+    Anything else is refused: a data file never triggers the import of a module outside
+    matoolbox, and never names an arbitrary class already in memory (e.g. ``os:system``).
+    """
     if not isinstance(path, str) or ":" not in path:
         raise InvalidProblemError(f"file.{where} = {path!r}: must be 'module:Class'")
     mod, _, name = path.partition(":")
+    if base is not None:
+        for c in _known_subclasses(base):
+            if class_path(c) == path:
+                return c
+    if near is not None and mod == near.__module__:
+        obj = _lookup(sys.modules.get(mod), name)
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj):
+            return obj
     if not (mod == "matoolbox" or mod.startswith("matoolbox.")):
-        raise InvalidProblemError(f"file.{where} = {path!r}: only matoolbox classes can be loaded")
+        hint = (f"; a class of your own loads with its own class method, e.g. "
+                f"{name.split('.')[-1]}.from_json(path), after its module is imported")
+        raise InvalidProblemError(f"file.{where} = {path!r}: only matoolbox classes, or the class "
+                                  f"that loads the file and its subclasses, can be loaded{hint}")
     try:
         obj = importlib.import_module(mod)
         for part in name.split("."):
@@ -57,6 +96,13 @@ def resolve_class(path: str, base=None, where: str = "matoolbox_class"):
     if base is not None and not (isinstance(obj, type) and issubclass(obj, base)):
         raise InvalidProblemError(f"file.{where} = {path!r}: is not a {base.__name__} "
                                   f"(load it with its own class, e.g. {name.split('.')[-1]}.from_json)")
+    return obj
+
+
+def _lookup(module, name):
+    obj = module
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
     return obj
 
 
@@ -144,7 +190,7 @@ def _array(v, where):
     return arr[()] if v.get("scalar") else arr
 
 
-def from_jsonable(v, where: str = "json"):
+def from_jsonable(v, where: str = "json", near=None):
     """Inverse of :func:`to_jsonable`; a malformed entry raises ``InvalidProblemError`` (a
     ``ValueError``) naming its key path, e.g. ``file.x['precoders']: the array has no 'imag' entry``."""
     if isinstance(v, dict):
@@ -161,16 +207,16 @@ def from_jsonable(v, where: str = "json"):
             except (TypeError, ValueError):
                 raise InvalidProblemError(f"file.{where}['__float__'] = {v['__float__']!r}: not a number") from None
         if "__tuple__" in v:
-            return tuple(from_jsonable(x, f"{where}[{i}]") for i, x in enumerate(v["__tuple__"]))
+            return tuple(from_jsonable(x, f"{where}[{i}]", near) for i, x in enumerate(v["__tuple__"]))
         if "__dataclass__" in v:
-            cls = resolve_class(v["__dataclass__"], where=f"{where}['__dataclass__']")
+            cls = resolve_class(v["__dataclass__"], where=f"{where}['__dataclass__']", near=near)
             fields = v.get("fields")
             if not isinstance(fields, dict):
                 raise InvalidProblemError(f"file.{where}: a dataclass entry needs a 'fields' dict")
-            return cls(**{k: from_jsonable(x, f"{where}.{k}") for k, x in fields.items()})
-        return {k: from_jsonable(x, f"{where}['{k}']") for k, x in v.items()}
+            return cls(**{k: from_jsonable(x, f"{where}.{k}", near) for k, x in fields.items()})
+        return {k: from_jsonable(x, f"{where}['{k}']", near) for k, x in v.items()}
     if isinstance(v, list):
-        return [from_jsonable(x, f"{where}[{i}]") for i, x in enumerate(v)]
+        return [from_jsonable(x, f"{where}[{i}]", near) for i, x in enumerate(v)]
     return v
 
 
@@ -198,7 +244,7 @@ def problem_from_dict(data, base) -> object:
     if not isinstance(data["fields"], dict):
         raise InvalidProblemError("file.fields: must be an object of field values")
     _check_fields(cls, data["fields"], "fields")
-    return cls(**{k: from_jsonable(v, f"fields.{k}") for k, v in data["fields"].items()})
+    return cls(**{k: from_jsonable(v, f"fields.{k}", cls) for k, v in data["fields"].items()})
 
 
 def save_problem_json(problem, path) -> Path:
@@ -270,7 +316,7 @@ def _as_str(v):
     return "" if arr.size == 0 else str(arr.ravel()[0]) if arr.dtype.kind == "U" else str(v)
 
 
-def mat_decode(v, spec, where="problem"):
+def mat_decode(v, spec, where="problem", near=None):
     """Inverse of :func:`mat_encode` for a value read by ``loadmat(..., simplify_cells=True)``."""
     t = spec.get("t") if isinstance(spec, dict) else None
     if t == "none":
@@ -305,7 +351,7 @@ def mat_decode(v, spec, where="problem"):
         items = v if isinstance(v, list) else list(np.atleast_1d(np.asarray(v, dtype=object)).ravel())
         if len(items) != len(spec["items"]):
             raise InvalidProblemError(f"file.{where}: holds {len(items)} cells, expected {len(spec['items'])}")
-        vals = [mat_decode(x, s, f"{where}{{{i + 1}}}") for i, (x, s) in enumerate(zip(items, spec["items"]))]
+        vals = [mat_decode(x, s, f"{where}{{{i + 1}}}", near) for i, (x, s) in enumerate(zip(items, spec["items"]))]
         return tuple(vals) if spec["seq"] == "tuple" else vals
     if t in ("dict", "dataclass"):
         if not isinstance(v, dict):
@@ -316,9 +362,9 @@ def mat_decode(v, spec, where="problem"):
         for k, s in spec["items"].items():
             if k not in v:
                 raise InvalidProblemError(f"file.{where}.{k}: missing")
-            out[s.get("key", k)] = mat_decode(v[k], s, f"{where}.{k}")
+            out[s.get("key", k)] = mat_decode(v[k], s, f"{where}.{k}", near)
         if t == "dataclass":
-            return resolve_class(spec["cls"], where=f"{where}.matoolbox_types")(**out)
+            return resolve_class(spec["cls"], where=f"{where}.matoolbox_types", near=near)(**out)
         return out
     raise InvalidProblemError(f"file.{where}.matoolbox_types: unknown type spec {spec!r}")
 
@@ -343,7 +389,7 @@ def problem_from_mat_struct(struct, base, where="problem"):
     except json.JSONDecodeError as err:
         raise InvalidProblemError(f"file.{where}.matoolbox_types: not valid JSON ({err})") from None
     _check_fields(cls, [s.get("key", k) for k, s in items.items()], f"{where}.matoolbox_types")
-    kw = mat_decode(struct, {"t": "dict", "items": items}, where)
+    kw = mat_decode(struct, {"t": "dict", "items": items}, where, cls)
     return cls(**kw)
 
 

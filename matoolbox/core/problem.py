@@ -3,11 +3,20 @@
 A family subclasses it with ``@dataclass(frozen=True)`` and implements ``validate`` plus the
 methods its solvers call: ``objective(x)``, ``violation(x)``, ``evaluate(x)``,
 ``initial_point(rng)``, ``gradient(block, x)`` and, for ``ao_solve``, ``ao_blocks()``.
-``x`` is always a dict of named variables (see DESIGN.md: ``positions``, ``precoders``, ...).
+``x`` is always a dict of named variables (docs/write_your_own.rst lists the names and what each
+solver calls: ``positions``, ``precoders``, ``covariance``, ...).
+
+Equality and hashing: two problems are equal when they are of the same class and every field
+is equal (arrays: same dtype, shape and values; nested dataclasses field by field; NaN equals
+NaN); the hash is a digest of the same JSON form that :meth:`Problem.to_json` writes, so equal
+problems hash equal and a problem with array fields can key a dict or sit in a set. Every
+subclass gets these two methods, even when its ``@dataclass`` decorator asks for ``eq=True``.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -28,12 +37,53 @@ class Block:
     options: object = None
 
 
-@dataclasses.dataclass(frozen=True)
+def _values_equal(a, b) -> bool:
+    """Structural equality of field values (arrays by dtype, shape and value; NaN == NaN)."""
+    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if a.dtype.kind in "fc":
+            return bool(np.array_equal(a, b, equal_nan=True))
+        return bool(np.array_equal(a, b))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return (type(a) is type(b)
+                and _values_equal(_io._fields(a), _io._fields(b)))
+    if isinstance(a, Mapping):
+        return isinstance(b, Mapping) and a.keys() == b.keys() and all(_values_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_values_equal(x, y) for x, y in zip(a, b)))
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return type(a) is type(b) and a == b
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class Problem:
     """Base of every problem family (frozen dataclass, validated on construction)."""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # placed in the subclass's own namespace so that @dataclass(eq=True, frozen=True) keeps them
+        if "__eq__" not in cls.__dict__:
+            cls.__eq__ = Problem.__eq__
+        if "__hash__" not in cls.__dict__ or cls.__dict__["__hash__"] is None:
+            cls.__hash__ = Problem.__hash__
+
     def __post_init__(self):
         self.validate()
+
+    def __eq__(self, other):
+        if other is self:
+            return True
+        if type(other) is not type(self):
+            return NotImplemented
+        return _values_equal(_io._fields(self), _io._fields(other))
+
+    def __hash__(self):
+        text = json.dumps(_io.problem_to_dict(self), sort_keys=True, allow_nan=False)
+        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little", signed=True)
 
     # -- to be provided by a family -------------------------------------------------------
     def validate(self) -> None:
