@@ -28,6 +28,7 @@ _LAZY = {
     "SdrOptions": "full_duplex",
     "SocpOptions": "full_duplex",
     "SpectrumSharingBfOptions": "full_duplex.scenarios",
+    "WaterfillOptions": "optim",
     "ao_solve": "optim",
     "apo_positions": "full_duplex.scenarios",
     "chain_blocks": "optim",
@@ -36,8 +37,8 @@ _LAZY = {
     "fd_blocks": "full_duplex",
     "fd_positions": "full_duplex",
     "fp_beamforming": "full_duplex",
-    "fp_precoders": "comp_rsma",
     "fp_power": "full_duplex",
+    "fp_precoders": "comp_rsma",
     "gaussian_randomization": "full_duplex",
     "gml_solve": "gml",
     "grid_search_positions": "optim",
@@ -62,6 +63,8 @@ _LAZY = {
     "spectrum_sharing_beamformer": "full_duplex.scenarios",
     "spectrum_sharing_enumeration": "full_duplex.scenarios",
     "successive_replacement": "xlma",
+    "waterfill_block": "optim",
+    "waterfilling": "optim",
 }
 
 __all__ = sorted(_LAZY)
