@@ -29,6 +29,7 @@ _LAZY = {
     "SocpOptions": "full_duplex",
     "SpectrumSharingBfOptions": "full_duplex.scenarios",
     "WaterfillOptions": "optim",
+    "WmmseOptions": "optim",
     "ao_solve": "optim",
     "apo_positions": "full_duplex.scenarios",
     "chain_blocks": "optim",
@@ -65,6 +66,8 @@ _LAZY = {
     "successive_replacement": "xlma",
     "waterfill_block": "optim",
     "waterfilling": "optim",
+    "wmmse_block": "optim",
+    "wmmse_precoders": "optim",
 }
 
 __all__ = sorted(_LAZY)

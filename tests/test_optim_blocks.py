@@ -7,6 +7,7 @@ import pytest
 
 import matoolbox as ma
 from matoolbox.optim import waterfill_block, waterfilling
+from matoolbox.optim import weighted_sum_rate, wmmse_block, wmmse_precoders
 
 
 def _crandn(rng, *shape):
@@ -81,3 +82,105 @@ def test_waterfill_block_writes_the_optimal_covariance_and_never_decreases():
     np.testing.assert_allclose(sol2.x["Q"], sol.x["covariance"])
     with pytest.raises(ma.InvalidProblemError, match="WaterfillOptions.block"):
         waterfill_block(prob, x0, options={"block": ""})
+
+
+# -- WMMSE --------------------------------------------------------------------------------------
+def _wsr_multistart(H, noise, a, rows, powers, rng, n=12):
+    """Best weighted sum rate of n BFGS runs over W parametrised at full power per group."""
+    from scipy.optimize import minimize
+
+    K, N = H.shape
+
+    def unpack(z):
+        V = (z[: N * K] + 1j * z[N * K:]).reshape(N, K)
+        for r, p in zip(rows, powers):
+            V[r] = V[r] * np.sqrt(p) / np.linalg.norm(V[r])
+        return V
+
+    best = -np.inf
+    for _ in range(n):
+        res = minimize(lambda z: -weighted_sum_rate(H, unpack(z), noise, a), rng.standard_normal(2 * N * K),
+                       method="BFGS", options={"gtol": 1e-9})
+        best = max(best, -res.fun)
+    return best
+
+
+def _numerical_gradient(fun, W, eps=1e-6):
+    g = np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        for d in (1.0, 1j):
+            E = np.zeros_like(W)
+            E[idx] = eps * d
+            g[idx] += d * (fun(W + E) - fun(W - E)) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_wmmse_monotone_full_power_and_matches_a_multistart(seed):
+    rng = np.random.default_rng(seed)
+    K, N = 2 + seed % 2, 3
+    H, a = _crandn(rng, K, N), rng.uniform(0.5, 1.5, K)
+    W, info = wmmse_precoders(H, 10.0, 1.0, weights=a, full_output=True)
+    assert W.shape == (N, K) and info["nit"] >= 2
+    assert np.all(np.diff(info["history"]) >= -1e-12)
+    assert info["history"][-1] > info["history"][0]
+    assert np.sum(np.abs(W) ** 2) == pytest.approx(10.0, rel=1e-10)
+    f = weighted_sum_rate(H, W, 1.0, a)
+    assert f >= 0.999 * _wsr_multistart(H, 1.0, a, [np.arange(N)], [10.0], rng)
+
+
+def test_wmmse_converges_to_a_kkt_point_sum_power_and_per_group():
+    rng = np.random.default_rng(11)
+    H, a = _crandn(rng, 3, 4), np.array([1.0, 0.7, 1.3])
+    W = wmmse_precoders(H, 5.0, 0.5, weights=a, max_iter=5000, tol=1e-13)
+    g = _numerical_gradient(lambda V: weighted_sum_rate(H, V, 0.5, a), W)
+    c = np.real(np.vdot(W, g)) / np.real(np.vdot(W, W))        # grad = c W, c > 0 (power active)
+    assert c > 0 and np.linalg.norm(g - c * W) <= 1e-4 * np.linalg.norm(g)
+    # per-group budgets (two "base stations"): each group at its power, grad_g = c_g W_g
+    rows, powers = [np.array([0, 1]), np.array([2, 3])], np.array([3.0, 6.0])
+    W, info = wmmse_precoders(H, powers, 1.0, groups=rows, max_iter=5000, tol=1e-13, full_output=True)
+    assert np.all(np.diff(info["history"]) >= -1e-12)
+    g = _numerical_gradient(lambda V: weighted_sum_rate(H, V, 1.0), W)
+    for r, p in zip(rows, powers):
+        assert np.sum(np.abs(W[r]) ** 2) == pytest.approx(p, rel=1e-9)
+        cg = np.real(np.vdot(W[r], g[r])) / np.real(np.vdot(W[r], W[r]))
+        assert cg > 0 and np.linalg.norm(g[r] - cg * W[r]) <= 1e-4 * np.linalg.norm(g)
+    f = weighted_sum_rate(H, W, 1.0)
+    assert f >= 0.999 * _wsr_multistart(H, 1.0, None, rows, powers, rng)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Downlink:
+    H: np.ndarray
+    power: float = 4.0
+    noise: float = 1.0
+    weights: tuple = (1.0, 2.0)
+
+    def channel_matrix(self, x):
+        return self.H
+
+    def objective(self, x):
+        return weighted_sum_rate(self.H, x["precoders"], self.noise, self.weights)
+
+    def violation(self, x):
+        return max(0.0, float(np.sum(np.abs(x["precoders"]) ** 2)) / self.power - 1.0)
+
+
+def test_wmmse_block_improves_and_keeps_the_incumbent_when_worse():
+    rng = np.random.default_rng(3)
+    prob = _Downlink(_crandn(rng, 2, 4))
+    x0 = {"precoders": np.zeros((4, 2), complex), "positions": np.arange(4.0)}
+    sol = wmmse_block(prob, x0)
+    assert sol.fval > 1.0 and sol.violation <= 1e-12 and sol.x["positions"] is x0["positions"]
+    np.testing.assert_allclose(sol.x["precoders"], wmmse_precoders(prob.H, 4.0, 1.0, weights=(1.0, 2.0)))
+    again = wmmse_block(prob, sol.x)                 # warm start from a WMMSE point: no loss
+    assert again.fval >= sol.fval - 1e-12
+    # a problem whose objective the WSR step lowers: the incumbent is returned
+    worse = dataclasses.replace(prob)
+    object.__setattr__(worse, "objective", lambda x: -float(np.sum(np.abs(x["precoders"]) ** 2)))
+    kept = wmmse_block(worse, x0)
+    assert kept.output["incumbent_kept"] and np.all(kept.x["precoders"] == 0)
+    with pytest.raises(ma.InvalidProblemError, match="groups"):
+        wmmse_precoders(prob.H, 1.0, 1.0, groups=[np.array([0, 1])])
+    with pytest.raises(ma.InvalidProblemError, match="WmmseOptions.max_iter"):
+        wmmse_block(prob, x0, options={"max_iter": 0})

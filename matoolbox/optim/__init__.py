@@ -1,6 +1,6 @@
 """Family-agnostic algorithms: ``ao_solve``, projected gradient ascent, the spacing projection, the
 pyswarms PSO adapter, SLSQP multistart, the block wrappers (they call what a problem exposes) and
-closed-form blocks: water-filling."""
+closed-form blocks: water-filling, WMMSE."""
 from .ao import ao_solve
 from .blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block
 from .multistart import MultistartOptions, multistart
@@ -8,10 +8,12 @@ from .pga import PgaOptions, pga
 from .projection import isotonic_increasing, project_min_spacing, spacing_violation
 from .pso import PsoOptions, pso_positions
 from .waterfill import WaterfillOptions, water_levels, waterfill_block, waterfilling
+from .wmmse import WmmseOptions, weighted_sum_rate, wmmse_block, wmmse_precoders
 
 __all__ = [
     "ao_solve", "GridSearchOptions", "chain_blocks", "grid_search_positions", "reduced_block",
     "MultistartOptions", "multistart", "PgaOptions", "pga", "isotonic_increasing",
     "project_min_spacing", "spacing_violation", "PsoOptions", "pso_positions",
     "WaterfillOptions", "water_levels", "waterfill_block", "waterfilling",
+    "WmmseOptions", "weighted_sum_rate", "wmmse_block", "wmmse_precoders",
 ]
