@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import matoolbox as ma
-from matoolbox.optim import waterfill_block, waterfilling
+from matoolbox.optim import sdr_maxmin, waterfill_block, waterfilling
 from matoolbox.optim import weighted_sum_rate, wmmse_block, wmmse_precoders
 
 
@@ -184,3 +184,58 @@ def test_wmmse_block_improves_and_keeps_the_incumbent_when_worse():
         wmmse_precoders(prob.H, 1.0, 1.0, groups=[np.array([0, 1])])
     with pytest.raises(ma.InvalidProblemError, match="WmmseOptions.max_iter"):
         wmmse_block(prob, x0, options={"max_iter": 0})
+
+
+# -- SDR max-min --------------------------------------------------------------------------------
+def _grid_maxmin(A, P, noise, n=541):
+    """Brute force of max_{||w||^2 = P} min_k w^H A_k w / noise for N = 2 (global phase removed)."""
+    a, ph = np.meshgrid(np.linspace(0, np.pi / 2, n), np.linspace(0, 2 * np.pi, 2 * n), indexing="ij")
+    w = np.sqrt(P) * np.stack([np.cos(a), np.sin(a) * np.exp(1j * ph)], -1)
+    return float(np.real(np.einsum("...i,kij,...j->...k", w.conj(), A, w)).min(-1).max()) / noise
+
+
+def _forms(rng, K, N):
+    h = _crandn(rng, K, N)
+    return np.einsum("ki,kj->kij", h.conj(), h)
+
+
+@pytest.mark.parametrize("K,seed", [(2, 0), (3, 1), (5, 2), (6, 3)])
+def test_sdr_maxmin_matches_brute_force_on_two_antennas(K, seed):
+    pytest.importorskip("cvxpy")
+    rng = np.random.default_rng(seed)
+    A, P, noise = _forms(rng, K, 2), 2.0, 0.5
+    out = sdr_maxmin(A, P, noise, rng=seed)
+    brute = _grid_maxmin(A, P, noise)
+    w = out["w"]
+    assert np.sum(np.abs(w) ** 2) == pytest.approx(P, rel=1e-12)
+    value = float(np.min(np.real(np.einsum("i,kij,j->k", w.conj(), A, w)))) / noise
+    assert out["min_snr"] == pytest.approx(value, rel=1e-12)
+    assert value >= brute - 1e-9                                  # as good as the grid's best
+    assert brute <= out["min_snr_upper_bound"] + 1e-9             # the bound bounds every w
+    assert out["min_snr_upper_bound"] - value <= 1e-5 * value     # N = 2: the relaxation is tight
+
+
+def test_sdr_maxmin_randomizes_when_the_relaxation_is_not_tight():
+    pytest.importorskip("cvxpy")
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(1)
+    A = _forms(rng, 10, 3)
+    out = sdr_maxmin(A, 1.0, 1.0, rng=1)
+    assert out["randomized"] and out["rank_ratio"] > 1e-3
+    # local maxima of the true max-min from the best of many random unit vectors
+    z = _crandn(rng, 20000, 3)
+    z /= np.linalg.norm(z, axis=1, keepdims=True)
+    vals = np.real(np.einsum("bi,kij,bj->bk", z.conj(), A, z)).min(1)
+
+    def neg(v):
+        w = (v[:3] + 1j * v[3:]) / np.linalg.norm(v)
+        return -float(np.real(np.einsum("i,kij,j->k", w.conj(), A, w)).min())
+
+    best = max(-minimize(neg, np.r_[z[i].real, z[i].imag], method="Nelder-Mead",
+                         options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 3000}).fun
+               for i in np.argsort(-vals)[:5])
+    assert out["min_snr"] <= best + 1e-9 <= out["min_snr_upper_bound"] + 2e-9
+    assert out["min_snr"] >= 0.7 * best
+    with pytest.raises(ma.InvalidProblemError, match="A_list"):
+        sdr_maxmin(A[:, :2], 1.0)

@@ -10,9 +10,10 @@ Lift ``W_k = w_k w_k^H ⪰ 0`` and drop rank one; ``|h^H w|^2 = tr(R W)`` with `
   max sum_k a_k [ln(tr(R_k sum_i W_i) + c_k) - lin_k(W)] + sum_j a_j [ln(T_j(W)) - lin_j(W)]
   where lin is the first-order (upper) expansion of the concave interference log at W̄.
 
-Extraction: if lambda_2/lambda_1 < 1e-6 the principal eigenvector sqrt(lambda_1) u_1, otherwise
-Gaussian randomisation (xi = U Lambda^{1/2} z, z ~ CN(0, I), ``eigh`` not Cholesky; scaled to
-feasibility; best true objective of ``randomizations`` draws). ``output`` reports
+Extraction (:func:`matoolbox.optim.principal_or_random`): if lambda_2/lambda_1 < 1e-6 the principal
+eigenvector sqrt(lambda_1) u_1, otherwise Gaussian randomisation (xi = U Lambda^{1/2} z,
+z ~ CN(0, I), ``eigh`` not Cholesky; scaled to feasibility; best true objective of
+``randomizations`` draws). ``output`` reports
 
 * ``upper_bound``: a **certified** upper bound of the block (every feasible w_t with the other
   blocks fixed), from the dual of the relaxation evaluated at a dual-feasible point
@@ -37,9 +38,11 @@ from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
 from ..core.solution import Solution
+from ..optim.sdr import gaussian_randomization, principal_or_random
 from .sdr_bounds import p1_upper_bound, p2_upper_bound, p3_upper_bound
 
-__all__ = ["SdrOptions", "sdr_beamforming", "gaussian_randomization", "principal_or_random"]
+# gaussian_randomization / principal_or_random live in matoolbox.optim.sdr (imported above)
+__all__ = ["SdrOptions", "sdr_beamforming"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,69 +56,6 @@ class SdrOptions(Options):
     steps: int = 10
     tol: float = 1e-7
     solvers: tuple | None = None
-
-
-def gaussian_randomization(Ws, score, scale, rng, M=200):
-    """Gaussian randomisation for a list of PSD matrices ``Ws`` (each (N, N)).
-
-    Draws xi_k = U_k Lambda_k^{1/2} z_k for every k, stacks them as columns (N, K), applies
-    ``scale(X) -> X`` (feasibility scaling) and keeps the best ``score(X)``.
-    Returns (best X, best score).
-
-    Parameters
-    ----------
-    Ws : list of numpy.ndarray
-        PSD matrices, each (N, N).
-    score : callable
-        ``score(X) -> float`` of a candidate X (N, K); larger is better.
-    scale : callable
-        ``scale(X) -> X``, the feasibility scaling.
-    rng : numpy.random.Generator
-        Random source.
-    M : int, default 200
-        Number of random draws.
-
-    Returns
-    -------
-    tuple
-        (best X (N, K), best score).
-    """
-    rng = as_generator(rng)
-    facs = []
-    for W in Ws:
-        lam, U = np.linalg.eigh(0.5 * (W + W.conj().T))
-        facs.append(U * np.sqrt(np.maximum(lam, 0.0)))
-    best, best_s = None, -math.inf
-    N = Ws[0].shape[0]
-    for _ in range(int(M)):
-        X = np.stack([F @ ((rng.standard_normal(N) + 1j * rng.standard_normal(N)) / math.sqrt(2))
-                      for F in facs], axis=1)
-        X = scale(X)
-        s = float(score(X))
-        if s > best_s:
-            best, best_s = X, s
-    return best, best_s
-
-
-def principal_or_random(Ws, score, scale, rng, M=200, rank_tol=1e-6):
-    """Rank-one extraction: principal eigenvectors when every lambda_2/lambda_1 < rank_tol,
-    else :func:`gaussian_randomization` (the principal candidate competes too).
-    Returns (X (N, K), score, max rank ratio, randomised?)."""
-    cols, ratios = [], []
-    for W in Ws:
-        lam, U = np.linalg.eigh(0.5 * (W + W.conj().T))
-        lam = np.maximum(lam, 0.0)
-        ratios.append(float(lam[-2] / lam[-1]) if len(lam) > 1 and lam[-1] > 0 else 0.0)
-        cols.append(math.sqrt(lam[-1]) * U[:, -1])
-    X = scale(np.stack(cols, axis=1))
-    s = float(score(X))
-    ratio = max(ratios)
-    if ratio < rank_tol:
-        return X, s, ratio, False
-    Xr, sr = gaussian_randomization(Ws, score, scale, rng, M)
-    if sr > s:
-        return Xr, sr, ratio, True
-    return X, s, ratio, True
 
 
 def _scaler(a, si_cap):

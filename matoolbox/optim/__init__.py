@@ -1,12 +1,13 @@
 """Family-agnostic algorithms: ``ao_solve``, projected gradient ascent, the spacing projection, the
 pyswarms PSO adapter, SLSQP multistart, the block wrappers (they call what a problem exposes) and
-closed-form blocks: water-filling, WMMSE."""
+closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR max-min step."""
 from .ao import ao_solve
 from .blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block
 from .multistart import MultistartOptions, multistart
 from .pga import PgaOptions, pga
 from .projection import isotonic_increasing, project_min_spacing, spacing_violation
 from .pso import PsoOptions, pso_positions
+from .sdr import gaussian_randomization, principal_or_random, sdr_maxmin
 from .waterfill import WaterfillOptions, water_levels, waterfill_block, waterfilling
 from .wmmse import WmmseOptions, weighted_sum_rate, wmmse_block, wmmse_precoders
 
@@ -14,6 +15,7 @@ __all__ = [
     "ao_solve", "GridSearchOptions", "chain_blocks", "grid_search_positions", "reduced_block",
     "MultistartOptions", "multistart", "PgaOptions", "pga", "isotonic_increasing",
     "project_min_spacing", "spacing_violation", "PsoOptions", "pso_positions",
+    "gaussian_randomization", "principal_or_random", "sdr_maxmin",
     "WaterfillOptions", "water_levels", "waterfill_block", "waterfilling",
     "WmmseOptions", "weighted_sum_rate", "wmmse_block", "wmmse_precoders",
 ]
