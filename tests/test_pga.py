@@ -142,3 +142,92 @@ def test_pga_package_attribute_is_callable():
     import matoolbox.optim.pga  # noqa: F401  (importing the submodule must not shadow the function)
 
     assert callable(S.pga) and S.pga.__name__ == "pga"
+
+
+def test_pga_restarts_draw_from_random_feasible_when_the_problem_has_it():
+    # the old rule (uniform in bounds) is kept without random_feasible: see the test above;
+    # with it, every restart value comes from problem.random_feasible(block, rng)
+    drawn = []
+
+    class Drawing(BoxQuadratic):
+        def random_feasible(self, block, rng):
+            v = np.array([rng.choice([0.9, 0.95])])     # a sampler the box rule would never mimic
+            drawn.append(v)
+            return v
+
+        def bounds(self, block):
+            raise AssertionError("bounds() must not be used when random_feasible exists")
+
+    prob = Drawing(np.eye(1), np.array([0.95]), -2 * np.ones(1), 2 * np.ones(1), (1,))
+    x0 = {"positions": np.array([-2.0]), "other": 0.0}
+    sol = pga(prob, x0, options={"restarts": 4, "max_iter": 1, "step0": 1e-3}, rng=0)
+    assert len(drawn) == 4 and len(sol.output["start_fvals"]) == 5
+    for v, f in zip(drawn, sol.output["start_fvals"][1:]):         # one short run from each draw
+        assert f >= prob.objective({"positions": v, "other": 0.0}) - 1e-15
+    assert sol.output["best_start"] >= 1 and sol.fval > -1e-3
+
+
+class _MaxMin:
+    """min(f1, f2) with f1 = x1 + 2 x0, f2 = x1 - 2 x0 on [-1, 1]^2 (optimum (0, 1), value 1).
+
+    ``gradient`` is the gradient of the active piece (first on ties): at x0 = 0 every step along
+    it lowers the min, so plain PGA cannot move. The softmin surrogate -(1/t) log sum exp(-t f_k)
+    has gradient (0, 1) on the ridge and climbs.
+    """
+
+    t = 20.0
+
+    def _f(self, x):
+        v = np.asarray(x["positions"], float)
+        return np.array([v[1] + 2 * v[0], v[1] - 2 * v[0]]), np.array([[2.0, 1.0], [-2.0, 1.0]])
+
+    def objective(self, x):
+        return float(self._f(x)[0].min())
+
+    def gradient(self, block, x):
+        f, J = self._f(x)
+        return J[int(np.argmin(f))]
+
+    def surrogate(self, x, name):
+        assert name == "softmin"
+        f = self._f(x)[0]
+        m = f.min()
+        return float(m - np.log(np.sum(np.exp(-self.t * (f - m)))) / self.t)
+
+    def surrogate_gradient(self, block, x, name):
+        f, J = self._f(x)
+        p = np.exp(-self.t * (f - f.min()))
+        return (p / p.sum()) @ J
+
+    def project(self, block, value):
+        return np.clip(value, -1.0, 1.0)
+
+    def violation(self, x):
+        return float(np.max(np.maximum(np.abs(np.asarray(x["positions"])) - 1.0, 0.0)))
+
+
+def test_pga_surrogate_climbs_where_the_true_gradient_is_useless():
+    prob, x0 = _MaxMin(), {"positions": np.array([0.0, -1.0])}
+    plain = pga(prob, x0)
+    assert plain.fval == pytest.approx(-1.0) and plain.nit == 0       # stuck at the kink
+    sol = pga(prob, x0, options={"surrogate": "softmin", "tol": 1e-12})
+    assert sol.fval >= 0.999 and sol.output["surrogate"] == "softmin"
+    np.testing.assert_allclose(sol.x["positions"], [0.0, 1.0], atol=1e-3)
+    assert np.all(np.diff(sol.history) >= 0)                          # the TRUE objective
+    assert sol.fval == pytest.approx(prob.objective(sol.x))
+    with pytest.raises(InvalidProblemError, match="PgaOptions.surrogate"):
+        PgaOptions(surrogate="")
+
+
+def test_pga_surrogate_steps_that_lower_the_true_objective_are_refused():
+    class Misleading(_MaxMin):
+        def surrogate(self, x, name):                     # climbs towards x1 = -1: true f falls
+            return -float(np.asarray(x["positions"])[1])
+
+        def surrogate_gradient(self, block, x, name):
+            return np.array([0.0, -1.0])
+
+    prob, x0 = Misleading(), {"positions": np.array([0.0, 0.5])}
+    sol = pga(prob, x0, options={"surrogate": "softmin"})
+    np.testing.assert_array_equal(sol.x["positions"], x0["positions"])
+    assert sol.fval == pytest.approx(0.5) and sol.history == [pytest.approx(0.5)]

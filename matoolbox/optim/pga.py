@@ -15,9 +15,22 @@ holds and ``problem.violation`` stays below ``max(violation(x0), 1e-9)``. The ob
 is therefore non-decreasing. Stops when the relative improvement falls below ``tol``, when the
 projected step is shorter than ``xtol`` (a stationary point of the projected map), when no step
 length above ``min_step`` improves (converged, exitflag 1), or at ``max_iter`` / ``max_time``
-(exitflag 0). ``restarts`` random starts (uniform in ``problem.bounds(block)``, then projected)
-and explicit ``starts`` are run after ``x0``; the best final objective wins, ties go to the
-earlier start, so the result is never worse than the run from ``x0``.
+(exitflag 0). ``restarts`` random starts (``problem.random_feasible(block, rng)`` when the problem
+has it, else uniform in ``problem.bounds(block)``; then projected) and explicit ``starts`` are run
+after ``x0``; the best final objective wins, ties go to the earlier start, so the result is never
+worse than the run from ``x0``.
+
+**Smooth surrogate** (``surrogate="name"``). For a non-smooth objective (e.g. a max-min
+``f = min_k f_k``) the direction and the Armijo test use a smooth surrogate ``s`` (e.g. the
+log-sum-exp softmin ``-(1/t) log sum_k exp(-t f_k)``) from ``problem.surrogate(x, name)`` and
+``problem.surrogate_gradient(block, x, name)``:
+
+    g_t = surrogate_gradient(block, x_t),   accept x_hat when
+    s(x_hat) >= s(x_t) + armijo * Re<g_t, x_hat - x_t>,  s(x_hat) > s(x_t)  and  f(x_hat) >= f(x_t),
+
+so the TRUE objective ``f`` never decreases (a step the surrogate likes but ``f`` does not is
+shortened). ``tol`` applies to the surrogate's improvement; ``history`` holds ``f`` and the best
+true iterate is returned.
 """
 from __future__ import annotations
 
@@ -50,9 +63,13 @@ class PgaOptions(Options):
     xtol:       stop when ||x_new - x|| <= xtol (absolute, block units).
     min_step:   give up the line search when tau * ||g||_inf < min_step.
     max_time:   wall-clock limit in seconds for the whole call (exitflag 0 when hit).
-    restarts:   extra random starts (uniform in ``problem.bounds(block)``, projected).
+    restarts:   extra random starts: ``problem.random_feasible(block, rng)`` when the problem has
+                it, else uniform in ``problem.bounds(block)``; projected.
     starts:     extra explicit start values of the block (tried after x0, before random ones).
     feas_tol:   a final violation above this gives exitflag -2.
+    surrogate:  None (ascend the objective), or the name passed to ``problem.surrogate(x, name)``
+                and ``problem.surrogate_gradient(block, x, name)``: ascend that smooth surrogate,
+                accepting only steps that do not lower the true objective (module docstring).
     """
 
     block: str = "positions"
@@ -69,6 +86,7 @@ class PgaOptions(Options):
     restarts: int = 0
     starts: tuple = ()
     feas_tol: float = 1e-6
+    surrogate: str | None = None
 
     def __post_init__(self):
         def bad(field, why):
@@ -90,6 +108,8 @@ class PgaOptions(Options):
             bad("restarts", "must be an integer >= 0")
         if not self.max_time > 0:
             bad("max_time", "must be positive")
+        if self.surrogate is not None and (not isinstance(self.surrogate, str) or not self.surrogate):
+            bad("surrogate", "must be None or the name of a surrogate of the problem")
 
 
 def _inner(g, d) -> float:
@@ -104,30 +124,55 @@ def _violation(problem, x, block, value):
     return float(problem.violation({**x, block: value}))
 
 
-def _line_search(problem, x, block, v, f, g, gmax, tau, opts, viol_lim, counters):
-    """Backtrack from ``tau``; returns ((value, f) or None, stationary, tau)."""
+class _Target:
+    """What one PGA run ascends: the objective, or a named smooth surrogate with the true
+    objective as an acceptance guard. ``value`` returns (ascended value, true objective)."""
+
+    def __init__(self, problem, x, block, surrogate):
+        self.problem, self.x, self.block, self.name = problem, x, block, surrogate
+
+    def value(self, v):
+        xv = {**self.x, self.block: v}
+        f = float(self.problem.objective(xv))
+        if self.name is None:
+            return f, f
+        return float(self.problem.surrogate(xv, self.name)), f
+
+    def gradient(self, v):
+        xv = {**self.x, self.block: v}
+        if self.name is None:
+            return np.asarray(self.problem.gradient(self.block, xv))
+        return np.asarray(self.problem.surrogate_gradient(self.block, xv, self.name))
+
+
+def _line_search(problem, x, block, v, f, g, gmax, tau, opts, viol_lim, counters, target, ftrue):
+    """Backtrack from ``tau``; returns ((value, s, f) or None, stationary, tau). ``f`` is the
+    ascended value (objective or surrogate), ``ftrue`` the true objective at ``v``."""
     while tau * gmax >= opts.min_step:
         cand = np.asarray(problem.project(block, v + tau * g))
         step = cand - v
         if float(np.linalg.norm(step)) <= opts.xtol:
             return None, True, tau
-        fc = _objective(problem, x, block, cand)
+        fc, tc = target.value(cand)
         counters["nfev"] += 1
         if (math.isfinite(fc) and fc > f and fc >= f + opts.armijo * _inner(g, step)
+                and (target.name is None or (math.isfinite(tc) and tc >= ftrue))
                 and _violation(problem, x, block, cand) <= viol_lim):
-            return (cand, fc), False, tau
+            return (cand, fc, tc), False, tau
         tau *= opts.shrink
     return None, False, tau
 
 
 def _run(problem, x, block, start, opts, viol_lim, deadline, counters):
-    """One PGA run from ``start``; returns (value, f, history, nit, exitflag, message, tau)."""
+    """One PGA run from ``start``; returns (value, f, history, nit, exitflag, message, tau) with
+    ``f`` and ``history`` the TRUE objective (the ascended surrogate only steers the steps)."""
+    target = _Target(problem, x, block, opts.surrogate)
     v = np.array(start, copy=True)
-    f = _objective(problem, x, block, v)
+    f, ftrue = target.value(v)
     counters["nfev"] += 1
-    history = [f]
-    if not math.isfinite(f):
-        return v, f, history, 0, -3, "objective is not finite at the start", 0.0
+    history = [ftrue]
+    if not (math.isfinite(f) and math.isfinite(ftrue)):
+        return v, ftrue, history, 0, -3, "objective is not finite at the start", 0.0
     tau_prev = None
     exitflag, message, it = 0, "iteration limit reached", 0
     for it in range(1, opts.max_iter + 1):
@@ -135,7 +180,7 @@ def _run(problem, x, block, start, opts, viol_lim, deadline, counters):
             exitflag, message = 0, "time limit reached"
             it -= 1
             break
-        g = np.asarray(problem.gradient(block, {**x, block: v}))
+        g = target.gradient(v)
         counters["ngev"] += 1
         gmax = float(np.max(np.abs(g))) if g.size else 0.0
         if not math.isfinite(gmax):
@@ -148,29 +193,28 @@ def _run(problem, x, block, start, opts, viol_lim, deadline, counters):
             break
         tau0 = opts.step0 if opts.max_move is None else opts.max_move / gmax
         tau_first = min(2.0 * tau_prev, tau0) if (opts.warm_start and tau_prev is not None) else tau0
-        accepted, stationary, tau = _line_search(problem, x, block, v, f, g, gmax, tau_first,
-                                                 opts, viol_lim, counters)
+        args = (problem, x, block, v, f, g, gmax)
+        accepted, stationary, tau = _line_search(*args, tau_first, opts, viol_lim, counters, target, ftrue)
         if accepted is None and tau_first < tau0:
-            accepted, stationary, tau = _line_search(problem, x, block, v, f, g, gmax, tau0,
-                                                     opts, viol_lim, counters)
+            accepted, stationary, tau = _line_search(*args, tau0, opts, viol_lim, counters, target, ftrue)
         if accepted is None:
             exitflag = 1
             message = ("projected gradient step is zero (stationary point)" if stationary
                        else "no step length increases the objective")
             it -= 1
             break
-        cand, fc = accepted
+        cand, fc, tc = accepted
         moved = float(np.linalg.norm(cand - v))
         improvement = fc - f
-        v, f, tau_prev = cand, fc, tau
-        history.append(f)
+        v, f, ftrue, tau_prev = cand, fc, tc, tau
+        history.append(ftrue)
         if improvement <= opts.tol * max(abs(f), 1e-12):
             exitflag, message = 1, f"relative improvement below tol={opts.tol:g}"
             break
         if moved <= opts.xtol:
             exitflag, message = 1, f"step below xtol={opts.xtol:g}"
             break
-    return v, f, history, max(it, 0), exitflag, message, (tau_prev or 0.0)
+    return v, ftrue, history, max(it, 0), exitflag, message, (tau_prev or 0.0)
 
 
 def pga(problem, x0, *, options=None, rng=None) -> Solution:
@@ -183,8 +227,9 @@ def pga(problem, x0, *, options=None, rng=None) -> Solution:
     ----------
     problem : Problem
         Exposes ``objective(x)``, ``gradient(block, x)`` (same shape as ``x[block]``),
-        ``project(block, value)`` and ``violation(x)``; ``bounds(block)`` only when
-        ``options.restarts > 0``.
+        ``project(block, value)`` and ``violation(x)``; for ``options.restarts > 0``
+        ``random_feasible(block, rng)`` or else ``bounds(block)``; for ``options.surrogate``
+        ``surrogate(x, name)`` and ``surrogate_gradient(block, x, name)``.
     x0 : dict
         Full variable dict; only ``x0[options.block]`` moves.
     options : PgaOptions or dict, optional
@@ -197,8 +242,8 @@ def pga(problem, x0, *, options=None, rng=None) -> Solution:
     Solution
         ``x`` the full dict with the block updated; ``history`` the objective per accepted
         iteration of the winning start (non-decreasing); ``output`` holds ``nfev``, ``ngev``,
-        ``step`` (last accepted tau), ``start_fvals`` (final objective of every start) and
-        ``best_start`` (its index; 0 is x0).
+        ``step`` (last accepted tau), ``start_fvals`` (final objective of every start),
+        ``best_start`` (its index; 0 is x0) and ``surrogate`` (the option).
 
     Raises
     ------
@@ -238,8 +283,12 @@ def pga(problem, x0, *, options=None, rng=None) -> Solution:
 
     starts = [start_value(raw)] + [start_value(s) for s in opts.starts]
     if opts.restarts:
-        lo, hi = (np.broadcast_to(np.asarray(b, float), raw.shape) for b in problem.bounds(block))
-        starts += [start_value(rng.uniform(lo, hi)) for _ in range(opts.restarts)]
+        draw = getattr(problem, "random_feasible", None)
+        if draw is not None:
+            starts += [start_value(np.asarray(draw(block, rng))) for _ in range(opts.restarts)]
+        else:
+            lo, hi = (np.broadcast_to(np.asarray(b, float), raw.shape) for b in problem.bounds(block))
+            starts += [start_value(rng.uniform(lo, hi)) for _ in range(opts.restarts)]
 
     best = None
     start_fvals = []
@@ -263,5 +312,6 @@ def pga(problem, x0, *, options=None, rng=None) -> Solution:
                     history=history, violation=violation, elapsed=time.perf_counter() - t0,
                     solver="pga",
                     output={"block": block, "nfev": counters["nfev"], "ngev": counters["ngev"],
-                            "step": tau, "start_fvals": start_fvals, "best_start": i_best})
+                            "step": tau, "start_fvals": start_fvals, "best_start": i_best,
+                            "surrogate": opts.surrogate})
 
