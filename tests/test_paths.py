@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import matoolbox as ma
 from matoolbox.channels.field_response import directions, ula_positions
@@ -343,3 +344,45 @@ def test_mat_singleton_axes_survive(tmp_path):
     r = Paths.load(tmp_path / "l1.mat", L=1)
     assert r.links == (2, 3) and r.L == 1
     np.testing.assert_array_equal(r.gains, one.gains)
+
+
+# ----------------------------------------------------------------------------- Paths.random
+def test_paths_random_reproducible_shapes_and_power():
+    a, b = Paths.random((2, 3), 4, 5), Paths.random((2, 3), 4, np.random.default_rng(5))
+    assert a.links == (2, 3) and a.L == 4 and a.tau is None
+    for f in ("gains", "theta_t", "phi_t", "theta_r", "phi_r"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+    assert not np.allclose(a.gains, Paths.random((2, 3), 4, 6).gains)
+    assert Paths.random(3, 2, 0).links == (3,) and Paths.random((), 2, 0).links == ()
+    p = Paths.random(20000, 5, np.random.default_rng(1), power=2.0)
+    assert abs(np.mean(np.sum(np.abs(p.gains) ** 2, axis=-1)) / 2.0 - 1) < 0.02
+
+
+@pytest.mark.parametrize("law", ["mzz", "uniform", "toolbox"])
+def test_paths_random_angle_laws(law):
+    p = Paths.random(4000, 3, np.random.default_rng(2), angles=law)
+    mzz = p.angles("mzz")                                   # back in the MZZ convention, [0, pi]
+    for end in "tr":
+        th, ph = mzz[f"theta_{end}"].ravel(), mzz[f"phi_{end}"].ravel()
+        assert th.min() >= 0 and th.max() <= np.pi
+        cdf = (lambda x: (1 - np.cos(x)) / 2) if law == "mzz" else stats.uniform(0, np.pi).cdf
+        assert stats.kstest(th, cdf).pvalue > 1e-3
+        assert stats.kstest(ph, stats.uniform(0, np.pi).cdf).pvalue > 1e-3
+    # "mzz" draws the MZZ angles and converts them as from_arrays(..., convention="mzz") does
+    if law == "mzz":
+        rng = np.random.default_rng(3)
+        q = Paths.random((2,), 3, rng)
+        rng = np.random.default_rng(3)
+        th_t = np.arccos(1 - 2 * rng.random((2, 3)))
+        ph_t = rng.uniform(0, np.pi, (2, 3))
+        np.testing.assert_allclose(q.theta_t, np.pi / 2 - th_t, atol=1e-15)
+        np.testing.assert_allclose(q.phi_t, np.pi / 2 - ph_t, atol=1e-15)
+
+
+@pytest.mark.parametrize("kw, field", [({"angles": "gauss"}, "angles"), ({"power": 0.0}, "power"),
+                                       ({"L": 0}, "L"), ({"shape": (2, -1)}, "shape"),
+                                       ({"shape": "3"}, "shape")])
+def test_paths_random_bad_arguments(kw, field):
+    args = {"shape": (2,), "L": 3, "rng": 0, **kw}
+    with pytest.raises(ma.InvalidProblemError, match=rf"Paths.random\.{field} = "):
+        Paths.random(**args)

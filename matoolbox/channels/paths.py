@@ -30,15 +30,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from pathlib import Path
 
 import numpy as np
 
 from ..core.io import read_mapping, to_jsonable
-from ..core.validate import fail
+from ..core.rng import as_generator
+from ..core.validate import fail, require_count, require_real
 from .field_response import wavenumber
 
-__all__ = ["Paths", "CONVENTIONS", "load_paths"]
+__all__ = ["Paths", "CONVENTIONS", "load_paths", "draw_angles", "ANGLE_LAWS"]
 
 _OWNER = "Paths"
 _TOL = 1e-9
@@ -91,6 +93,48 @@ def _in_range(owner, field, arr, lo, hi, convention):
         fail(owner, field, f"<array with {int(bad.sum())} value(s) out of range, e.g. {v:.6g}>",
              f"must lie in [{lo:.6g}, {hi:.6g}] rad in the {convention!r} convention"
              + (" (degrees given? convert with numpy.deg2rad)" if abs(v) > 2 * math.pi else ""))
+
+
+#: angle laws of :func:`draw_angles` (MZZ convention, theta and phi in [0, pi])
+ANGLE_LAWS = ("mzz", "uniform")
+
+
+def draw_angles(rng, shape, law: str = "mzz", owner: str = _OWNER):
+    r"""Random path angles (theta, phi) in the Ma-Zhu-Zhang convention, each of ``shape``.
+
+    ``law="mzz"``: the density :math:`f(\theta, \phi) = \sin\theta / (2\pi)` on
+    :math:`[0, \pi] \times [0, \pi]`, i.e. theta and phi independent, the marginal of theta
+    :math:`\sin\theta / 2` (CDF :math:`(1 - \cos\theta)/2`, drawn by inversion as
+    :math:`\theta = \arccos(1 - 2u)`, u ~ U[0, 1)) and phi ~ U[0, pi].
+    ``law="uniform"``: theta, phi i.i.d. U[0, pi] (public reproductions of the MZZ paper).
+    theta is drawn before phi.
+
+    Parameters
+    ----------
+    rng : int, SeedSequence or numpy.random.Generator
+        Source of randomness.
+    shape : int or tuple of int
+        Shape S of each returned array.
+    law : {"mzz", "uniform"}
+        Angle distribution.
+    owner : str
+        Name used in error messages.
+
+    Returns
+    -------
+    theta, phi : numpy.ndarray
+        Arrays of shape S (radians, in [0, pi]); projected directions
+        ``field_response.directions(theta, phi, "fd")`` = [sin theta cos phi, cos theta].
+    """
+    rng = as_generator(rng)
+    if law == "mzz":
+        theta = np.arccos(1.0 - 2.0 * rng.random(shape))
+    elif law == "uniform":
+        theta = rng.uniform(0.0, math.pi, shape)
+    else:
+        fail(owner, "angles", law, f"must be one of {list(ANGLE_LAWS)!r}")
+    phi = rng.uniform(0.0, math.pi, shape)
+    return theta, phi
 
 
 def _angles_of(w):
@@ -209,6 +253,63 @@ class Paths:
         return Paths(sw(self.gains), sw(self.theta_t), sw(self.phi_t), sw(self.theta_r), sw(self.phi_r), sw(self.tau))
 
     # ------------------------------------------------------------------ converters
+    @classmethod
+    def random(cls, shape=(), L: int = 1, rng=None, *, angles: str = "mzz", power: float = 1.0) -> "Paths":
+        r"""Random paths of ``L`` paths per link (links of ``shape``), stored in the toolbox convention.
+
+        Draws, in this order, theta_t, phi_t, theta_r, phi_r (each of shape ``shape + (L,)``), then
+        the real and the imaginary parts of the gains:
+
+        * ``angles="mzz"``: MZZ-convention angles with density sin(theta)/(2 pi) on [0, pi]^2
+          (:func:`draw_angles`), converted as ``from_arrays(..., convention="mzz")`` does
+          (theta -> pi/2 - theta, phi -> pi/2 - phi; in the toolbox convention theta has density
+          cos(theta)/2 on [-pi/2, pi/2]).
+        * ``angles="uniform"``: MZZ-convention angles i.i.d. U[0, pi], converted likewise.
+        * ``angles="toolbox"``: toolbox angles i.i.d. U[-pi/2, pi/2] drawn directly (the same law as
+          ``"uniform"``, other numbers for the same seed).
+        * gains i.i.d. CN(0, power / L), so that E sum_l |gains_l|^2 = power per link.
+
+        Parameters
+        ----------
+        shape : int or tuple of int, default ()
+            Link axes (``()`` for one link).
+        L : int, default 1
+            Paths per link.
+        rng : int, SeedSequence or numpy.random.Generator, optional
+            Source of randomness (a seed reproduces the draw).
+        angles : {"mzz", "uniform", "toolbox"}
+            Angle law (see above).
+        power : float, default 1.0
+            Expected total path power per link (> 0).
+
+        Returns
+        -------
+        Paths
+            gains and angles of shape ``shape + (L,)``, tau None.
+        """
+        owner = "Paths.random"
+        if isinstance(shape, numbers.Integral):
+            shape = (shape,)
+        if not isinstance(shape, (tuple, list)):
+            fail(owner, "shape", shape, "must be an int or a tuple of ints >= 0")
+        shape = tuple(require_count(owner, "shape", v, 0) for v in shape)
+        L = require_count(owner, "L", L)
+        power = require_real(owner, "power", power, lo=0.0, lo_open=True)
+        rng = as_generator(rng)
+        sh = shape + (L,)
+        if angles == "toolbox":
+            ang = [rng.uniform(-math.pi / 2, math.pi / 2, sh) for _ in range(4)]
+        elif angles in ANGLE_LAWS:
+            ang = [*draw_angles(rng, sh, angles, owner), *draw_angles(rng, sh, angles, owner)]
+        else:
+            fail(owner, "angles", angles, "must be 'mzz', 'uniform' or 'toolbox'")
+        re = rng.standard_normal(sh)
+        im = rng.standard_normal(sh)
+        gains = math.sqrt(power / (2 * L)) * (re + 1j * im)
+        if angles == "toolbox":
+            return cls(gains, *ang)
+        return cls.from_arrays(gains, *ang, convention="mzz", owner=owner)
+
     @classmethod
     def from_arrays(cls, gains, theta_t, phi_t, theta_r, phi_r, tau=None, *, convention="toolbox",
                     phase_sign=+1, degrees=False, owner=_OWNER, names=None) -> "Paths":

@@ -1,0 +1,466 @@
+r"""Field-response MIMO and multi-link MISO channels with their position vector-Jacobian products.
+
+**MIMO link** (:class:`MimoChannel`, both ends may move). With ``kappa = 2 pi / wavelength``,
+transmit positions t_n (N, 2), receive positions r_m (M, 2), transmit directions d^t_p (Lt, 2)
+and receive directions d^r_q (Lr, 2),
+
+.. math::
+
+    G(t)_{pn} = e^{j\kappa\, d^t_p \cdot t_n},\quad F(r)_{qm} = e^{j\kappa\, d^r_q \cdot r_m},\quad
+    H = F(r)^H \Sigma\, G(t) \in \mathbb{C}^{M \times N},
+
+i.e. :math:`H_{mn} = \sum_{p,q} e^{-j\kappa d^r_q \cdot r_m}\, \Sigma_{qp}\, e^{j\kappa d^t_p \cdot t_n}`
+with the path-response matrix Sigma (Lr, Lt). In the Ma-Zhu-Zhang (MZZ) convention a path with
+elevation theta and azimuth phi in [0, pi] has d = [sin theta cos phi, cos theta]
+(``field_response.directions(theta, phi, "fd")``), so kappa d . t is the paper's 2 pi rho(t)/lambda.
+The toolbox's :class:`~matoolbox.channels.paths.Paths` give the same H with d = ``w_t`` / ``w_r``
+and Sigma = diag(gains) (:meth:`MimoChannel.from_paths`).
+
+**Multi-link MISO** (:class:`MultiLinkChannel`, K single-antenna links to one moving array):
+
+.. math::
+
+    H_{kn} = \sum_l \beta_{kl}\, e^{s j\kappa\, d_{kl} \cdot t_n},\quad s = \pm 1,
+
+row k being h_k^H, the row that multiplies the precoder (y_k = h_k^H W s).
+
+**Vector-Jacobian product.** For a real function F(H) with ``dH = dF/dRe H + 1j dF/dIm H``
+(= 2 dF/dH*, the convention of :mod:`matoolbox.core.gradcheck` and of :mod:`matoolbox.metrics`)
+the position gradient is dF/dt_n = Re sum_m conj(dH_mn) dH_mn/dt_n; ``vjp`` evaluates it with
+einsum, without loops. Every method accepts leading batch axes on the positions (batch-first:
+(B, N, 2) gives (B, M, N)), for PSO swarms.
+"""
+from __future__ import annotations
+
+import dataclasses
+import numbers
+
+import numpy as np
+
+from ..core.rng import as_generator
+from ..core.validate import fail, require_array, require_choice, require_count, require_real
+from .field_response import directions, wavenumber
+from .paths import ANGLE_LAWS, CONVENTIONS, Paths, draw_angles
+
+__all__ = ["MimoChannel", "MultiLinkChannel"]
+
+_DIRS = {"mzz": "fd", "toolbox": "comp"}
+
+
+def _wavelength(owner, value):
+    return require_real(owner, "wavelength", value, lo=0.0, lo_open=True)
+
+
+def _positions(owner, field, pos, line_ok=False):
+    """Positions as float (..., n, 2); a 1-D (n,) array is a line (x, 0) when ``line_ok``."""
+    arr = np.asarray(pos)
+    if arr.dtype.kind not in "iuf":
+        fail(owner, field, pos if arr.size <= 6 else f"<array of shape {arr.shape}>",
+             "must be a real array of positions")
+    arr = arr.astype(float)
+    line = line_ok and arr.ndim == 1
+    if line:
+        arr = np.stack([arr, np.zeros_like(arr)], axis=-1)
+    if arr.ndim < 2 or arr.shape[-1] != 2:
+        fail(owner, field, f"<array of shape {arr.shape}>",
+             "must have shape (..., n, 2)" + (" or (n,) for a line array" if line_ok else ""))
+    if not np.all(np.isfinite(arr)):
+        fail(owner, field, f"<array of shape {arr.shape} with NaN/inf>", "must be finite")
+    return arr, line
+
+
+def _cn(rng, shape, var):
+    """CN(0, var) entries of ``shape`` (real parts drawn before imaginary parts)."""
+    re = rng.standard_normal(shape)
+    im = rng.standard_normal(shape)
+    return np.sqrt(np.asarray(var, float) / 2.0) * (re + 1j * im)
+
+
+def _ct(a):
+    """Conjugate transpose of the last two axes."""
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class MimoChannel:
+    r"""Field-response MIMO channel H = F(r)^H Sigma G(t) (see the module docstring).
+
+    Parameters
+    ----------
+    dirs_t : array_like, shape (Lt, 2)
+        Projected transmit path directions d^t_p (finite).
+    dirs_r : array_like, shape (Lr, 2)
+        Projected receive path directions d^r_q (finite).
+    sigma : array_like, shape (Lr, Lt), complex
+        Path-response matrix Sigma (any, not only diagonal).
+    wavelength : float, default 1.0
+        lambda > 0, in the unit of the positions (1: positions in wavelengths).
+    """
+
+    dirs_t: np.ndarray
+    dirs_r: np.ndarray
+    sigma: np.ndarray
+    wavelength: float = 1.0
+
+    def __post_init__(self):
+        o = "MimoChannel"
+        object.__setattr__(self, "wavelength", _wavelength(o, self.wavelength))
+        dt = require_array(o, "dirs_t", self.dirs_t, (None, 2))
+        dr = require_array(o, "dirs_r", self.dirs_r, (None, 2))
+        for f, d in (("dirs_t", dt), ("dirs_r", dr)):
+            if d.shape[0] < 1:
+                fail(o, f, f"<array of shape {d.shape}>", "needs at least one path")
+        s = require_array(o, "sigma", self.sigma, (dr.shape[0], dt.shape[0]), complex)
+        for f, v in (("dirs_t", dt), ("dirs_r", dr), ("sigma", s)):
+            v.setflags(write=False)
+            object.__setattr__(self, f, v)
+
+    # ------------------------------------------------------------------ shapes
+    @property
+    def Lt(self) -> int:
+        """Number of transmit paths."""
+        return int(self.dirs_t.shape[0])
+
+    @property
+    def Lr(self) -> int:
+        """Number of receive paths."""
+        return int(self.dirs_r.shape[0])
+
+    @property
+    def kappa(self) -> float:
+        """Wavenumber 2 pi / wavelength."""
+        return wavenumber(self.wavelength)
+
+    # ------------------------------------------------------------------ field responses, H, vjp
+    def G(self, pos_tx) -> np.ndarray:
+        """Transmit field-response matrix G(t): pos_tx (..., N, 2) -> (..., Lt, N)."""
+        t, _ = _positions("MimoChannel", "pos_tx", pos_tx)
+        return np.exp(1j * self.kappa * np.einsum("...nd,pd->...pn", t, self.dirs_t))
+
+    def F(self, pos_rx) -> np.ndarray:
+        """Receive field-response matrix F(r): pos_rx (..., M, 2) -> (..., Lr, M)."""
+        r, _ = _positions("MimoChannel", "pos_rx", pos_rx)
+        return np.exp(1j * self.kappa * np.einsum("...md,qd->...qm", r, self.dirs_r))
+
+    def H(self, pos_tx, pos_rx) -> np.ndarray:
+        """Channel H = F(r)^H Sigma G(t).
+
+        Parameters
+        ----------
+        pos_tx : array_like, shape (..., N, 2)
+            Transmit antenna positions.
+        pos_rx : array_like, shape (..., M, 2)
+            Receive antenna positions (batch axes broadcast against those of ``pos_tx``).
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., M, N), complex
+        """
+        return _ct(self.F(pos_rx)) @ self.sigma @ self.G(pos_tx)
+
+    def H_batch(self, pos_tx, pos_rx) -> np.ndarray:
+        """Batch-first :meth:`H` for a swarm: pos_tx (B, N, 2), pos_rx (B, M, 2) or (M, 2) -> (B, M, N)."""
+        if np.ndim(pos_tx) != 3:
+            fail("MimoChannel", "pos_tx", f"<array of shape {np.shape(pos_tx)}>", "must have shape (B, N, 2)")
+        return self.H(pos_tx, pos_rx)
+
+    def vjp(self, pos_tx, pos_rx, dH):
+        r"""Position gradient of a real F(H) given ``dH = dF/dRe H + 1j dF/dIm H``.
+
+        .. math::
+
+            \frac{\partial F}{\partial t_n} = \mathrm{Re}\,\Big( j\kappa \sum_p d^t_p\, G_{pn}
+                \sum_m (F^H\Sigma)_{mp}\, \overline{dH_{mn}} \Big),\quad
+            \frac{\partial F}{\partial r_m} = \mathrm{Re}\,\Big( -j\kappa \sum_q d^r_q\,
+                \overline{F_{qm}} \sum_n (\Sigma G)_{qn}\, \overline{dH_{mn}} \Big).
+
+        Parameters
+        ----------
+        pos_tx : array_like, shape (..., N, 2)
+        pos_rx : array_like, shape (..., M, 2)
+        dH : array_like, shape (..., M, N), complex
+            Gradient of F w.r.t. H in the gradcheck convention (2 dF/dH*).
+
+        Returns
+        -------
+        g_tx : numpy.ndarray, shape (..., N, 2)
+        g_rx : numpy.ndarray, shape (..., M, 2)
+        """
+        G = self.G(pos_tx)
+        F = self.F(pos_rx)
+        dHc = np.conj(np.asarray(dH, complex))
+        A = _ct(F) @ self.sigma                                   # (..., M, Lt)
+        C = np.swapaxes(A, -1, -2) @ dHc                          # (..., Lt, N)
+        g_tx = np.real(1j * self.kappa * np.einsum("...pn,pd->...nd", C * G, self.dirs_t))
+        B = self.sigma @ G                                        # (..., Lr, N)
+        D = B @ np.swapaxes(dHc, -1, -2)                          # (..., Lr, M)
+        g_rx = np.real(-1j * self.kappa * np.einsum("...qm,qd->...md", D * np.conj(F), self.dirs_r))
+        return g_tx, g_rx
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_angles(cls, theta_t, phi_t, theta_r, phi_r, sigma, *, convention: str = "mzz",
+                    wavelength: float = 1.0) -> "MimoChannel":
+        """Channel from path angles (radians).
+
+        Parameters
+        ----------
+        theta_t, phi_t : array_like, shape (Lt,)
+            Transmit elevation / azimuth.
+        theta_r, phi_r : array_like, shape (Lr,)
+            Receive elevation / azimuth.
+        sigma : array_like, shape (Lr, Lt), complex
+            Path-response matrix.
+        convention : {"mzz", "toolbox"}
+            ``"mzz"``: angles in [0, pi], d = [sin theta cos phi, cos theta];
+            ``"toolbox"``: angles in [-pi/2, pi/2], d = [cos theta sin phi, sin theta].
+        wavelength : float, default 1.0
+
+        Returns
+        -------
+        MimoChannel
+        """
+        o = "MimoChannel.from_angles"
+        require_choice(o, "convention", convention, ("mzz", "toolbox"))
+        (tlo, thi), (plo, phi_) = CONVENTIONS[convention]
+        dirs = {}
+        for end, th, ph in (("t", theta_t, phi_t), ("r", theta_r, phi_r)):
+            a = require_array(o, f"theta_{end}", th, (None,))
+            b = require_array(o, f"phi_{end}", ph, a.shape)
+            for f, v, lo, hi in ((f"theta_{end}", a, tlo, thi), (f"phi_{end}", b, plo, phi_)):
+                if np.any((v < lo - 1e-9) | (v > hi + 1e-9)):
+                    fail(o, f, v, f"must lie in [{lo:.6g}, {hi:.6g}] rad in the {convention!r} convention")
+            dirs[end] = directions(a, b, _DIRS[convention])
+        return cls(dirs["t"], dirs["r"], sigma, _wavelength(o, wavelength))
+
+    @classmethod
+    def from_paths(cls, paths: Paths, *, wavelength: float = 1.0) -> "MimoChannel":
+        """Channel of one link of :class:`~matoolbox.channels.paths.Paths` (``paths.links == ()``).
+
+        dirs_t = ``paths.w_t``, dirs_r = ``paths.w_r``, Sigma = diag(gains) (L, L), so that
+        ``H(t, r)`` equals ``paths.channel(r, t, wavelength)``.
+        """
+        o = "MimoChannel.from_paths"
+        if not isinstance(paths, Paths):
+            fail(o, "paths", type(paths).__name__, "must be a Paths")
+        if paths.links != ():
+            fail(o, "paths", f"<Paths with links {paths.links}>", "must hold one link (index it, e.g. paths[0])")
+        return cls(paths.w_t, paths.w_r, np.diag(paths.gains), _wavelength(o, wavelength))
+
+    @classmethod
+    def random(cls, Lt: int, Lr: int | None = None, rng=None, *, kappa: float = 1.0, angles: str = "mzz",
+               wavelength: float = 1.0) -> "MimoChannel":
+        r"""The Ma-Zhu-Zhang channel statistics.
+
+        Angles (MZZ convention, :func:`~matoolbox.channels.paths.draw_angles`): ``"mzz"`` the
+        density sin(theta)/(2 pi) on [0, pi]^2, ``"uniform"`` i.i.d. U[0, pi]. Drawn in the order
+        theta_t, phi_t (Lt,), theta_r, phi_r (Lr,), then Sigma:
+
+        * Lt == Lr = L: diagonal, Sigma_11 ~ CN(0, kappa/(kappa+1)) (a LoS-like path),
+          Sigma_pp ~ CN(0, 1/((kappa+1)(L-1))) for p >= 2 (L = 1: Sigma_11 ~ CN(0, 1));
+        * Lt != Lr: full, i.i.d. CN(0, 1/(Lt Lr)) entries.
+
+        Either way E ||Sigma||_F^2 = 1.
+
+        Parameters
+        ----------
+        Lt : int
+            Transmit paths.
+        Lr : int, optional
+            Receive paths (default Lt).
+        rng : int, SeedSequence or numpy.random.Generator, optional
+        kappa : float, default 1.0
+            Rician-like factor of the first path (>= 0), used when Lt == Lr.
+        angles : {"mzz", "uniform"}
+        wavelength : float, default 1.0
+
+        Returns
+        -------
+        MimoChannel
+        """
+        o = "MimoChannel.random"
+        Lt = require_count(o, "Lt", Lt)
+        Lr = Lt if Lr is None else require_count(o, "Lr", Lr)
+        kappa = require_real(o, "kappa", kappa, lo=0.0)
+        require_choice(o, "angles", angles, ANGLE_LAWS)
+        wavelength = _wavelength(o, wavelength)
+        rng = as_generator(rng)
+        tt, pt = draw_angles(rng, Lt, angles, o)
+        tr, pr = draw_angles(rng, Lr, angles, o)
+        if Lt == Lr:
+            var = np.full(Lt, 1.0 / ((kappa + 1.0) * max(Lt - 1, 1)))
+            var[0] = kappa / (kappa + 1.0) if Lt > 1 else 1.0
+            sigma = np.diag(_cn(rng, Lt, var))
+        else:
+            sigma = _cn(rng, (Lr, Lt), 1.0 / (Lt * Lr))
+        return cls(directions(tt, pt, "fd"), directions(tr, pr, "fd"), sigma, wavelength)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class MultiLinkChannel:
+    r"""K single-antenna links to one moving array: H[k, n] = sum_l gains[k,l] exp(s j kappa dirs[k,l] . t_n).
+
+    Row k is h_k^H (what multiplies the precoder). Positions may be (..., N, 2), or 1-D (N,) for a
+    line array (treated as (x, 0); gradients are then returned with shape (N,)).
+
+    Parameters
+    ----------
+    dirs : array_like, shape (K, L, 2)
+        Projected path directions of every link (finite).
+    gains : array_like, shape (K, L), complex
+        Path gains (zero gains pad links with fewer paths).
+    wavelength : float, default 1.0
+    sign : {+1, -1}, default +1
+        Phase sign s.
+    """
+
+    dirs: np.ndarray
+    gains: np.ndarray
+    wavelength: float = 1.0
+    sign: int = 1
+
+    def __post_init__(self):
+        o = "MultiLinkChannel"
+        object.__setattr__(self, "wavelength", _wavelength(o, self.wavelength))
+        if isinstance(self.sign, bool) or not isinstance(self.sign, numbers.Real) or self.sign not in (1, -1):
+            fail(o, "sign", self.sign, "must be +1 or -1")
+        object.__setattr__(self, "sign", int(self.sign))
+        d = require_array(o, "dirs", self.dirs, (None, None, 2))
+        g = require_array(o, "gains", self.gains, d.shape[:2], complex)
+        if d.shape[1] < 1:
+            fail(o, "dirs", f"<array of shape {d.shape}>", "needs at least one path per link")
+        for f, v in (("dirs", d), ("gains", g)):
+            v.setflags(write=False)
+            object.__setattr__(self, f, v)
+
+    @property
+    def K(self) -> int:
+        """Number of links (rows of H)."""
+        return int(self.gains.shape[0])
+
+    @property
+    def L(self) -> int:
+        """Paths per link (padded)."""
+        return int(self.gains.shape[1])
+
+    @property
+    def kappa(self) -> float:
+        """Wavenumber 2 pi / wavelength."""
+        return wavenumber(self.wavelength)
+
+    def _steer(self, t):
+        """exp(s j kappa dirs[k,l] . t_n): t (..., N, 2) -> (..., K, L, N)."""
+        return np.exp(self.sign * 1j * self.kappa * np.einsum("...nd,kld->...kln", t, self.dirs))
+
+    def H(self, pos) -> np.ndarray:
+        """Channel rows: pos (..., N, 2) or (N,) -> (..., K, N) complex."""
+        t, _ = _positions("MultiLinkChannel", "pos", pos, line_ok=True)
+        return np.einsum("kl,...kln->...kn", self.gains, self._steer(t))
+
+    def H_batch(self, pos) -> np.ndarray:
+        """Batch-first :meth:`H`: pos (B, N, 2), or (B, N) for line arrays -> (B, K, N)."""
+        arr = np.asarray(pos)
+        if arr.ndim == 2:
+            arr = np.stack([arr, np.zeros_like(arr)], axis=-1)
+        if arr.ndim != 3:
+            fail("MultiLinkChannel", "pos", f"<array of shape {arr.shape}>", "must have shape (B, N, 2) or (B, N)")
+        return self.H(arr)
+
+    def vjp(self, pos, dH) -> np.ndarray:
+        r"""Position gradient of a real F(H) given ``dH = dF/dRe H + 1j dF/dIm H``.
+
+        .. math::
+
+            \frac{\partial F}{\partial t_n} = \mathrm{Re} \Big( s j\kappa \sum_{k,l}
+                \overline{dH_{kn}}\, \beta_{kl}\, e^{s j\kappa d_{kl}\cdot t_n}\, d_{kl} \Big)
+
+        Parameters
+        ----------
+        pos : array_like, shape (..., N, 2) or (N,)
+        dH : array_like, shape (..., K, N), complex
+
+        Returns
+        -------
+        numpy.ndarray, shape (..., N, 2) (or (N,) for 1-D positions: the x-derivative)
+        """
+        t, line = _positions("MultiLinkChannel", "pos", pos, line_ok=True)
+        E = self._steer(t)
+        dHc = np.conj(np.asarray(dH, complex))
+        g = np.real(self.sign * 1j * self.kappa
+                    * np.einsum("...kn,kl,...kln,kld->...nd", dHc, self.gains, E, self.dirs))
+        return g[..., 0] if line else g
+
+    def stack(self, other: "MultiLinkChannel") -> "MultiLinkChannel":
+        """Rows of ``self`` then of ``other`` (K1 + K2 links; the shorter path axis padded with zero gains)."""
+        o = "MultiLinkChannel.stack"
+        if not isinstance(other, MultiLinkChannel):
+            fail(o, "other", type(other).__name__, "must be a MultiLinkChannel")
+        if other.wavelength != self.wavelength or other.sign != self.sign:
+            fail(o, "other", f"<wavelength {other.wavelength}, sign {other.sign}>",
+                 f"must have this channel's wavelength {self.wavelength} and sign {self.sign}")
+        L = max(self.L, other.L)
+
+        def pad(c):
+            return (np.pad(c.dirs, ((0, 0), (0, L - c.L), (0, 0))), np.pad(c.gains, ((0, 0), (0, L - c.L))))
+
+        (d1, g1), (d2, g2) = pad(self), pad(other)
+        return MultiLinkChannel(np.concatenate([d1, d2]), np.concatenate([g1, g2]), self.wavelength, self.sign)
+
+    @classmethod
+    def from_paths(cls, paths: Paths, *, wavelength: float = 1.0) -> "MultiLinkChannel":
+        """Links (K,) of :class:`~matoolbox.channels.paths.Paths` seen from the moving transmit array.
+
+        dirs = ``paths.w_t``, gains = ``paths.gains``, sign +1: row k equals
+        ``paths[k].channel(r=0, t, wavelength)`` (the single receive antenna at the origin).
+        """
+        o = "MultiLinkChannel.from_paths"
+        if not isinstance(paths, Paths):
+            fail(o, "paths", type(paths).__name__, "must be a Paths")
+        if len(paths.links) != 1:
+            fail(o, "paths", f"<Paths with links {paths.links}>", "must have links (K,)")
+        return cls(paths.w_t, paths.gains, _wavelength(o, wavelength), 1)
+
+    @classmethod
+    def random(cls, K: int, L: int, rng=None, *, los: bool = True, nlos_power: float = 0.01,
+               angles: str = "uniform", wavelength: float = 1.0) -> "MultiLinkChannel":
+        r"""The secure-MA statistics: h_k[m] = sum_l beta_kl exp(-j 2 pi u_kl . t_m / lambda).
+
+        With ``los``, path 0 is LoS with beta ~ CN(0, 1) and paths 1..L are NLoS with
+        beta ~ CN(0, nlos_power) (L + 1 paths); without, L NLoS paths. Directions
+        u = [sin theta cos phi, cos theta] (MZZ convention) with angles from
+        :func:`~matoolbox.channels.paths.draw_angles` (``"uniform"``: i.i.d. U[0, pi]). Drawn in the
+        order theta, phi (K, L'), Re beta, Im beta (K, L'). The stored rows are h_k^H, i.e.
+        gains = conj(beta) and sign = +1 (beta = ``gains.conj()``).
+
+        Parameters
+        ----------
+        K : int
+            Links (users).
+        L : int
+            NLoS paths per link (>= 0 with ``los``, >= 1 without).
+        rng : int, SeedSequence or numpy.random.Generator, optional
+        los : bool, default True
+        nlos_power : float, default 0.01
+            Variance of each NLoS gain (>= 0).
+        angles : {"uniform", "mzz"}
+        wavelength : float, default 1.0
+
+        Returns
+        -------
+        MultiLinkChannel
+            dirs (K, L'), gains (K, L'), L' = L + 1 with ``los`` else L.
+        """
+        o = "MultiLinkChannel.random"
+        K = require_count(o, "K", K)
+        L = require_count(o, "L", L, 0 if los else 1)
+        nlos_power = require_real(o, "nlos_power", nlos_power, lo=0.0)
+        require_choice(o, "angles", angles, ANGLE_LAWS)
+        wavelength = _wavelength(o, wavelength)
+        rng = as_generator(rng)
+        Lp = L + 1 if los else L
+        theta, phi = draw_angles(rng, (K, Lp), angles, o)
+        var = np.full(Lp, nlos_power)
+        if los:
+            var[0] = 1.0
+        beta = _cn(rng, (K, Lp), var)
+        return cls(directions(theta, phi, "fd"), np.conj(beta), wavelength, 1)
