@@ -12,7 +12,7 @@ import matoolbox as ma
 from matoolbox import InvalidProblemError
 from matoolbox.channels.field_response import channel_matrix, field_response_matrix
 from matoolbox.problems import CcfdMaxMinProblem, NullSteeringProblem
-from matoolbox.full_duplex.scenarios.geometry import project_line
+from matoolbox.regions import LineSegment
 from matoolbox.solvers import apo_positions, null_steering_finite, null_steering_layout
 from matoolbox.optim.pso import PsoOptions, pso_positions
 
@@ -110,12 +110,18 @@ def test_e3_validation_errors():
 
 
 def test_project_line_feasible_and_idempotent(rng):
+    # the E3/E4 line repair: sort, then the sequential rule of LineSegment(0, 10, 0.5)
+    seg = LineSegment(0.0, 10.0, 0.5)
     for _ in range(50):
         z = rng.uniform(-3, 13, size=(4, 8))
-        p = project_line(z, 0.0, 10.0, 0.5)
+        p = seg.project(np.sort(z, axis=-1), method="sequential")
         assert np.all(p >= -1e-12) and np.all(p <= 10 + 1e-12)
         assert np.all(np.diff(p, axis=-1) >= 0.5 - 1e-12)
-        assert np.allclose(project_line(p, 0.0, 10.0, 0.5), p)
+        assert np.allclose(seg.project(p, method="sequential"), p)
+    prob = NullSteeringProblem(null_angles=[0.3, 1.0], n_antennas=7, region=8.0)
+    z = rng.uniform(-3, 11, size=7)
+    np.testing.assert_array_equal(prob.position_region.project(np.sort(z), method="sequential"),
+                                  LineSegment(0.0, 8.0, prob.d_min).project(np.sort(z), method="sequential"))
 
 
 # ------------------------------------------------------------------------------------- E1

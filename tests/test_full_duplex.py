@@ -7,9 +7,8 @@ import pytest
 
 from matoolbox import InvalidProblemError, check_gradient
 from matoolbox.channels.self_interference import SelfInterference
-from matoolbox.full_duplex import (
-    FullDuplexMultiUserProblem, FullDuplexProblem, fpa_layout,
-)
+from matoolbox.full_duplex import FullDuplexMultiUserProblem, FullDuplexProblem
+from matoolbox.regions import Rectangle
 from matoolbox.full_duplex.combiner import mmse_combiner, mmse_sinr_sherman_morrison, rx_comb_block
 from matoolbox.full_duplex.fp import fp_beamforming, fp_power
 from matoolbox.full_duplex.socp import (
@@ -25,7 +24,8 @@ def _x(prob, seed):
 
 # -- geometry and SI models -------------------------------------------------------------------
 def test_fpa_layout_is_centred_upa():
-    P = fpa_layout(4, 0.4, 0.05)
+    P = Rectangle(0.0, 0.4, 0.0, 0.4).fpa(4, 0.05)
+    np.testing.assert_array_equal(FullDuplexProblem.random(seed=0).fpa["positions_tx"], P)
     assert P.shape == (4, 2)
     np.testing.assert_allclose(P.mean(0), [0.2, 0.2])
     d = np.linalg.norm(P[:, None] - P[None], axis=-1)[np.triu_indices(4, 1)]

@@ -14,7 +14,8 @@ from ..core.rng import as_generator
 from ..core.validate import (
     fail, require_choice, require_int, require_positive,
 )
-from .common import (LN2, POS_BLOCKS, _plane_sum, _plane_sum_grad, _repair, _sinrs_batched_wr, fpa_layout, mmse_batch, sinrs)
+from ..regions import Rectangle
+from .common import (LN2, POS_BLOCKS, _plane_sum, _plane_sum_grad, _sinrs_batched_wr, mmse_batch, sinrs)
 from .socp import p3_closed_form_batch
 from .ao import fd_blocks
 from .io import FullDuplexIoMixin
@@ -69,8 +70,15 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
         self._set("_dl_g", np.asarray(dl_gains, complex) / math.sqrt(self.noise_dl))
         self._set("_ul_dirs", np.asarray(ul_dirs, float))
         self._set("_ul_g", np.asarray(ul_gains, complex) / math.sqrt(self.noise_ul))
-        self._set("_fpa_tx", fpa_layout(self.Nt, self.region_size, self.fpa_spacing))
-        self._set("_fpa_rx", fpa_layout(self.Nr, self.region_size, self.fpa_spacing))
+        region = Rectangle(0.0, float(self.region_size), 0.0, float(self.region_size), float(self.d_min))
+        self._set("_region", region)
+        self._set("_fpa_tx", region.fpa(self.Nt, self.fpa_spacing))
+        self._set("_fpa_rx", region.fpa(self.Nr, self.fpa_spacing))
+
+    @property
+    def region(self) -> Rectangle:
+        """The position region of each array: ``Rectangle(0, A, 0, A, d_min)`` ([0, A]^2, metres)."""
+        return self._region
 
     @property
     def fpa_spacing(self) -> float:
@@ -115,13 +123,13 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
         return self.movable_tx if block == "positions_tx" else self.movable_rx
 
     def project(self, block, value):
-        """Clip to [0, A]^2, then repair the minimum spacing (pairwise pushes, then a greedy
-        grid fallback, finally the FPA layout). Frozen blocks return the FPA layout."""
+        """:meth:`matoolbox.regions.Rectangle.project` on [0, A]^2 (clip, pairwise pushes, greedy
+        grid, finally the FPA layout); feasible layouts are kept. Frozen blocks return the FPA layout."""
         require_choice(self.name, "block", block, POS_BLOCKS)
         fpa = self._fpa_tx if block == "positions_tx" else self._fpa_rx
         if not self._movable(block):
             return fpa.copy()
-        return _repair(np.asarray(value, float), self.region_size, self.d_min, fpa)
+        return self._region.project(value, fallback=fpa)
 
     def _block_violation(self, block, V):
         """Box (in lambda), spacing (relative to D_min) and frozen-layout violation of a

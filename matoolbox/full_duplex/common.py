@@ -1,11 +1,11 @@
-"""Full-duplex helpers shared by the problem classes and the blocks: unit conversions, FPA
-layouts, plane-wave sums, the SINR formulas (3.1)/(3.2), batched MMSE combiners and layout repair."""
+"""Full-duplex helpers shared by the problem classes and the blocks: unit conversions, plane-wave
+sums, the SINR formulas (3.1)/(3.2) and batched MMSE combiners (the position region, its repair
+and FPA layout are :class:`matoolbox.regions.Rectangle`)."""
 from __future__ import annotations
 
 import dataclasses
 import math
 
-import numba
 import numpy as np
 
 from ..channels.field_response import directions
@@ -17,7 +17,6 @@ from ..core.validate import (
 
 OBJECTIVES = ("weighted", "maxmin", "dl_si_cap")
 LN2 = math.log(2.0)
-LN2 = math.log(2.0)
 POS_BLOCKS = ("positions_tx", "positions_rx")
 
 
@@ -27,17 +26,6 @@ def dbm_to_watt(dbm):
 
 def db_to_lin(db):
     return 10.0 ** (np.asarray(db, float) / 10.0)
-
-
-def fpa_layout(n: int, region_size: float, spacing: float) -> np.ndarray:
-    """FPA reference layout (n, 2): ceil(sqrt n) x ceil(n / ceil(sqrt n)) grid with ``spacing``,
-    centred in [0, A]^2, first n points row-major."""
-    cols = int(math.ceil(math.sqrt(n)))
-    rows = int(math.ceil(n / cols))
-    gx = (np.arange(cols) - (cols - 1) / 2) * spacing + region_size / 2
-    gy = (np.arange(rows) - (rows - 1) / 2) * spacing + region_size / 2
-    X, Y = np.meshgrid(gx, gy)
-    return np.stack([X.ravel(), Y.ravel()], axis=-1)[:n].copy()
 
 
 def _plane_sum(dirs, gains, pos, k0, sign):
@@ -118,60 +106,6 @@ def _sinrs_batched_wr(hDc, hU, H, E, Wt, Wr, p):
     Q = np.abs(WrH @ H @ Wt) ** 2
     den_u = S.sum(-1) - sig_u + Q.sum(-1) + np.sum(np.abs(Wr) ** 2, axis=-2)
     return sig_d / den_d, sig_u / den_u
-
-
-@numba.njit(cache=True)
-def _push_apart(P, A, D, target, sweeps):
-    """Gauss-Seidel pairwise pushes (in place): pairs closer than D move apart symmetrically to
-    ``target`` along their difference, then are clipped to [0, A]; True when all pairs are >= D."""
-    n = P.shape[0]
-    for _ in range(sweeps):
-        ok = True
-        for i in range(n):
-            for j in range(i + 1, n):
-                vx = P[i, 0] - P[j, 0]
-                vy = P[i, 1] - P[j, 1]
-                dist = math.sqrt(vx * vx + vy * vy)
-                if dist < D:
-                    ok = False
-                    if dist > 1e-15:
-                        ux, uy = vx / dist, vy / dist
-                    else:
-                        ux, uy = math.cos(i + j), math.sin(i + j)
-                    shift = 0.5 * (target - dist) + 1e-12
-                    P[i, 0] = min(max(P[i, 0] + shift * ux, 0.0), A)
-                    P[j, 0] = min(max(P[j, 0] - shift * ux, 0.0), A)
-                    P[i, 1] = min(max(P[i, 1] + shift * uy, 0.0), A)
-                    P[j, 1] = min(max(P[j, 1] - shift * uy, 0.0), A)
-        if ok:
-            return True
-    return False
-
-
-def _repair(P, A, D, fallback, sweeps=100):
-    """Clip (N, 2) to [0, A]^2 and push apart pairs closer than D (then greedy grid, then fallback)."""
-    P = np.clip(np.array(P, float), 0.0, A)
-    n = len(P)
-    if n < 2:
-        return P
-    target = D * (1 + 1e-9)
-    if _push_apart(P, float(A), float(D) * (1 + 1e-10), float(target), sweeps):
-        return P
-    # greedy: keep antennas in order, move a conflicting one to the nearest free grid point
-    m = max(2, int(math.floor(A / (D / 2))) + 1)
-    g = np.linspace(0, A, m)
-    grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
-    placed = []
-    for i in range(n):
-        cand = P[i]
-        if placed and np.min(np.linalg.norm(np.array(placed) - cand, axis=-1)) < target:
-            ok = np.all(np.linalg.norm(grid[:, None] - np.array(placed)[None], axis=-1) >= target, axis=1)
-            if not ok.any():
-                return fallback.copy()
-            free = grid[ok]
-            cand = free[np.argmin(np.linalg.norm(free - P[i], axis=-1))]
-        placed.append(cand)
-    return np.array(placed)
 
 
 def _apply_overrides(prob, overrides):

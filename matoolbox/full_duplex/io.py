@@ -25,8 +25,8 @@ import numpy as np
 from ..channels.paths import Paths
 from ..channels.self_interference import SelfInterference
 from ..core.io import read_mapping, snr_power
-from ..core.validate import fail
-from .common import fpa_layout
+from ..core.validate import fail, require_positive
+from ..regions import Rectangle
 
 __all__ = ["FullDuplexIoMixin", "virtual_directions"]
 
@@ -181,8 +181,10 @@ class FullDuplexIoMixin:
         sp = max(kw["wavelength"] / 2, kw["d_min"])
         k0 = 2 * math.pi / wavelength
         Wt, Wr = virtual_directions(Nt, sp, wavelength), virtual_directions(Nr, sp, wavelength)
-        Et = np.exp(1j * k0 * fpa_layout(Nt, kw["region_size"], sp) @ Wt.T)     # (Nt, Lt)
-        Er = np.exp(1j * k0 * fpa_layout(Nr, kw["region_size"], sp) @ Wr.T)     # (Nr, Lr)
+        require_positive(own, "region_size", kw["region_size"])
+        box = Rectangle(0.0, kw["region_size"], 0.0, kw["region_size"])          # [0, A]^2
+        Et = np.exp(1j * k0 * box.fpa(Nt, sp) @ Wt.T)                            # (Nt, Lt)
+        Er = np.exp(1j * k0 * box.fpa(Nr, sp) @ Wr.T)                            # (Nr, Lr)
         Lt, Lr = Wt.shape[0], Wr.shape[0]
         gD = hD @ Et.conj() / Lt                                                 # (K_D, Lt)
         gU = (Er.T @ hU / Lr).T                                                  # (K_U, Lr)

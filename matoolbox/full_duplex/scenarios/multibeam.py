@@ -17,7 +17,8 @@ from ...core.validate import (
     fail, require_finite, require_int, require_positive,
 )
 from ..checks import LineArrayChecksMixin, check_args, check_db_fields, check_separation
-from .geometry import (_copy_x, _db, _fpa_line, _line_violation, _set, _solve, array_gain, array_gain_grad, project_line, steering_matrix)
+from ...regions import LineSegment
+from .geometry import (_copy_x, _db, _set, _solve, array_gain, array_gain_grad, steering_matrix)
 
 __all__ = ["MultiBeamProblem", "multibeam_awv", "MultibeamAwvOptions", "multibeam_apv", "MultibeamApvOptions"]
 
@@ -113,7 +114,7 @@ class MultiBeamProblem(LineArrayChecksMixin, Problem):
         pos = np.asarray(x["positions"], float)
         if pos.shape != (self.n_antennas,) or w.shape != (self.n_antennas,):
             return math.inf
-        v = _line_violation(pos, 0.0, self.region, self.d_min, self.wavelength)
+        v = self.position_region.violation(np.sort(pos)) / self.wavelength
         v = max(v, float(np.vdot(w, w).real) - 1.0)
         if self.null_angles.size:
             v = max(v, float((self.null_gains(x).max() - self.xi) / self.xi))
@@ -130,13 +131,24 @@ class MultiBeamProblem(LineArrayChecksMixin, Problem):
         n = self.n_antennas
         return np.zeros(n), np.full(n, float(self.region))
 
+    @property
+    def position_region(self) -> LineSegment:
+        """The positions' region ``LineSegment(0, A, d_min)`` (units of ``wavelength``)."""
+        seg = self.__dict__.get("_segment")
+        if seg is None:
+            seg = LineSegment(0.0, float(self.region), float(self.d_min))
+            _set(self, "_segment", seg)
+        return seg
+
     def project(self, block, value):
+        """Sort (..., N) and apply the sequential nearest-distance rule of ``position_region``
+        (feasible, unchanged when already feasible and sorted)."""
         self._check_block(block)
-        return project_line(value, 0.0, self.region, self.d_min)
+        return self.position_region.project(np.sort(np.asarray(value, float), axis=-1), method="sequential")
 
     def fpa_positions(self) -> np.ndarray:
         """ULA with spacing lambda/2 (or d_min if larger), centred in [0, A]."""
-        return _fpa_line(self.n_antennas, self.region, max(self.d_min, self.wavelength / 2))
+        return self.position_region.fpa(self.n_antennas, max(self.d_min, self.wavelength / 2))
 
     def initial_point(self, rng=None):
         """FPA layout, w = 0 (feasible, objective 0)."""
@@ -386,7 +398,7 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
                     exitflag, msg = -3, "QCQP solve failed; positions kept"
                 stop = True
                 break
-            new = project_line(pos + delta.value, 0.0, problem.region, problem.d_min)
+            new = problem.project("positions", pos + delta.value)
             xn = {**x, "positions": new}
             fn, vn = problem.objective(xn), problem.violation(xn)
             if fn >= f and vn <= v0:

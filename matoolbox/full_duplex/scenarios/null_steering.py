@@ -33,7 +33,8 @@ from ...core.validate import (
 )
 from ...optim.pso import PsoOptions, pso_positions
 from ..checks import LineArrayChecksMixin, check_args, check_db_fields, check_separation
-from .geometry import (_fpa_line, _line_violation, _omega, _set, array_gain, array_gain_grad, project_line, zf_gain)
+from ...regions import LineSegment
+from .geometry import _omega, _set, array_gain, array_gain_grad, zf_gain
 
 __all__ = ["NullSteeringProblem", "null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
 
@@ -169,7 +170,7 @@ class _ZfPositions:
 
     def __init__(self, problem):
         self.problem = problem
-        self.hi = math.inf if problem.region is None else float(problem.region)
+        self.region = problem.position_region          # finite: LineSegment(0, A, d_min)
 
     def objective(self, x):
         return float(self.problem.zf_gain(x["positions"]))
@@ -178,15 +179,15 @@ class _ZfPositions:
         return self.problem.zf_gain(values)
 
     def violation(self, x):
-        p = self.problem
-        return _line_violation(x["positions"], 0.0, self.hi, p.d_min, p.wavelength)
+        return self.region.violation(np.sort(np.asarray(x["positions"], float))) / self.problem.wavelength
 
     def bounds(self, block):
         n = self.problem.n_antennas
-        return np.zeros(n), np.full(n, self.hi)
+        return np.zeros(n), np.full(n, self.region.hi)
 
     def project(self, block, value):
-        return project_line(value, 0.0, self.hi, self.problem.d_min)
+        """Sort, then the sequential nearest-distance rule of the segment (feasible, idempotent)."""
+        return self.region.project(np.sort(np.asarray(value, float), axis=-1), method="sequential")
 
 
 def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solution:
@@ -339,9 +340,7 @@ class NullSteeringProblem(LineArrayChecksMixin, Problem):
         pos = np.asarray(x["positions"], float)
         if pos.shape != (self.n_antennas,) or w.shape != (self.n_antennas,):
             return math.inf
-        hi = math.inf if self.region is None else float(self.region)
-        lo = 0.0 if self.region is not None else -math.inf
-        v_geo = _line_violation(pos, lo, hi, self.d_min, self.wavelength)
+        v_geo = self.position_region.violation(np.sort(pos)) / self.wavelength
         g = self.gains(x, self.null_angles)
         return float(max(abs(np.linalg.norm(w) - 1.0), float(g.max()), v_geo))
 
@@ -355,9 +354,20 @@ class NullSteeringProblem(LineArrayChecksMixin, Problem):
         """Best gain with the nulls for fixed ``positions`` (..., N), see :func:`zf_gain`."""
         return zf_gain(positions, self.theta0, self.null_angles, self.wavelength, return_weights)
 
+    @property
+    def position_region(self) -> LineSegment:
+        """The positions' region: ``LineSegment(0, A, d_min)``, or the whole line
+        ``LineSegment(-inf, inf, d_min)`` when ``region`` is None (units of ``wavelength``)."""
+        seg = self.__dict__.get("_segment")
+        if seg is None:
+            lo, hi = (-math.inf, math.inf) if self.region is None else (0.0, float(self.region))
+            seg = LineSegment(lo, hi, float(self.d_min))
+            _set(self, "_segment", seg)
+        return seg
+
     def fpa_positions(self) -> np.ndarray:
         """ULA with spacing d_min (centred in [0, A] for a finite region, from 0 otherwise)."""
-        return _fpa_line(self.n_antennas, self.region, self.d_min)
+        return self.position_region.fpa(self.n_antennas, self.d_min)
 
     def fpa_zf(self):
         """The FPA-ZF baseline: ``{"positions", "precoders"}`` on the ULA with ZF weights."""

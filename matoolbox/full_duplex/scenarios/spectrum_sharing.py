@@ -19,7 +19,8 @@ from ...core.validate import (
     fail, require_finite, require_int, require_nonnegative, require_positive, require_shape,
 )
 from ..checks import PlanarArrayChecksMixin, check_args, check_db_fields
-from .geometry import (_cn, _copy_x, _db, _fpa_grid, _path_loss, _random_fd_directions, _repair_plane, _set, _solve, _pairwise_min_dist)
+from ...regions import Rectangle
+from .geometry import (_cn, _copy_x, _db, _path_loss, _random_fd_directions, _set, _solve)
 
 __all__ = ["SpectrumSharingProblem", "spectrum_sharing_beamformer", "SpectrumSharingBfOptions",
            "spectrum_sharing_enumeration", "EnumerationOptions"]
@@ -152,9 +153,7 @@ class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
         n = self.n_antennas
         if P.shape != (n, 2) or w.shape != (n,) or not np.all(np.isfinite(P)) or not np.all(np.isfinite(w)):
             return math.inf
-        v = max(0.0, float(-P.min()), float(P.max() - self.region)) / self.wavelength
-        if n > 1 and self.d_min > 0:
-            v = max(v, float(self.d_min - _pairwise_min_dist(P)) / self.wavelength)
+        v = self.position_region.violation(P) / self.wavelength
         v = max(v, float(np.vdot(w, w).real) / self.power - 1.0)
         if self.n_primary:
             v = max(v, float((self.interference(x).max() - self.gamma) / max(self.gamma, 1.0)))
@@ -177,28 +176,34 @@ class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
         self._check_block(block)
         return np.zeros((self.n_antennas, 2)), np.full((self.n_antennas, 2), float(self.region))
 
+    @property
+    def position_region(self) -> Rectangle:
+        """The positions' region ``Rectangle(0, A, 0, A, d_min)`` ([0, A]^2, metres)."""
+        box = self.__dict__.get("_box")
+        if box is None:
+            box = Rectangle(0.0, float(self.region), 0.0, float(self.region), float(self.d_min))
+            _set(self, "_box", box)
+        return box
+
     def project(self, block, value):
-        """Clip to the region and push apart pairs closer than d_min (heuristic repair; the FPA
-        layout if that fails), so the result is always feasible."""
+        """:meth:`matoolbox.regions.Rectangle.project` (clip, pairwise pushes, greedy grid, then the
+        FPA layout), so the result is always feasible; feasible layouts are kept."""
         self._check_block(block)
-        return _repair_plane(value, self.region, self.d_min, fallback=self.fpa_positions())
+        return self.position_region.project(value, fallback=self.fpa_positions())
 
     def fpa_positions(self) -> np.ndarray:
         """FPA grid with spacing max(lambda/2, d_min) centred in the region: (N, 2)."""
-        return _fpa_grid(self.n_antennas, self.region, max(self.d_min, self.wavelength / 2))
+        return self.position_region.fpa(self.n_antennas, max(self.d_min, self.wavelength / 2))
 
     def initial_point(self, rng=None):
         """FPA layout, w = 0 (feasible)."""
         return {"positions": self.fpa_positions(), "precoders": np.zeros(self.n_antennas, complex)}
 
     def random_point(self, rng=None):
-        """A random feasible layout (rejection sampling of the spacing) and w = 0."""
-        rng = as_generator(rng)
-        for _ in range(1000):
-            P = rng.uniform(0.0, self.region, size=(self.n_antennas, 2))
-            if self.n_antennas < 2 or _pairwise_min_dist(P) >= self.d_min:
-                return {"positions": P, "precoders": np.zeros(self.n_antennas, complex)}
-        return {"positions": self.project("positions", P), "precoders": np.zeros(self.n_antennas, complex)}
+        """A random feasible layout (:meth:`matoolbox.regions.Rectangle.random_feasible`: rejection
+        sampling of the spacing) and w = 0."""
+        P = self.position_region.random_feasible(self.n_antennas, as_generator(rng))
+        return {"positions": P, "precoders": np.zeros(self.n_antennas, complex)}
 
     def evaluate(self, x) -> dict:
         snr = self.objective(x)
