@@ -15,8 +15,8 @@ objective is the receiver's surrogate of the ergodic sum rate (bit/s/Hz):
   bound log2 det(I + S^1/2 (M diag(nu^2) + Om G Om) S^1/2), S = diag(p beta / sigma^2).
 
 Each has an analytic gradient (``gradient("positions", x)``). The feasible set
-F = {x: x_1 >= 0, x_{m+1} - x_m >= d, x_M <= D} is handled by ``project`` (exact Euclidean
-projection by default). ``ergodic_rates`` evaluates the true ergodic rates of ZF, MMSE and
+F = {x: x_1 >= 0, x_{m+1} - x_m >= d, x_M <= D} is ``region = LineSegment(0, D, d)``, which
+gives ``project`` (exact Euclidean projection by default), ``violation`` and ``random_feasible``. ``ergodic_rates`` evaluates the true ergodic rates of ZF, MMSE and
 MMSE-SIC by Monte Carlo with fresh samples; ``fpa_positions`` is the fixed array x_m = (m-1) d.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ..core.errors import InvalidProblemError
 from ..core.problem import Block, Problem
 from ..core.rng import as_generator, spawn_seeds
 from ..optim.pga import PgaOptions, pga
-from ..optim.projection import project_min_spacing, spacing_violation
+from ..regions import LineSegment
 from .checks import UplinkChecksMixin, check_fields, random_seed
 from .io import UplinkIoMixin
 from ..core.validate import (
@@ -169,6 +169,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         require_int(o, "seed", self.seed, 0)
         require_int(o, "restarts", self.restarts, 0)
         omega, nu = rician_weights(rician)
+        object.__setattr__(self, "_region", LineSegment(0.0, float(self.D), float(self.d)))
         object.__setattr__(self, "_c", {
             "theta": theta, "cos": np.cos(theta), "p": power, "rician": rician, "beta": beta,
             "omega": omega, "nu": nu, "kappa": 2.0 * math.pi / float(self.wavelength),
@@ -192,6 +193,11 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
 
     # ------------------------------------------------------------------ parameters
     @property
+    def region(self) -> LineSegment:
+        """The positions' feasible set F = ``LineSegment(0, D, d)`` (index order, adjacent spacing d)."""
+        return self._region
+
+    @property
     def p(self) -> np.ndarray:
         """Linear transmit powers (K,)."""
         return self._c["p"]
@@ -211,9 +217,14 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         return np.linspace(0.0, float(self.D), self.M)
 
     def random_positions(self, rng) -> np.ndarray:
-        """A layout drawn uniformly over F: sorted U[0, L] draws plus (m-1) d."""
-        L = float(self.D) - (self.M - 1) * float(self.d)
-        return np.sort(as_generator(rng).uniform(0.0, max(L, 0.0), self.M)) + self.fpa_positions()
+        """A layout drawn uniformly over F (:meth:`LineSegment.random_feasible`): sorted U[0, L]
+        draws plus (m-1) d, L = D - (M-1) d: (M,)."""
+        return self._region.random_feasible(self.M, as_generator(rng))
+
+    def random_feasible(self, block, rng=None) -> np.ndarray:
+        """A random feasible value of ``block`` ("positions"): uniform over F, (M,)."""
+        self._check_block(block)
+        return self.random_positions(rng)
 
     def initial_point(self, rng=None) -> dict:
         """FPA start (so a PGA result is never worse than the FPA surrogate)."""
@@ -230,18 +241,18 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         return pos
 
     def violation(self, x) -> float:
-        return spacing_violation(self._positions(x), float(self.d), float(self.D))
+        """Max violation of F (``region.violation``): 0 when feasible."""
+        return self._region.violation(self._positions(x))
 
     def project(self, block, value) -> np.ndarray:
-        """Projection of ``value`` (..., M) onto F (``self.projection`` method)."""
+        """Projection of ``value`` (..., M) onto F (``region.project`` with ``self.projection``)."""
         self._check_block(block)
-        return project_min_spacing(value, float(self.d), float(self.D), method=self.projection)
+        return self._region.project(value, method=self.projection)
 
     def bounds(self, block):
         """Per-antenna ranges of F: (m-1) d <= x_m <= D - (M-m) d, each (M,)."""
         self._check_block(block)
-        off = self.fpa_positions()
-        return off.copy(), float(self.D) - off[::-1]
+        return self._region.bounds(self.M)
 
     @staticmethod
     def _check_block(block):
@@ -280,11 +291,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
     def violation_batch(self, block, values, x=None) -> np.ndarray:
         """Spacing violation of each layout in ``values`` (n, M) -> (n,)."""
         self._check_block(block)
-        v = np.asarray(values, float).reshape(-1, self.M)
-        parts = [-v[:, 0], v[:, -1] - float(self.D)]
-        if self.M > 1:
-            parts.append(np.max(float(self.d) - np.diff(v, axis=1), axis=1))
-        return np.maximum(0.0, np.max(np.stack(parts), axis=0))
+        return self._region.violations(np.asarray(values, float).reshape(-1, self.M))
 
     def gradient(self, block, x) -> np.ndarray:
         """d surrogate / d positions (M,)."""
@@ -427,15 +434,16 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
     # ------------------------------------------------------------------ ao_solve hooks
     def pga_options(self, **changes):
         """Default PGA options of this family (docs/theory/uplink.rst: Projected gradient ascent): tau_0 = lambda^2, c1 = 1e-4, rho = 0.5,
-        rel. tol 1e-6, 500 iterations, extra starts: the uniform spread and ``restarts`` random
-        feasible layouts (uniform over F)."""
+        rel. tol 1e-6, 500 iterations, extra start: the uniform spread (``ao_blocks`` adds
+        ``restarts=self.restarts`` random starts, drawn by ``pga`` from :meth:`random_feasible`)."""
         return PgaOptions(block="positions", max_iter=500, step0=float(self.wavelength) ** 2,
                           armijo=1e-4, shrink=0.5, tol=1e-6, xtol=1e-10 * float(self.wavelength),
                           starts=(self.spread_positions(),)).replace(**changes)
 
     def ao_blocks(self):
-        """One block: multi-start PGA on the positions (FPA start first, then spread and random)."""
-        return [Block("positions", _pga_multistart, self.pga_options())]
+        """One block: multi-start :func:`~matoolbox.optim.pga` on the positions (the AO start first,
+        then the spread layout and ``restarts`` layouts from :meth:`random_feasible`)."""
+        return [Block("positions", pga, self.pga_options(restarts=self.restarts))]
 
     def ao_defaults(self) -> dict:
         return {"max_iter": 3, "tol": 1e-4}
@@ -456,12 +464,3 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         })
         solution["output"] = out
         return solution
-
-
-def _pga_multistart(problem, x0, *, options=None, rng=None):
-    """AO block: PGA from x0, the spread layout and ``problem.restarts`` random feasible layouts."""
-    rng = as_generator(rng)
-    extra = tuple(problem.random_positions(rng) for _ in range(problem.restarts))
-    opts = options if options is not None else problem.pga_options()
-    opts = opts.replace(starts=tuple(opts.starts) + extra)
-    return pga(problem, x0, options=opts, rng=rng)
