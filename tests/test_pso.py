@@ -133,3 +133,69 @@ def test_init_points_join_the_swarm():
     assert sol.fval == pytest.approx(_Box().objective({"positions": OPT}), abs=1e-12)
     with pytest.raises(ma.InvalidProblemError, match="init_points"):
         pso_positions(_Box(), {"positions": np.full((3, 2), 0.5)}, options={"init_points": (np.ones(5),)})
+
+
+# -- inner blocks re-run inside the fitness ---------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class _Inner(ma.Problem):
+    """f(a, q) = a - 4 (q - a)^2 on a in [0, 1]^1: with q fixed at 0 the best layout is a = 1/8
+    (f = 1/16); with q re-optimised (q = a) the value function is a, best at a = 1."""
+
+    def objective(self, x):
+        a, q = float(np.ravel(x["positions"])[0]), float(x["q"])
+        return a - 4.0 * (q - a) ** 2
+
+    def bounds(self, block):
+        return np.zeros(1), np.ones(1)
+
+    def project(self, block, value):
+        return np.clip(value, 0.0, 1.0)
+
+
+def _q_block(problem, x0, *, options=None, rng=None):
+    shift = 0.0 if options is None else options
+    x = {**x0, "q": float(np.ravel(x0["positions"])[0]) + shift}
+    _q_block.calls += 1
+    return ma.Solution(x=x, fval=problem.objective(x), exitflag=1)
+
+
+_q_block.calls = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class _InnerBatch(_Inner):
+    """Adds the vectorised value function objective_batch(..., inner=True)."""
+
+    def objective_batch(self, block, values, x, inner=False):
+        a = np.asarray(values, float).reshape(len(values))
+        q = a if inner else np.full_like(a, float(x["q"]))
+        return a - 4.0 * (q - a) ** 2
+
+
+def test_pso_inner_blocks_reoptimise_inside_the_fitness_and_are_returned():
+    x0 = {"positions": np.array([0.5]), "q": 0.0}
+    opts = {"iters": 30, "n_particles": 15}
+    fixed = pso_positions(_Inner(), x0, options=opts, rng=0)
+    assert fixed.x["positions"][0] == pytest.approx(0.125, abs=0.01) and fixed.x["q"] == 0.0
+    _q_block.calls = 0
+    sol = pso_positions(_Inner(), x0, options={**opts, "inner": (("q", _q_block),)}, rng=0)
+    assert _q_block.calls >= 15 * 30                            # generic path: per particle
+    assert sol.x["positions"][0] == pytest.approx(1.0, abs=1e-6)
+    assert sol.x["q"] == pytest.approx(sol.x["positions"][0])   # the winner's inner variable
+    assert sol.fval == pytest.approx(_Inner().objective(sol.x)) and sol.fval > 0.99
+    assert sol.output["inner"] == ["q"]
+    # vectorised value function: same winner, the block only runs for it
+    _q_block.calls = 0
+    vec = pso_positions(_InnerBatch(), x0, options={**opts, "inner": (ma.Block("q", _q_block),)}, rng=0)
+    assert _q_block.calls == 1
+    np.testing.assert_allclose(vec.x["positions"], sol.x["positions"], atol=1e-9)
+    assert vec.x["q"] == pytest.approx(vec.x["positions"][0])
+
+
+def test_pso_inner_keeps_the_incumbent_when_the_inner_result_is_worse():
+    x0 = {"positions": np.array([0.5]), "q": 0.5}              # f(x0) = 0.5
+    bad = (ma.Block("q", _q_block, 1.0),)                        # q = a + 1: f = a - 4 <= -3
+    sol = pso_positions(_Inner(), x0, options={"iters": 5, "n_particles": 5, "inner": bad}, rng=1)
+    assert sol.output["incumbent_kept"] and sol.x["q"] == 0.5 and sol.fval == pytest.approx(0.5)
+    with pytest.raises(ma.InvalidProblemError, match=r"PsoOptions.inner\[0\]"):
+        PsoOptions(inner=(1,))

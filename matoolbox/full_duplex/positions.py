@@ -5,7 +5,9 @@ r"""Position blocks of the full-duplex AO (docs/theory/full_duplex.rst: Position
 * ``method="pso"``: :func:`~matoolbox.solvers.pso_positions` (seeded pyswarms, particle 0 = the
   current layout). Fitness ``"fixed_bf"`` scores particles with the current beamformers;
   ``"inner_bf"`` re-optimises the cheap block-optimal beamformers per particle (MMSE combiners;
-  P3: the closed-form SI-capped ``w_t``) and writes them back with the winning layout.
+  P3: the closed-form SI-capped ``w_t``) through ``PsoOptions.inner`` (the problem's vectorised
+  ``objective_batch(..., inner=True)`` scores the swarm) and writes them back with the winning
+  layout.
 * ``method="mm"``: :func:`mm_positions`, the monotone gradient / MM step of §4.7(ii).
 * ``method="pga"``: generic :func:`~matoolbox.optim.pga`.
 
@@ -35,6 +37,7 @@ import numpy as np
 from ..core.cvx import solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
+from ..core.problem import Block
 from ..core.solution import Solution
 from ..optim.pga import PgaOptions, pga
 from ..optim.pso import PsoOptions, pso_positions
@@ -72,32 +75,6 @@ class MmOptions(Options):
     inner: bool | None = None
 
 
-class _InnerBF:
-    """View of an FD problem whose position objective re-optimises the cheap beamformers."""
-
-    def __init__(self, problem, block):
-        self.p = problem
-        self.block = block
-
-    def bounds(self, block):
-        return self.p.bounds(block)
-
-    def project(self, block, value):
-        return self.p.project(block, value)
-
-    def objective_batch(self, block, values, x):
-        return self.p.objective_batch(block, values, x, inner=True)
-
-    def violation_batch(self, block, values, x):
-        return self.p.violation_batch(block, values, x, inner=True)
-
-    def objective(self, x):
-        return float(self.objective_batch(self.block, np.asarray(x[self.block])[None], x)[0])
-
-    def violation(self, x):
-        return float(self.violation_batch(self.block, np.asarray(x[self.block])[None], x)[0])
-
-
 def _inner_beamformers(problem, x):
     """Write the block-optimal cheap beamformers for x's layout into x."""
     a = problem.fd_arrays(x)
@@ -107,6 +84,15 @@ def _inner_beamformers(problem, x):
         a = problem.fd_arrays(x)
     Wr, _ = mmse_combiner(a["hU"], a["p"], a["H"] @ a["Wt"])
     return problem.fd_pack(x, Wr=Wr)
+
+
+def _inner_bf_block(problem, x0, *, options=None, rng=None) -> Solution:
+    """Inner block of the ``"inner_bf"`` PSO fitness: the cheap block-optimal beamformers
+    (:func:`_inner_beamformers`) at ``x0``'s layout. The swarm itself is scored by the vectorised
+    ``objective_batch(block, values, x, inner=True)``; this block writes the beamformers of the
+    winning layout."""
+    x = _inner_beamformers(problem, dict(x0))
+    return Solution(x=x, fval=float(problem.objective(x)), exitflag=1, solver="fd_inner_bf")
 
 
 def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
@@ -145,11 +131,10 @@ def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
     if opts.method == "pso":
         fpa = problem.fpa[block]
         so = {"n_particles": 40, "iters": 100, "init_points": (fpa,), **opts.solver_options, "block": block}
-        target = _InnerBF(problem, block) if opts.fitness == "inner_bf" else problem
-        sol = pso_positions(target, x0, options=PsoOptions(**so), rng=rng)
-        x = {**x0, block: sol.x[block]}
         if opts.fitness == "inner_bf":
-            x = _inner_beamformers(problem, x)
+            so["inner"] = (Block("inner_bf", _inner_bf_block),)
+        sol = pso_positions(problem, x0, options=PsoOptions(**so), rng=rng)
+        x = {**x0, **sol.x}
     elif opts.method == "mm":
         sol = mm_positions(problem, x0, options={**opts.solver_options, "block": block}, rng=rng)
         x = sol.x

@@ -41,8 +41,8 @@ from ..core.solution import Solution
 from ..optim.sdr import gaussian_randomization, principal_or_random
 from .sdr_bounds import p1_upper_bound, p2_upper_bound, p3_upper_bound
 
-# gaussian_randomization / principal_or_random live in matoolbox.optim.sdr (imported above)
-__all__ = ["SdrOptions", "sdr_beamforming"]
+# gaussian_randomization / principal_or_random live in matoolbox.optim.sdr (re-exported here)
+__all__ = ["SdrOptions", "sdr_beamforming", "gaussian_randomization", "principal_or_random"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["score", "keep_better"]
+__all__ = ["score", "keep_better", "not_worse"]
 
 
 def score(problem, x) -> tuple[float, float]:
@@ -28,3 +28,12 @@ def keep_better(problem, x0, x, feas_tol=1e-9, f0=None, v0=None):
     if f >= f0 and v <= max(v0, feas_tol):
         return x, f, v, False
     return x0, f0, v0, True
+
+
+def not_worse(f, v, f0, v0, feas_tol=1e-9) -> bool:
+    """Whether a point (objective ``f``, violation ``v``) may replace the incumbent ``(f0, v0)``:
+    for a feasible incumbent (``v0 <= feas_tol``) it must be feasible and ``f >= f0``; for an
+    infeasible one it must violate less, or as much with ``f >= f0``."""
+    if v0 <= feas_tol:
+        return v <= feas_tol and f >= f0
+    return v < v0 or (v <= v0 and f >= f0)

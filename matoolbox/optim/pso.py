@@ -16,11 +16,24 @@ directory) when it is imported and whenever an optimizer is built. This adapter
 Fitness (maximised): ``objective(x) - penalty * violation(x)``; a problem may provide
 ``objective_batch(block, values (n, *shape), x) -> (n,)`` (and ``violation_batch``) to evaluate a
 whole swarm at once.
+
+**Inner blocks** (``PsoOptions.inner``): the fitness of a layout ``v`` is the value after
+re-optimising other variables at that layout,
+
+    fitness(v) = objective(x_v) - penalty * violation(x_v),   x_v = B_m(...B_1({**x, block: v}))
+
+where ``B_i`` are AO blocks (``matoolbox.core.problem.Block`` or ``(name, solver)`` pairs, each
+``solver(problem, x, options=..., rng=...) -> Solution``). When the problem offers the vectorised
+value function ``objective_batch(block, values, x, inner=True)`` (and
+``violation_batch(..., inner=True)``; e.g. full-duplex, whose inner beamformers have closed
+forms) the swarm is scored by it; otherwise the blocks run per particle. The returned ``x`` holds
+the inner blocks' variables for the winning layout, and is replaced by ``x0`` when it is worse.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import logging.config
 import threading
 import time
@@ -29,8 +42,11 @@ import numpy as np
 
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
+from ..core.problem import Block
 from ..core.rng import as_generator
 from ..core.solution import Solution
+from ..core.validate import fail
+from ._common import not_worse, score
 
 __all__ = ["pso_positions", "PsoOptions"]
 
@@ -44,7 +60,9 @@ class PsoOptions(Options):
     (social); velocity_clamp: |v_i| <= velocity_clamp * max(hi - lo) (None: no clamp); penalty on
     violation in the fitness; init_spread: random particles drawn uniformly in the bounds (1.0)
     or around x0 (fraction of the box); init_points: extra initial particles (each of the block's
-    shape, e.g. the FPA layout), placed after x0 and repaired."""
+    shape, e.g. the FPA layout), placed after x0 and repaired; inner: AO blocks (``Block`` or
+    ``(name, solver)`` / ``(name, solver, options)``) re-run at every particle's layout inside
+    the fitness (module docstring)."""
 
     block: str = "positions"
     n_particles: int = 50
@@ -58,6 +76,21 @@ class PsoOptions(Options):
     init_spread: float = 1.0
     feas_tol: float = 1e-6
     init_points: tuple = ()
+    inner: tuple = ()
+
+    def __post_init__(self):
+        if not isinstance(self.inner, (tuple, list)):
+            fail("PsoOptions", "inner", self.inner, "must be a tuple of Block or (name, solver) pairs")
+        blocks = []
+        for i, b in enumerate(self.inner):
+            if not isinstance(b, Block):
+                if not (isinstance(b, (tuple, list)) and len(b) in (2, 3) and isinstance(b[0], str)):
+                    fail("PsoOptions", f"inner[{i}]", b, "must be a Block or a (name, solver) pair")
+                b = Block(*b)
+            if not callable(b.solver):
+                fail("PsoOptions", f"inner[{i}]", b, "the solver must be callable")
+            blocks.append(b)
+        object.__setattr__(self, "inner", tuple(blocks))
 
 
 @contextlib.contextmanager
@@ -88,16 +121,42 @@ class _LinearInertia:
         return {**start_opts, "w": self.w_end + (self.w0 - self.w_end) * frac}
 
 
-def _fitness(problem, block, x, values, penalty):
+def _accepts_inner(fn) -> bool:
+    """Whether a batch hook takes the keyword ``inner`` (the vectorised inner-block path)."""
+    if fn is None:
+        return False
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "inner" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _run_inner(problem, x, blocks, rng):
+    """``x`` after running the inner blocks in turn (each merges its ``Solution.x``)."""
+    for blk in blocks:
+        sol = blk.solver(problem, x, options=blk.options, rng=rng)
+        if sol.exitflag != -3 and sol.x:
+            x = {**x, **sol.x}
+    return x
+
+
+def _fitness(problem, block, x, values, penalty, inner=(), rng=None):
     """Penalised objective of every particle: values (n, *shape) -> (n,), and violations."""
     batch = getattr(problem, "objective_batch", None)
     vbatch = getattr(problem, "violation_batch", None)
+    if inner and not _accepts_inner(batch):
+        pts = [_run_inner(problem, {**x, block: v}, inner, rng) for v in values]
+        sc = np.array([score(problem, p) for p in pts], float).reshape(-1, 2)
+        obj, vio = sc[:, 0], sc[:, 1]
+        return obj - penalty * vio, obj, vio
+    kw = {"inner": True} if inner else {}
     if batch is not None:
-        obj = np.asarray(batch(block, values, x), float)
+        obj = np.asarray(batch(block, values, x, **kw), float)
     else:
         obj = np.array([problem.objective({**x, block: v}) for v in values], float)
     if vbatch is not None:
-        vio = np.asarray(vbatch(block, values, x), float)
+        vio = np.asarray(vbatch(block, values, x, **(kw if _accepts_inner(vbatch) else {})), float)
     else:
         vio = np.array([problem.violation({**x, block: v}) for v in values], float)
     obj = np.where(np.isfinite(obj), obj, -np.inf)
@@ -127,7 +186,10 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
     Returns
     -------
     Solution
-        The full ``x`` dict, ``fval`` the objective, ``history`` the best penalised fitness per iteration.
+        The full ``x`` dict (with ``options.inner`` also the inner blocks' variables at the
+        winning layout), ``fval`` its objective, ``history`` the best penalised fitness per
+        iteration; ``output``: ``fitness`` of the winner, ``from_x0``, ``incumbent_kept`` (inner
+        blocks only: the winner was worse than ``x0``), ``inner`` (block names).
 
     Raises
     ------
@@ -168,7 +230,7 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
 
     def cost(pos):
         pos[:] = repair(pos)  # Lamarckian repair: pyswarms keeps the repaired particles
-        fit, _, _ = _fitness(problem, block, x, pos.reshape((-1,) + shape), opts.penalty)
+        fit, _, _ = _fitness(problem, block, x, pos.reshape((-1,) + shape), opts.penalty, opts.inner, rng)
         best_now = float(np.max(fit))
         history.append(max(best_now, history[-1]) if history else best_now)
         if callback is not None:
@@ -194,7 +256,7 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
         best_cost = np.asarray(opt.swarm.pbest_cost, float)
     # candidates: every personal best and x0; pick feasible max objective, else least violation
     cands = np.vstack([best_pos, cur.ravel()[None]])
-    fit, obj, vio = _fitness(problem, block, x, cands.reshape((-1,) + shape), opts.penalty)
+    fit, obj, vio = _fitness(problem, block, x, cands.reshape((-1,) + shape), opts.penalty, opts.inner, rng)
     feas = vio <= opts.feas_tol
     if np.any(feas & np.isfinite(obj)):
         i = int(np.argmax(np.where(feas, obj, -np.inf)))
@@ -203,9 +265,18 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
         i = int(np.argmin(vio))
         exitflag, message = -2, "no feasible particle found"
     x[block] = cands[i].reshape(shape)
-    return Solution(x=x, fval=float(obj[i]) if np.isfinite(obj[i]) else -np.inf, exitflag=exitflag,
-                    message=message, nit=len(history), history=history, violation=float(vio[i]),
-                    elapsed=time.perf_counter() - t0, solver="pso_positions",
+    fval, viol, kept = (float(obj[i]) if np.isfinite(obj[i]) else -np.inf), float(vio[i]), False
+    if opts.inner:
+        x = _run_inner(problem, x, opts.inner, rng)
+        fval, viol = score(problem, x)
+        f0, v0 = score(problem, x0)
+        if not not_worse(fval, viol, f0, v0, opts.feas_tol):
+            x, fval, viol, kept = dict(x0), f0, v0, True
+            exitflag = 0 if v0 <= opts.feas_tol else -2
+    return Solution(x=x, fval=fval, exitflag=exitflag,
+                    message=message + (" (incumbent kept)" if kept else ""), nit=len(history),
+                    history=history, violation=viol, elapsed=time.perf_counter() - t0, solver="pso_positions",
                     output={"n_particles": n, "swarm_best_cost": float(-best_cost.min()),
-                            "from_x0": bool(i == len(cands) - 1),
+                            "from_x0": bool(i == len(cands) - 1), "fitness": float(fit[i]),
+                            "inner": [b.name for b in opts.inner], "incumbent_kept": kept,
                             "w": (opts.w, opts.w_end), "velocity_clamp": clamp})
