@@ -8,6 +8,7 @@ import importlib
 # public name -> package that defines it
 _LAZY = {
     "ApoOptions": "full_duplex.scenarios",
+    "CoordinateSearchOptions": "optim",
     "EnumerationOptions": "full_duplex.scenarios",
     "ExhaustiveOptions": "xlma",
     "FdPositionOptions": "full_duplex",
@@ -33,6 +34,7 @@ _LAZY = {
     "ao_solve": "optim",
     "apo_positions": "full_duplex.scenarios",
     "chain_blocks": "optim",
+    "coordinate_search": "optim",
     "exhaustive_placement": "xlma",
     "fd_baselines": "full_duplex",
     "fd_blocks": "full_duplex",

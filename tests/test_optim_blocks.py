@@ -7,6 +7,7 @@ import pytest
 
 import matoolbox as ma
 from matoolbox.optim import sdr_maxmin, waterfill_block, waterfilling
+from matoolbox.optim import CoordinateSearchOptions, coordinate_search
 from matoolbox.optim import weighted_sum_rate, wmmse_block, wmmse_precoders
 
 
@@ -239,3 +240,72 @@ def test_sdr_maxmin_randomizes_when_the_relaxation_is_not_tight():
     assert out["min_snr"] >= 0.7 * best
     with pytest.raises(ma.InvalidProblemError, match="A_list"):
         sdr_maxmin(A[:, :2], 1.0)
+
+
+# -- coordinate search --------------------------------------------------------------------------
+class _Targets:
+    """f(P) = -sum_i ||p_i - t_i||^2 in a region with spacing D; two targets closer than D."""
+
+    def __init__(self, region, targets):
+        self.reg, self.t = region, np.asarray(targets, float)
+        self.batch_calls = 0
+
+    def region(self, block):
+        return self.reg
+
+    def objective(self, x):
+        return float(-np.sum((np.asarray(x["positions"]) - self.t) ** 2))
+
+    def objective_batch(self, block, values, x):
+        self.batch_calls += 1
+        return -np.sum((np.asarray(values) - self.t) ** 2, axis=tuple(range(1, np.ndim(values))))
+
+    def violation(self, x):
+        return self.reg.violation(x["positions"])
+
+
+def test_coordinate_search_rectangle_respects_spacing_and_is_coordinatewise_optimal():
+    from matoolbox.regions import Rectangle
+
+    reg = Rectangle(0.0, 2.0, 0.0, 1.0, min_spacing=0.5)
+    prob = _Targets(reg, [[0.3, 0.3], [0.5, 0.4], [1.9, 0.9]])
+    x0 = {"positions": reg.fpa(3), "W": np.ones(2)}
+    opts = CoordinateSearchOptions(points=21, sweeps=3)
+    sol = coordinate_search(prob, x0, options=opts)
+    P = sol.x["positions"]
+    assert sol.violation == 0.0 and sol.x["W"] is x0["W"]
+    assert sol.fval > prob.objective(x0) and np.all(np.diff(sol.history) >= 0)
+    assert prob.batch_calls == 3 * 3                      # one batch per antenna visit
+    # no grid point of any antenna that keeps the spacing does better (fixed point of a sweep)
+    t = np.linspace(0, 1, 21)
+    grid = np.stack(np.meshgrid(0 + 2 * t, t), -1).reshape(-1, 2)
+    for k in range(3):
+        others = np.delete(P, k, 0)
+        ok = np.linalg.norm(grid[:, None] - others[None], axis=-1).min(1) >= 0.5 - 1e-12
+        best = -np.sum((grid[ok] - prob.t[k]) ** 2, axis=1).max()
+        assert -np.sum((P[k] - prob.t[k]) ** 2) >= best - 1e-12
+    assert np.linalg.norm(P[0] - P[1]) >= 0.5 - 1e-12     # the close targets were pulled apart
+    # the spacing filter itself (not only the violation check) keeps the antennas apart
+    blind = _Targets(reg, prob.t)
+    blind.violation = lambda x: 0.0
+    Pb = coordinate_search(blind, x0, options=opts).x["positions"]
+    assert reg.violation(Pb) == 0.0 and np.linalg.norm(Pb[0] - Pb[1]) >= 0.5 - 1e-12
+    with pytest.raises(ma.InvalidProblemError, match="CoordinateSearchOptions.points"):
+        CoordinateSearchOptions(points=1)
+
+
+def test_coordinate_search_line_and_candidate_ports():
+    from matoolbox.regions import CandidateSet, LineSegment
+
+    line = _Targets(LineSegment(0.0, 1.0, min_spacing=0.3), [0.5, 0.55, 0.95])
+    x0 = {"positions": np.array([0.0, 0.35, 0.7])}
+    sol = coordinate_search(line, x0, options={"points": 101, "sweeps": 2})
+    P = sol.x["positions"]
+    assert sol.fval > line.objective(x0) and np.min(np.abs(np.diff(np.sort(P)))) >= 0.3 - 1e-12
+    assert abs(P[2] - 0.95) <= 0.002 + 1e-12                # grid step 0.004 on its box [0.6, 1]
+    ports = CandidateSet(np.array([0.0, 0.25, 0.5, 0.75, 1.0]))
+    cs = _Targets(ports, [0.5, 0.5, 0.9])
+    sol = coordinate_search(cs, {"positions": np.array([0.0, 0.25, 0.75])}, options={"sweeps": 2})
+    P = sol.x["positions"]
+    assert set(P.tolist()) <= set(ports.points.tolist()) and len(set(P.tolist())) == 3
+    assert P[2] == 1.0 and 0.5 in P.tolist()

@@ -1,8 +1,10 @@
 """Family-agnostic algorithms: ``ao_solve``, projected gradient ascent, the spacing projection, the
 pyswarms PSO adapter, SLSQP multistart, the block wrappers (they call what a problem exposes) and
-closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR max-min step."""
+closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR max-min step; per-antenna
+coordinate grid search over a region."""
 from .ao import ao_solve
 from .blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block
+from .grid_search import CoordinateSearchOptions, coordinate_search
 from .multistart import MultistartOptions, multistart
 from .pga import PgaOptions, pga
 from .projection import isotonic_increasing, project_min_spacing, spacing_violation
@@ -13,6 +15,7 @@ from .wmmse import WmmseOptions, weighted_sum_rate, wmmse_block, wmmse_precoders
 
 __all__ = [
     "ao_solve", "GridSearchOptions", "chain_blocks", "grid_search_positions", "reduced_block",
+    "CoordinateSearchOptions", "coordinate_search",
     "MultistartOptions", "multistart", "PgaOptions", "pga", "isotonic_increasing",
     "project_min_spacing", "spacing_violation", "PsoOptions", "pso_positions",
     "gaussian_randomization", "principal_or_random", "sdr_maxmin",

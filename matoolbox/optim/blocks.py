@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 
@@ -12,6 +11,7 @@ from ..core.errors import InvalidProblemError
 from ..core.options import Options
 from ..core.solution import Solution
 from ..core.validate import fail
+from .grid_search import _search
 
 __all__ = ["reduced_block", "chain_blocks", "grid_search_positions", "GridSearchOptions"]
 
@@ -69,6 +69,8 @@ def grid_search_positions(problem, x0, *, options=None, rng=None) -> Solution:
     the objective on an n x n grid of its box ``problem.bounds(block)`` with the other rows fixed
     (one ``score_batch`` call) and move row k to the best point if it improves the objective and
     keeps the violation <= max(violation(x0), feas_tol). Monotone; global along each row.
+    This is :func:`~matoolbox.optim.grid_search.coordinate_search` on the per-row boxes of
+    ``problem.bounds(block)`` (no region, no spacing filter).
 
     Parameters
     ----------
@@ -91,33 +93,8 @@ def grid_search_positions(problem, x0, *, options=None, rng=None) -> Solution:
     InvalidProblemError
         If ``options`` is not an instance of its Options class, a dict of its fields or None, or an option value is invalid.
     """
-    t0 = time.perf_counter()
     opts = options if options is not None else GridSearchOptions()
-    block = opts.block
-    x = dict(x0)
-    r = np.array(x[block], float)
-    lo, hi = problem.bounds(block)
-    f0 = float(problem.objective(x))
-    lim = max(float(problem.violation(x)), opts.feas_tol)
-    t = np.linspace(0.0, 1.0, int(opts.n))
-    unit = np.stack(np.meshgrid(t, t), axis=-1).reshape(-1, 2)
-    history, moves = [f0], 0
-    for _ in range(int(opts.sweeps)):
-        for k in range(r.shape[0]):
-            pts = lo[k] + unit * (hi[k] - lo[k])
-            cand = np.repeat(r[None], pts.shape[0], axis=0)
-            cand[:, k] = pts
-            f, v = problem.score_batch(block, cand, x)
-            f = np.where((v <= lim) & np.isfinite(f), f, -np.inf)
-            i = int(np.argmax(f))
-            if f[i] > f0:
-                r, f0 = cand[i], float(f[i])
-                moves += 1
-            history.append(f0)
-    x[block] = r
-    return Solution(x=x, fval=f0, exitflag=1, message=f"{moves} coordinate moves", nit=int(opts.sweeps),
-                    history=history, violation=float(problem.violation(x)),
-                    elapsed=time.perf_counter() - t0, solver="grid_search_positions", output={"moves": moves})
+    return _search(problem, x0, opts.block, opts.n, opts.sweeps, opts.feas_tol, None, "grid_search_positions")
 
 
 def chain_blocks(problem, x0, *, options=None, rng=None, solvers=()) -> Solution:
