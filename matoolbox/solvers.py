@@ -7,6 +7,7 @@ import importlib
 
 # public name -> package that defines it
 _LAZY = {
+    "AoMultistartOptions": "optim",
     "ApoOptions": "full_duplex.scenarios",
     "CoordinateSearchOptions": "optim",
     "EnumerationOptions": "full_duplex.scenarios",
@@ -31,6 +32,7 @@ _LAZY = {
     "SpectrumSharingBfOptions": "full_duplex.scenarios",
     "WaterfillOptions": "optim",
     "WmmseOptions": "optim",
+    "ao_multistart": "optim",
     "ao_solve": "optim",
     "apo_positions": "full_duplex.scenarios",
     "chain_blocks": "optim",

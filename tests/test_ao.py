@@ -7,6 +7,7 @@ import pytest
 
 import matoolbox as ma
 from matoolbox.core.validate import require_positive
+from matoolbox.optim import AoMultistartOptions, ao_multistart, pga
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,3 +172,83 @@ def test_an_objective_that_raises_is_reported_not_propagated():
 
     sol = ma.ao_solve(Fragile(), x0={"a": 1.0, "b": 1.0}, blocks=[("a", jump)], max_iter=5)
     assert sol.exitflag == -3 and "OverflowError" in sol.message and sol.x == {"a": 1.0, "b": 1.0}
+
+
+# -- multistart over AO runs --------------------------------------------------------------------
+def _c_block(problem, x0, *, options=None, rng=None):
+    x = {**x0, "c": np.cos(np.asarray(x0["p"], float))}
+    return ma.Solution(x=x, fval=problem.objective(x), exitflag=1)
+
+
+def _p_block(problem, x0, *, options=None, rng=None):
+    return pga(problem, x0, options={"block": "p", "max_iter": 3, "step0": 0.05})
+
+
+@dataclasses.dataclass(frozen=True)
+class _Wiggly(ma.Problem):
+    """f(p, c) = sin(3p) + 0.3 p - (c - cos p)^2 on p in [-3, 3]: several local maxima in p;
+    deterministic AO blocks (c closed form, 3 PGA steps on p), so every run is reproducible."""
+
+    def objective(self, x):
+        p = float(np.ravel(x["p"])[0])
+        return float(np.sin(3 * p) + 0.3 * p - (float(np.ravel(x["c"])[0]) - np.cos(p)) ** 2)
+
+    def gradient(self, block, x):
+        p, c = float(np.ravel(x["p"])[0]), float(np.ravel(x["c"])[0])
+        return np.array([3 * np.cos(3 * p) + 0.3 - 2 * (c - np.cos(p)) * np.sin(p)])
+
+    def project(self, block, v):
+        return np.clip(v, -3.0, 3.0)
+
+    def violation(self, x):
+        return float(max(0.0, abs(float(np.ravel(x["p"])[0])) - 3.0))
+
+    def initial_point(self, rng=None):
+        rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+        return {"p": rng.uniform(-3, 3, 1), "c": np.zeros(1)}
+
+    def fpa_point(self):
+        return {"p": np.zeros(1), "c": np.ones(1)}
+
+    def ao_blocks(self):
+        return [ma.Block("c", _c_block), ma.Block("p", _p_block)]
+
+    def ao_defaults(self):
+        return {"max_iter": 60, "tol": 1e-9}
+
+
+def test_ao_multistart_beats_every_finished_independent_run_and_is_reproducible():
+    prob = _Wiggly()
+    opts = AoMultistartOptions(n_random=6, keep=3, screen_iters=2)
+    user = {"p": np.array([-2.0]), "c": np.zeros(1)}
+    sol = ao_multistart(prob, options=opts, rng=5, x0s=(user,))
+    local = sol.output["local"]
+    assert [e["start"] for e in local] == ["fpa"] + ["random"] * 6 + ["user"]
+    # the starts are fpa_point(), then initial_point(rng) in order, then the user's
+    g = np.random.default_rng(5)
+    starts = [prob.fpa_point()] + [prob.initial_point(g) for _ in range(6)] + [user]
+    for e, x0 in zip(local, starts):
+        np.testing.assert_array_equal(e["x0"]["p"], x0["p"])
+    finished = [i for i, e in enumerate(local) if e["finished"]]
+    assert len(finished) == 3 and sum(e["finished"] for e in local) == 3
+    for i in finished:                                    # independent full AO runs
+        ref = ma.ao_solve(prob, starts[i], rng=0)
+        assert sol.fval >= ref.fval - 1e-12
+    assert sol.fval == max(e["fval"] for e in local)
+    assert sol.fval > ma.ao_solve(prob, prob.fpa_point()).fval + 0.1   # the FPA start alone is worse
+    assert local[sol.output["best_start"]]["fval"] == sol.fval and sol.exitflag == 1
+    again = ao_multistart(prob, options=opts, rng=5, x0s=(user,))
+    assert again.fval == sol.fval and np.array_equal(again.x["p"], sol.x["p"])
+
+
+def test_ao_multistart_parallel_equals_serial_and_validates():
+    prob = _Wiggly()
+    opts = {"n_random": 3, "keep": 2, "fpa": False}
+    a = ao_multistart(prob, options=opts, rng=2)
+    b = ao_multistart(prob, options={**opts, "workers": 2}, rng=2)
+    assert [e["fval"] for e in a.output["local"]] == [e["fval"] for e in b.output["local"]]
+    assert a.fval == b.fval and a.output["workers"] == 1 and b.output["workers"] == 2
+    with pytest.raises(ma.InvalidProblemError, match="keep"):
+        AoMultistartOptions(keep=0)
+    with pytest.raises(ma.InvalidProblemError, match="n_random"):
+        ao_multistart(prob, options={"n_random": 0, "fpa": False})

@@ -1,8 +1,9 @@
 """Family-agnostic algorithms: ``ao_solve``, projected gradient ascent, the spacing projection, the
-pyswarms PSO adapter, SLSQP multistart, the block wrappers (they call what a problem exposes) and
+pyswarms PSO adapter, SLSQP multistart, multistart over AO runs, the block wrappers (they call what a problem exposes) and
 closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR max-min step; per-antenna
 coordinate grid search over a region."""
 from .ao import ao_solve
+from .ao_multistart import AoMultistartOptions, ao_multistart
 from .blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block
 from .grid_search import CoordinateSearchOptions, coordinate_search
 from .multistart import MultistartOptions, multistart
@@ -14,7 +15,7 @@ from .waterfill import WaterfillOptions, water_levels, waterfill_block, waterfil
 from .wmmse import WmmseOptions, weighted_sum_rate, wmmse_block, wmmse_precoders
 
 __all__ = [
-    "ao_solve", "GridSearchOptions", "chain_blocks", "grid_search_positions", "reduced_block",
+    "ao_solve", "AoMultistartOptions", "ao_multistart", "GridSearchOptions", "chain_blocks", "grid_search_positions", "reduced_block",
     "CoordinateSearchOptions", "coordinate_search",
     "MultistartOptions", "multistart", "PgaOptions", "pga", "isotonic_increasing",
     "project_min_spacing", "spacing_violation", "PsoOptions", "pso_positions",
