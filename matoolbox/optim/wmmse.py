@@ -19,11 +19,12 @@ weighted MSE ``sum_k a_k (w_k e_k - log w_k)`` in one variable:
 with ``D(mu)`` diagonal, ``mu_g`` on the rows of group g, the multipliers of the power budgets.
 One group: ``mu >= 0`` by bisection on ``||W(mu)||^2 = P`` (``mu = 0`` if ``W(0)`` fits), on the
 eigendecomposition of ``A``. Several groups: the concave dual of the W-step is maximised by
-cyclic coordinate bisection on ``mu_g`` (``d/dmu_g = ||W_g||^2 - P_g``), exact in one sweep
+cyclic coordinate root finding (Brent) on ``mu_g`` (``d/dmu_g = ||W_g||^2 - P_g``), exact in one sweep
 when ``A`` is block-diagonal in the groups. The weighted sum rate is non-decreasing over the
 iterations; after each W-step ``W`` is scaled by ``c = min_g sqrt(P_g/||W_g||^2)`` when ``c > 1``
-(raises every SINR), so the power is met with equality. Converged points are stationary
-points of the weighted sum rate under the power constraints.
+(raises every SINR), so the power is met with equality; a W-step that would lower the rate (only
+possible at the round-off level of the dual solve) ends the iterations. Converged points are
+stationary points of the weighted sum rate under the power constraints.
 """
 from __future__ import annotations
 
@@ -114,10 +115,14 @@ def _solve_one_group(A, B, P):
     return (U * d) @ (U.conj().T @ B), np.array([mu])
 
 
-def _solve_groups(A, B, rows, P, mu0, sweeps=100):
-    """Cyclic coordinate bisection on the group multipliers of the W-step dual."""
+def _solve_groups(A, B, rows, P, mu0, sweeps=200):
+    """Cyclic coordinate ascent on the group multipliers of the W-step dual: each ``mu_g`` is the
+    root of ``||W_g(mu)||^2 = P_g`` (Brent's method), or 0 when ``W_g`` fits at ``mu_g = 0``."""
+    from scipy.optimize import brentq
+
     N = A.shape[0]
     mu = np.array(mu0, float)
+    lam_max = max(float(np.linalg.eigvalsh(A)[-1]), 1e-300)
 
     def W_of(m):
         d = np.zeros(N)
@@ -129,34 +134,23 @@ def _solve_groups(A, B, rows, P, mu0, sweeps=100):
         except np.linalg.LinAlgError:
             return np.linalg.pinv(M) @ B
 
-    def pg(m, g):
-        return float(np.sum(np.abs(W_of(m)[rows[g]]) ** 2))
+    def excess(val, g):
+        m = mu.copy()
+        m[g] = val
+        return float(np.sum(np.abs(W_of(m)[rows[g]]) ** 2)) - P[g]
 
-    scale = max(float(np.linalg.norm(A, 2)), 1e-300)
     for _ in range(sweeps):
-        mu_prev = mu.copy()
         for g in range(len(rows)):
-            m = mu.copy()
-            m[g] = 0.0
-            if pg(m, g) <= P[g]:
+            if excess(0.0, g) <= 0.0:
                 mu[g] = 0.0
                 continue
-            hi = max(mu[g], 1e-12 * scale)
-            m[g] = hi
-            while pg(m, g) > P[g]:
-                hi *= 2.0
-                m[g] = hi
-            lo = 0.0
-            for _ in range(200):
-                m[g] = 0.5 * (lo + hi)
-                if pg(m, g) > P[g]:
-                    lo = m[g]
-                else:
-                    hi = m[g]
-                if hi - lo <= 1e-15 * hi:
-                    break
-            mu[g] = hi
-        if np.all(np.abs(mu - mu_prev) <= 1e-12 * np.maximum(np.abs(mu), 1e-300)):
+            hi = max(2.0 * mu[g], 1e-12 * lam_max)
+            while excess(hi, g) > 0.0:
+                hi *= 4.0
+            mu[g] = brentq(excess, 0.0, hi, args=(g,), xtol=1e-15 * hi, rtol=1e-13)
+        W = W_of(mu)
+        pw = np.array([float(np.sum(np.abs(W[r]) ** 2)) for r in rows])
+        if np.all((pw <= P * (1 + 1e-13)) & ((mu == 0) | (pw >= P * (1 - 1e-13)))):
             break
     return W_of(mu), mu
 
@@ -240,6 +234,9 @@ def wmmse_precoders(H, power, noise, weights=None, W0=None, groups=None, max_ite
         if not np.all(np.isfinite(Wn)):
             break
         fn = weighted_sum_rate(H, Wn, noise, a)
+        if fn < f:                                    # inexact W-step at round-off level: stop
+            converged = True
+            break
         W = Wn
         history.append(fn)
         if fn > best[0]:
