@@ -6,7 +6,7 @@ import pytest
 from matoolbox import InvalidProblemError
 from matoolbox.optim.projection import project_min_spacing
 from matoolbox.regions import CandidateSet, LineSegment, Rectangle, Region, min_distance
-from matoolbox.regions.rectangle import _push_apart, _push_apart_numpy
+from matoolbox.regions.rectangle import _feasible, _feasible_numpy, _push_apart, _push_apart_numpy
 
 
 def _fd_jacobian(fun, x, h=1e-6):
@@ -170,6 +170,10 @@ def test_push_apart_numba_matches_numpy(rng):
         rb = _push_apart_numpy(b, 0.0, 0.4, 0.0, 0.3, 0.1, 0.1 * (1 + 1e-9), 20)
         assert ra == rb
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
+        box = Rectangle(0.0, 0.4, 0.0, 0.3, 0.1)
+        for Q in (P, a):
+            f = _feasible(Q, 0.0, 0.4, 0.0, 0.3, 0.1)
+            assert f == _feasible_numpy(Q, 0.0, 0.4, 0.0, 0.3, 0.1) == (box.violation(Q) == 0.0)
 
 
 def test_rectangle_random_feasible_violation_and_bounds(rng):

@@ -12,6 +12,7 @@ Positions are ``(n,)`` arrays on a line (``dim == 1``) and ``(n, 2)`` arrays in 
 from __future__ import annotations
 
 import abc
+import functools
 
 import numpy as np
 
@@ -37,8 +38,17 @@ def min_distance(P) -> np.ndarray:
     n = P.shape[-2]
     if n < 2:
         return np.full(P.shape[:-2], np.inf)
-    i, j = np.triu_indices(n, 1)
+    i, j = _pairs(n)
     return np.linalg.norm(P[..., i, :] - P[..., j, :], axis=-1).min(axis=-1)
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int):
+    """``np.triu_indices(n, 1)`` (cached; read-only arrays)."""
+    i, j = np.triu_indices(n, 1)
+    i.setflags(write=False)
+    j.setflags(write=False)
+    return i, j
 
 
 class Region(abc.ABC):

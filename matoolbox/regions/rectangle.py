@@ -63,18 +63,45 @@ def _push_apart_numpy(P, x_min, x_max, y_min, y_max, D, target, sweeps):
     return False
 
 
+def _feasible_numpy(P, x_min, x_max, y_min, y_max, D):
+    """True when one layout P (n, 2) is inside the box and every pair is >= D apart (NaN: False).
+    Plain Python reference; :func:`_feasible` is the same source compiled by numba."""
+    n = P.shape[0]
+    for i in range(n):
+        if not (x_min <= P[i, 0] <= x_max and y_min <= P[i, 1] <= y_max):
+            return False
+    for i in range(n):
+        for j in range(i + 1, n):
+            vx = P[i, 0] - P[j, 0]
+            vy = P[i, 1] - P[j, 1]
+            if not math.sqrt(vx * vx + vy * vy) >= D:
+                return False
+    return True
+
+
 _COMPILED = {}
 
 
-def _push_apart(P, x_min, x_max, y_min, y_max, D, target, sweeps):
-    """:func:`_push_apart_numpy` compiled with ``numba.njit(cache=True)`` on first use (numba is
-    imported lazily so that ``import matoolbox`` stays light)."""
-    kernel = _COMPILED.get("push_apart")
+def _compiled(func):
+    """``numba.njit(cache=True)(func)``, compiled on first use (numba is imported lazily so that
+    ``import matoolbox`` stays light)."""
+    kernel = _COMPILED.get(func.__name__)
     if kernel is None:
         import numba
 
-        kernel = _COMPILED.setdefault("push_apart", numba.njit(cache=True)(_push_apart_numpy))
-    return kernel(P, float(x_min), float(x_max), float(y_min), float(y_max), float(D), float(target), int(sweeps))
+        kernel = _COMPILED.setdefault(func.__name__, numba.njit(cache=True)(func))
+    return kernel
+
+
+def _push_apart(P, x_min, x_max, y_min, y_max, D, target, sweeps):
+    """:func:`_push_apart_numpy` compiled by numba (same arguments, same arithmetic)."""
+    return _compiled(_push_apart_numpy)(P, float(x_min), float(x_max), float(y_min), float(y_max),
+                                        float(D), float(target), int(sweeps))
+
+
+def _feasible(P, x_min, x_max, y_min, y_max, D):
+    """:func:`_feasible_numpy` compiled by numba."""
+    return _compiled(_feasible_numpy)(P, float(x_min), float(x_max), float(y_min), float(y_max), float(D))
 
 
 def _upa(n, spacing, cx, cy):
@@ -132,6 +159,11 @@ class Rectangle(Region):
             fail(own, "min_spacing", self.min_spacing, "must be >= 0")
         for f, v in vals.items():
             object.__setattr__(self, f, v)
+        lo, hi = np.array([vals["x_min"], vals["y_min"]]), np.array([vals["x_max"], vals["y_max"]])
+        lo.setflags(write=False)
+        hi.setflags(write=False)
+        object.__setattr__(self, "_lo", lo)
+        object.__setattr__(self, "_hi", hi)
 
     @classmethod
     def square(cls, side: float, min_spacing: float = 0.0, center=(0.0, 0.0)) -> "Rectangle":
@@ -163,9 +195,7 @@ class Rectangle(Region):
     def violations(self, P) -> np.ndarray:
         r"""Per layout :math:`\max(0,\ \text{box excess},\ D - \min_{i<j}\|p_i - p_j\|)`: (...)."""
         P = self._positions(P)
-        lo = np.array([self.x_min, self.y_min])
-        hi = np.array([self.x_max, self.y_max])
-        v = np.max(np.maximum(lo - P, P - hi), axis=(-1, -2))
+        v = np.max(np.maximum(self._lo - P, P - self._hi), axis=(-1, -2))
         if P.shape[-2] > 1:
             v = np.maximum(v, self.min_spacing - min_distance(P))
         v = np.maximum(v, 0.0)
@@ -192,23 +222,22 @@ class Rectangle(Region):
         P = self._positions(P)
         n = P.shape[-2]
         fb = None if fallback is None else np.asarray(fallback, float)
-        flat = P.reshape(-1, n, 2)
-        ok = self.violations(flat) == 0
-        out = flat.copy()
-        for b in np.flatnonzero(~ok):
-            out[b] = self._repair(flat[b], fb, sweeps)
+        out = P.reshape(-1, n, 2)                                # P is already a copy (_positions)
+        feasible = _compiled(_feasible_numpy)
+        for b in range(out.shape[0]):
+            if not feasible(out[b], self.x_min, self.x_max, self.y_min, self.y_max, self.min_spacing):
+                out[b] = self._repair(out[b], fb, sweeps)
         return out.reshape(P.shape)
 
     def _repair(self, P, fallback, sweeps):
         """Steps 2-4 for one layout (n, 2)."""
-        lo = np.array([self.x_min, self.y_min])
-        hi = np.array([self.x_max, self.y_max])
-        P = np.clip(P, lo, hi)
+        P = np.clip(P, self._lo, self._hi)
         n, D = len(P), self.min_spacing
         if n < 2 or D <= 0:
             return P
         target = D * (1 + 1e-9)
-        if _push_apart(P, self.x_min, self.x_max, self.y_min, self.y_max, D * (1 + 1e-10), target, int(sweeps)):
+        if _compiled(_push_apart_numpy)(P, self.x_min, self.x_max, self.y_min, self.y_max, D * (1 + 1e-10),
+                                        target, int(sweeps)):
             return P
         grid = self._grid()
         placed = []
@@ -252,8 +281,7 @@ class Rectangle(Region):
         return P
 
     def _draw(self, n, rng, tries):
-        lo = np.array([self.x_min, self.y_min])
-        hi = np.array([self.x_max, self.y_max])
+        lo, hi = self._lo, self._hi
         D = self.min_spacing
         P = None
         for _ in range(tries):
