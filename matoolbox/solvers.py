@@ -7,6 +7,9 @@ import importlib
 
 # public name -> package that defines it
 _LAZY = {
+    "value_function_block": "optim",
+    "nlp_block": "optim",
+    "NlpBlockOptions": "optim",
     "AoMultistartOptions": "optim",
     "ApoOptions": "full_duplex.scenarios",
     "CoordinateSearchOptions": "optim",

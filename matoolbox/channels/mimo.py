@@ -39,7 +39,7 @@ import numpy as np
 
 from ..core.rng import as_generator
 from ..core.validate import fail, require_array, require_choice, require_count, require_real
-from .field_response import directions, wavenumber
+from .field_response import directions
 from .paths import ANGLE_LAWS, CONVENTIONS, Paths, draw_angles
 
 __all__ = ["MimoChannel", "MultiLinkChannel"]
@@ -129,7 +129,7 @@ class MimoChannel:
     @property
     def kappa(self) -> float:
         """Wavenumber 2 pi / wavelength."""
-        return wavenumber(self.wavelength)
+        return 2.0 * np.pi / self.wavelength            # validated in __post_init__
 
     # ------------------------------------------------------------------ field responses, H, vjp
     def G(self, pos_tx) -> np.ndarray:
@@ -346,7 +346,7 @@ class MultiLinkChannel:
     @property
     def kappa(self) -> float:
         """Wavenumber 2 pi / wavelength."""
-        return wavenumber(self.wavelength)
+        return 2.0 * np.pi / self.wavelength            # validated in __post_init__
 
     def _steer(self, t):
         """exp(s j kappa dirs[k,l] . t_n): t (..., N, 2) -> (..., K, L, N)."""

@@ -27,6 +27,13 @@ Everything the generic solvers call is then derived:
 * ``surrogate(x, name)`` / ``surrogate_gradient(block, x, name)`` for ``pga``'s smooth surrogate
   when the problem defines ``surrogate_metric(H, x, name, grad=False)``.
 
+Variables with a closed-form optimum given the channel (``best_responses()``, e.g. water-filling)
+can be eliminated: :class:`ValueFunction` is the view whose objective is the value function
+max over those variables (its gradient, by the envelope theorem, the gradient at the optimum), and
+:func:`value_function_block` runs any position block on that view and then sets the eliminated
+variables to their optimum -- so a per-antenna search sees the true landscape, not the one at a
+stale covariance.
+
 Variables listed by ``fixed()`` stay at their ``start`` value (e.g. an FPA baseline): ``project``
 returns that value, the NLP packing leaves them out and the default blocks skip them.
 """
@@ -40,9 +47,13 @@ import numpy as np
 
 from ..core.errors import MatoolboxError
 from ..core.problem import Problem
+from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
+from ..core.solution import Solution
+from .ao import ao_solve
+from .multistart import MultistartOptions, multistart
 
-__all__ = ["MaProblem"]
+__all__ = ["MaProblem", "ValueFunction", "value_function_block", "nlp_block", "NlpBlockOptions"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -50,6 +61,13 @@ class MaProblem(Problem):
     """Base of problems written from the generic pieces (see the module docstring)."""
 
     channel_args: ClassVar[tuple] = ()
+    #: True when ``metric`` accepts a batch of channel matrices (leading axis) and returns (B,)
+    batch_metric: ClassVar[bool] = False
+    #: ``ao_initial_point`` screening: random feasible layouts scored (with best responses) besides
+    #: the FPA start, how many of the best get ``screen_iters`` AO iterations (0: plain FPA start)
+    screen_starts: ClassVar[int] = 0
+    screen_keep: ClassVar[int] = 3
+    screen_iters: ClassVar[int] = 2
 
     # -- to be provided ---------------------------------------------------------------------
     def variables(self) -> dict:
@@ -61,6 +79,12 @@ class MaProblem(Problem):
     def fixed(self) -> tuple:
         """Names of variables held at their ``start`` value (default: none)."""
         return ()
+
+    def best_responses(self) -> dict:
+        """``{name: fn(H) -> value}``: variables with a closed-form optimum given the channel
+        matrix (batched over leading axes of H), e.g. water-filling for a covariance. Used by
+        :class:`ValueFunction` (default: none)."""
+        return {}
 
     # -- channel ------------------------------------------------------------------------------
     def channel_matrix(self, x):
@@ -152,53 +176,102 @@ class MaProblem(Problem):
         return x
 
     def ao_initial_point(self, rng=None) -> dict:
-        return {k: np.array(v, copy=True) for k, v in self._fpa.items()}
+        """The FPA point; with ``screen_starts`` > 0 the best of a cheap screening instead:
+
+        the FPA point and ``screen_starts`` random feasible layouts are scored in one batch (with
+        ``best_responses`` filled in), the ``screen_keep`` best run ``screen_iters`` iterations of
+        ``ao_solve`` with the default blocks, and the best result is the start. ``rng`` draws the
+        layouts, so different seeds explore different starts."""
+        fpa = {k: np.array(v, copy=True) for k, v in self._fpa.items()}
+        if self.screen_starts <= 0:
+            return fpa
+        rng = as_generator(rng)
+        cands = [fpa] + [self.initial_point(rng) for _ in range(int(self.screen_starts))]
+        f = self.score_points(cands)
+        top = [cands[i] for i in np.argsort(-f, kind="stable")[: int(self.screen_keep)]]
+        runs = [ao_solve(self, c, max_iter=int(self.screen_iters), rng=rng) for c in top]
+        best = max(runs, key=lambda r: (r.violation <= 1e-6, r.fval))
+        return best.x
+
+    def score_points(self, xs) -> np.ndarray:
+        """Objective of each point in ``xs`` (list of dicts) with ``best_responses`` filled in;
+        one batched channel / metric call when ``batch_metric``."""
+        responses = self.best_responses()
+        if self.batch_metric:
+            args = [np.stack([np.asarray(x[a], float) for x in xs]) for a in self.channel_args]
+            H = self.channel.H(*args)
+            xb = {**{k: np.stack([np.asarray(x[k]) for x in xs]) for k in xs[0]},
+                  **{n: fn(H) for n, fn in responses.items()}}
+            f = np.asarray(self.metric(H, xb), float)
+        else:
+            f = np.array([self.objective(ValueFunction(self).fill(x)) for x in xs], float)
+        return np.where(np.isfinite(f), f, -np.inf)
 
     def objective_batch(self, block, values, x):
-        """Objective at each value of ``block`` (values (B, *shape)) with the rest of ``x`` fixed."""
+        """Objective at each value of ``block`` (values (B, *shape)) with the rest of ``x`` fixed.
+
+        One batched channel and metric call when ``batch_metric`` is set and ``block`` is a
+        channel argument (the channel's ``H`` broadcasts over a leading batch axis); else a loop."""
+        values = np.asarray(values)
+        if self.batch_metric and block in self.channel_args and block not in self.fixed():
+            args = [values if a == block else np.asarray(x[a], float) for a in self.channel_args]
+            f = np.asarray(self.metric(self.channel.H(*args), x), float)
+            return np.where(np.isfinite(f), f, -np.inf)
         return np.array([self.objective({**x, block: v}) for v in np.asarray(values)], float)
 
     def violation_batch(self, block, values, x):
-        return np.array([self.violation({**x, block: v}) for v in np.asarray(values)], float)
+        """Violation at each value of ``block`` (values (B, *shape)): the other variables' violation
+        once, the block's per value (batched when its region has ``violations``)."""
+        values = np.asarray(values)
+        rest = max([0.0] + [v.violation(x[n]) for n, v in self._variables.items() if n in x and n != block])
+        var = self._var(block)
+        region = getattr(var, "region", None)
+        if region is not None and hasattr(region, "violations"):
+            own = np.asarray(region.violations(values), float).reshape(len(values))
+        else:
+            own = np.array([var.violation(v) for v in values], float)
+        return np.maximum(own, rest)
 
-    # -- SLSQP multistart hooks -------------------------------------------------------------------
+    # -- SLSQP multistart hooks (over the movable variables; ``nlp_block``: over chosen ones) -----
     def _movable(self):
         return [n for n in self._variables if n not in self.fixed()]
 
-    def _slices(self):
+    def _slices(self, names=None):
         vs, out, i = self._variables, {}, 0
-        for n in self._movable():
+        for n in (self._movable() if names is None else names):
             out[n] = slice(i, i + vs[n].size)
             i += vs[n].size
         return out
 
-    def nlp_pack(self, x):
+    def nlp_pack(self, x, names=None):
         vs = self._variables
-        return np.concatenate([vs[n].pack(x[n]) for n in self._movable()])
+        return np.concatenate([vs[n].pack(x[n]) for n in self._slices(names)])
 
-    def nlp_unpack(self, z):
-        vs, x = self._variables, dict(self._fpa)
-        for n, s in self._slices().items():
+    def nlp_unpack(self, z, names=None, base=None):
+        vs = self._variables
+        x = dict(self._fpa if base is None else base)
+        for n, s in self._slices(names).items():
             x[n] = vs[n].unpack(np.asarray(z)[s])
         return x
 
-    def nlp_fun(self, z):
+    def nlp_fun(self, z, names=None, base=None):
         """(-objective, -gradient) at the packed point z (SLSQP minimises)."""
-        x = self.nlp_unpack(z)
+        x = self.nlp_unpack(z, names, base)
         H = self.channel_matrix(x)
         f, dH, dv = self.metric(H, x, grad=True)
-        gpos = self.channel_vjp(x, dH)
+        slices = self._slices(names)
+        gpos = self.channel_vjp(x, dH) if any(n in self.channel_args for n in slices) else {}
         vs, g = self._variables, np.zeros(len(z))
-        for n, s in self._slices().items():
+        for n, s in slices.items():
             gb = gpos[n] if n in self.channel_args else dv[n]
             kw = {"z": np.asarray(z)[s]} if vs[n].is_complex else {}
             g[s] = vs[n].pack_grad(x[n], gb, **kw)
         return -float(f), -g
 
-    def nlp_constraints(self, z):
+    def nlp_constraints(self, z, names=None, base=None):
         vs, rows, jacs = self._variables, [], []
-        x = self.nlp_unpack(z)
-        for n, s in self._slices().items():
+        x = self.nlp_unpack(z, names, base)
+        for n, s in self._slices(names).items():
             kw = {"z": np.asarray(z)[s]} if vs[n].is_complex else {}
             c, J = vs[n].constraints(x[n], **kw)
             full = np.zeros((len(c), len(z)))
@@ -207,13 +280,149 @@ class MaProblem(Problem):
             jacs.append(full)
         return np.concatenate(rows), np.vstack(jacs)
 
-    def nlp_bounds(self):
+    def nlp_bounds(self, names=None):
         vs = self._variables
-        lo, hi = zip(*(vs[n].nlp_bounds() for n in self._movable()))
+        lo, hi = zip(*(vs[n].nlp_bounds() for n in self._slices(names)))
         return np.concatenate(lo), np.concatenate(hi)
 
     def nlp_random_start(self, rng):
         return self.initial_point(rng)
 
+    def nlp_polish(self, x, names=None):
+        return {**x, **{n: self.project(n, x[n]) for n in self._slices(names)}}
+
+
+class _BlockNlp:
+    """SLSQP view of an :class:`MaProblem` over ``names`` only, the rest held at ``base``."""
+
+    def __init__(self, problem, base, names):
+        self.problem, self.base, self.names = problem, dict(base), tuple(names)
+
+    def objective(self, x):
+        return self.problem.objective(x)
+
+    def violation(self, x):
+        return self.problem.violation(x)
+
+    def nlp_pack(self, x):
+        return self.problem.nlp_pack(x, self.names)
+
+    def nlp_unpack(self, z):
+        return self.problem.nlp_unpack(z, self.names, self.base)
+
+    def nlp_fun(self, z):
+        return self.problem.nlp_fun(z, self.names, self.base)
+
+    def nlp_constraints(self, z):
+        return self.problem.nlp_constraints(z, self.names, self.base)
+
+    def nlp_bounds(self):
+        return self.problem.nlp_bounds(self.names)
+
     def nlp_polish(self, x):
-        return {**x, **{n: self.project(n, x[n]) for n in self._movable()}}
+        return self.problem.nlp_polish(x, self.names)
+
+
+@dataclasses.dataclass(frozen=True)
+class NlpBlockOptions(Options):
+    """Options of :func:`nlp_block`: ``blocks`` the variables SLSQP moves (the others stay),
+    ``maxiter`` and ``ftol`` of SLSQP."""
+
+    blocks: tuple = ("precoders",)
+    maxiter: int = 200
+    ftol: float = 1e-9
+
+
+def nlp_block(problem, x0, *, options=None, rng=None) -> Solution:
+    """AO block: one local SLSQP solve over ``options.blocks`` from ``x0`` (the other variables
+    fixed), with the analytic gradients and constraint Jacobians of :class:`MaProblem`; the start
+    is scored too, so the result is never worse than ``x0``.
+
+    Parameters
+    ----------
+    problem : MaProblem
+    x0 : dict
+        Full variable dict.
+    options : NlpBlockOptions or dict, optional
+    rng : int or numpy.random.Generator, optional
+        Unused (deterministic), accepted for the block signature.
+
+    Returns
+    -------
+    Solution
+        The :func:`~matoolbox.optim.multistart.multistart` result with one warm start.
+    """
+    opts = resolve_options(NlpBlockOptions, options)
+    view = _BlockNlp(problem, x0, opts.blocks)
+    sol = multistart(view, x0=x0, options=MultistartOptions(n_starts=0, maxiter=opts.maxiter, ftol=opts.ftol,
+                                                             keep_x=False), rng=rng)
+    sol.solver = "nlp_block"
+    return sol
+
+
+class ValueFunction:
+    """View of an :class:`MaProblem` with ``problem.best_responses()`` variables at their optimum.
+
+    ``objective(x) = problem.objective(fill(x))`` with ``fill`` writing every eliminated variable's
+    best response to the channel of ``x``; ``gradient(block, x)`` is the gradient at ``fill(x)``
+    (envelope theorem: exact where the best response is unique); ``objective_batch`` evaluates a
+    batch of layouts in one channel / best-response / metric call when ``problem.batch_metric``.
+    Everything else (``project``, ``bounds``, ``violation``, ...) is the problem's own.
+    """
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.responses = dict(problem.best_responses())
+
+    def __getattr__(self, name):
+        return getattr(self.problem, name)
+
+    def fill(self, x):
+        H = self.problem.channel_matrix(x)
+        return {**x, **{n: fn(H) for n, fn in self.responses.items()}}
+
+    def objective(self, x):
+        return self.problem.objective(self.fill(x))
+
+    def gradient(self, block, x):
+        return self.problem.gradient(block, self.fill(x))
+
+    def objective_batch(self, block, values, x):
+        p = self.problem
+        values = np.asarray(values)
+        if p.batch_metric and block in p.channel_args and block not in p.fixed():
+            H = p.channel.H(*[values if a == block else np.asarray(x[a], float) for a in p.channel_args])
+            f = np.asarray(p.metric(H, {**x, **{n: fn(H) for n, fn in self.responses.items()}}), float)
+            return np.where(np.isfinite(f), f, -np.inf)
+        return np.array([self.objective({**x, block: v}) for v in values], float)
+
+
+def value_function_block(problem, x0, *, options=None, rng=None, inner=None):
+    """AO block: ``inner`` (e.g. a coordinate search, ``pga``, PSO) on :class:`ValueFunction`
+    of ``problem``, then the eliminated variables set to their best response; never worse than x0.
+
+    Parameters
+    ----------
+    problem : MaProblem
+    x0 : dict
+        Full variable dict.
+    options : Options of ``inner``, optional
+    rng : int or numpy.random.Generator, optional
+    inner : callable
+        Block solver ``inner(view, x, options=..., rng=...) -> Solution``.
+
+    Returns
+    -------
+    Solution
+        ``inner``'s Solution with ``x`` completed by the best responses and ``fval`` the objective.
+    """
+    view = ValueFunction(problem)
+    x_start = view.fill(x0)
+    sol = inner(view, x_start, options=options, rng=rng)
+    x = view.fill({**x_start, **sol.x})
+    f0, f = float(problem.objective(x0)), float(problem.objective(x))
+    v0, v = float(problem.violation(x0)), float(problem.violation(x))
+    if not (np.isfinite(f) and f >= f0 and v <= max(v0, 1e-9)):
+        x, f, v = dict(x0), f0, v0
+    sol.x, sol.fval, sol.violation = x, f, v
+    return sol

@@ -1,0 +1,140 @@
+r"""Secure multiuser downlink from an MA array (Cheng, Zhao, Ouyang, Zhang, 2026), from the generic layer.
+
+max_{W, t} sum_k [log2(1 + SINR_k) - log2(1 + sum_j |g_j^H w_k|^2)]^+  s.t. ||W||_F^2 <= P, t_m in
+the square of side A, ||t_k - t_l|| >= D; unit noise, SNR = P (docs/theory/secure_ma.rst).
+Variables: ``precoders`` (M, K) complex, ``positions`` (M, 2) in wavelengths. Channel: one
+:class:`~matoolbox.channels.mimo.MultiLinkChannel` with the K Bob rows h_k^H first, then the J Eve rows.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from ..channels.fixed import FixedChannel
+from ..channels.mimo import MultiLinkChannel
+from ..channels.paths import Paths
+from ..core.io import read_mapping
+from ..core.problem import Block
+from ..core.rng import as_generator
+from ..core.validate import fail, require_choice, require_count, require_real
+from ..metrics import secrecy_sum_rate, secrecy_terms
+from ..optim.blocks import chain_blocks
+from ..optim.grid_search import CoordinateSearchOptions, coordinate_search
+from ..optim.maproblem import MaProblem, NlpBlockOptions, nlp_block
+from ..optim.pga import PgaOptions, pga
+from ..optim.variables import Positions, Precoders
+from ..regions import Rectangle
+
+__all__ = ["SecureMaProblem"]
+_OWN = "SecureMaProblem"
+
+
+@dataclasses.dataclass(frozen=True)
+class SecureMaProblem(MaProblem):
+    """M MAs in a square of side ``A`` (wavelengths) serving K users with J colluding eavesdroppers."""
+
+    channel: MultiLinkChannel | FixedChannel
+    M: int = 6
+    K: int = 6
+    J: int = 6
+    A: float = 3.0
+    D: float = 0.5
+    snr_db: float = 10.0
+    scheme: str = "MA"
+    channel_args = ("positions",)
+    batch_metric = True
+    noise = 1.0
+
+    def validate(self):
+        for f in ("M", "K"):
+            require_count(_OWN, f, getattr(self, f))
+        require_count(_OWN, "J", self.J, 0)
+        require_real(_OWN, "A", self.A, 0.0, lo_open=True)
+        require_real(_OWN, "D", self.D, 0.0)
+        require_real(_OWN, "snr_db", self.snr_db, -100.0, 100.0)
+        require_choice(_OWN, "scheme", self.scheme, ("MA", "FPA"))
+        self.array_region.check_fits(self.M, _OWN, "A")
+        shape = self.channel_matrix({"positions": self.array_region.fpa(self.M, layout="ula")}).shape
+        if shape != (self.K + self.J, self.M):
+            fail(_OWN, "channel", f"<channel giving {shape[0]} rows of length {shape[1]}>",
+                 f"must give K + J = {self.K + self.J} rows of length M = {self.M}")
+
+    power = property(lambda self: 10.0 ** (self.snr_db / 10.0))
+    array_region = property(lambda self: Rectangle.square(self.A, min_spacing=self.D))
+
+    def variables(self):
+        return {"precoders": Precoders(self.M, self.K, self.power),
+                "positions": Positions(self.array_region, self.M, layout="ula")}
+
+    def fixed(self):
+        return () if self.scheme == "MA" else ("positions",)
+
+    def metric(self, H, x, grad=False):
+        K = self.K
+        out = secrecy_sum_rate(H[..., :K, :], H[..., K:, :], x["precoders"], self.noise, grad=grad)
+        return (out[0], out[1], {"precoders": out[2]}) if grad else out
+
+    def surrogate_metric(self, H, x, name, grad=False):
+        """``"terms"``: the sum of every user's secrecy term without [.]^+ (climbs out of 0)."""
+        K, W = self.K, x["precoders"]
+        if not grad:
+            return float(np.sum(secrecy_terms(H[:K], H[K:], W, self.noise)))
+        _, dH, dW = secrecy_sum_rate(H[:K], H[K:], W, self.noise, active=np.ones(K, bool), grad=True)
+        return self.surrogate_metric(H, x, name), dH, {"precoders": dW}
+
+    def ao_blocks(self):
+        """Precoders: gradient ascent on the unclipped sum of the secrecy terms (leaves a zero-rate
+        start), then SLSQP on the secrecy sum rate; positions: per-antenna grid search + gradient."""
+        pre = (PgaOptions(block="precoders", surrogate="terms", max_iter=20, tol=1e-6),
+               PgaOptions(block="precoders", max_iter=100, tol=1e-6), NlpBlockOptions())
+        blocks = [Block("precoders", functools.partial(chain_blocks, solvers=(pga, pga, nlp_block)), pre)]
+        if self.scheme == "MA":
+            pos = (CoordinateSearchOptions(block="positions", points=25), PgaOptions(max_iter=15, max_move=0.1))
+            blocks.append(Block("positions", functools.partial(chain_blocks, solvers=(coordinate_search, pga)), pos))
+        return blocks
+
+    def ao_defaults(self):
+        return {"max_iter": 20, "tol": 1e-3}
+
+    def variant(self, scheme: str) -> "SecureMaProblem":
+        """The same instance as "MA" (movable array) or "FPA" (the centred ULA at spacing D)."""
+        key = str(scheme).upper()
+        if key not in ("MA", "FPA"):
+            fail(_OWN, "variant.scheme", scheme, "must be 'MA' or 'FPA'")
+        return self if key == self.scheme else dataclasses.replace(self, scheme=key)
+
+    @classmethod
+    def random(cls, seed=0, *, L=3, nlos_power=0.01, **fields):
+        """Bobs then Eves: LoS CN(0, 1) + L NLoS paths CN(0, nlos_power), angles U[0, pi]."""
+        rng = as_generator(seed)
+        K = require_count(_OWN, "K", fields.get("K", 6))
+        J = require_count(_OWN, "J", fields.get("J", 6), 0)
+        ch = MultiLinkChannel.random(K, L, rng, nlos_power=nlos_power)
+        if J:
+            ch = ch.stack(MultiLinkChannel.random(J, L, rng, nlos_power=nlos_power))
+        return cls(ch, **fields)
+
+    @classmethod
+    def from_paths(cls, paths, *, convention="mzz", **fields):
+        """From :class:`Paths` with K + J links (Bobs first), or a mapping/file with ``beta, theta,
+        phi`` (K + J, L): the paper's column gains beta (rows stored as conj(beta)), angles in "mzz"."""
+        if isinstance(paths, Paths):
+            return cls(MultiLinkChannel.from_paths(paths), **fields)
+        d = paths if isinstance(paths, dict) else read_mapping(paths, _OWN)
+        missing = [k for k in ("beta", "theta", "phi") if k not in d]
+        if missing:
+            fail(_OWN, "from_paths.paths", sorted(d), f"misses {missing}")
+        p = Paths.from_arrays(np.conj(np.asarray(d["beta"], complex)), d["theta"], d["phi"],
+                              np.zeros_like(d["theta"], float) + np.pi / 2, np.zeros_like(d["phi"], float) + np.pi / 2,
+                              convention=convention)
+        return cls(MultiLinkChannel.from_paths(p), **fields)
+
+    @classmethod
+    def from_channel(cls, H, G=None, **fields):
+        """Fixed antennas: Bob rows H (K, M) and Eve rows G (J, M) used as given."""
+        H = np.atleast_2d(np.asarray(H, complex))
+        G = np.zeros((0, H.shape[1]), complex) if G is None else np.atleast_2d(np.asarray(G, complex))
+        return cls(FixedChannel(np.vstack([H, G])), **{"M": H.shape[1], "K": H.shape[0], "J": G.shape[0],
+                                                        "scheme": "FPA", **fields})
