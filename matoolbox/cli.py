@@ -20,7 +20,7 @@ from . import __version__
 from .scripts import (benchmarks_root, discover_benchmarks, discover_examples, examples_root, load_script,
                       repo_root)
 
-__all__ = ["main", "build_parser", "discover_examples", "discover_benchmarks", "examples_root",
+__all__ = ["main", "build_parser", "run_example", "discover_examples", "discover_benchmarks", "examples_root",
            "benchmarks_root", "repo_root", "load_script"]
 
 _SOLVER_LOGGERS = ("cvxpy", "numba", "pyswarms", "highspy", "clarabel", "scs", "matplotlib")
@@ -128,6 +128,48 @@ def call_run(run, kwargs, ck, label):
             print(f"\ninterrupted: {n} of {m} trials saved to {ck}; rerun the same command to resume",
                   file=sys.stderr)
         return None, 130
+
+
+def run_example(run, doc=None, default_out="out", argv=None):
+    """The ``__main__`` of an example script: parse ``--quick --trials --workers --seed --out
+    --checkpoint --resume --format --verbose`` (validated as in ``matoolbox figure``: a bad value
+    exits with a one-line error and code 2), call ``run(..., progress=True)`` and return
+    ``(args, result)``. Ctrl-C prints how many trials the checkpoint holds and exits with code 130.
+
+    Parameters
+    ----------
+    run : callable
+        The script's ``run(quick, trials, workers, seed, out, progress[, checkpoint])``.
+    doc : str, optional
+        The script's docstring; its first line is the ``--help`` description.
+    default_out : str, default "out"
+        Default of ``--out``.
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    tuple
+        ``(args, result)``: the parsed arguments and what ``run`` returned.
+    """
+    ap = _Parser(description=(doc or "").strip().splitlines()[0] if doc else None)
+    add_run_options(ap, script_defaults=True, default_out=default_out)
+    ap.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
+    a = ap.parse_args(argv)
+    kwargs = dict(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
+    stem = Path(sys.argv[0]).stem
+    ck = a.checkpoint or (str(Path(a.out) / "checkpoints" / f"{stem}.jsonl") if a.resume else None)
+    if ck is not None:
+        kwargs["checkpoint"] = ck
+    with _quiet(a.verbose), _formats(a):
+        try:
+            result, rc = call_run(run, kwargs, ck, stem or "the script")
+        except CliError as e:
+            print(f"{ap.prog}: error: {e}", file=sys.stderr)
+            raise SystemExit(2) from None
+    if rc:
+        raise SystemExit(rc)
+    return a, result
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -45,9 +45,7 @@ seed would fail the same way); delete their lines to retry. One process per chec
 time; :func:`load_checkpoint` reads a running sweep's file as a partial result.
 """
 from __future__ import annotations
-from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import json
@@ -62,12 +60,10 @@ from .core.errors import InfeasibleError
 from .core.io import trial_saving_instance
 from .core.validate import fail
 from .checkpoint import CheckpointError, _fsync_write, _header, _load_checkpoint, _seed_sequence, load_checkpoint
-from . import cli
-from .plots import use_formats
 from .results import RESERVED, SweepResult, _json_roundtrip, plot_sweep, save_sweep
 
-__all__ = ["run_sweep", "SweepResult", "plot_sweep", "save_sweep", "run_example", "load_checkpoint",
-           "CheckpointError", "expand_grid"]
+__all__ = ["run_sweep", "SweepResult", "plot_sweep", "save_sweep", "load_checkpoint", "CheckpointError",
+           "expand_grid"]
 
 def expand_grid(grid) -> list[dict]:
     """Grid points: a dict ``name -> list of values`` (cartesian product, first name outermost)
@@ -297,30 +293,3 @@ def _execute(trial, points, children, pending, workers, on_error):
             yield from par(tasks)
     else:
         yield from par(tasks)
-
-
-def run_example(run, doc=None, default_out="out", argv=None):
-    """The ``__main__`` of an example script: parse ``--quick --trials --workers --seed --out
-    --checkpoint --resume --format`` (validated as in ``matoolbox figure``: a bad value exits with
-    a one-line error and code 2), call ``run(..., progress=True)`` and return ``(args, result)``.
-    Ctrl-C prints how many trials the checkpoint holds and exits with code 130."""
-    ap = cli._Parser(description=(doc or "").strip().splitlines()[0] if doc else None)
-    cli.add_run_options(ap, script_defaults=True, default_out=default_out)
-    ap.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
-    a = ap.parse_args(argv)
-    kwargs = dict(quick=a.quick, trials=a.trials, workers=a.workers, seed=a.seed, out=a.out, progress=True)
-    ck = a.checkpoint or (str(Path(a.out) / "checkpoints" / f"{Path(sys.argv[0]).stem}.jsonl") if a.resume else None)
-    if ck is not None:
-        kwargs["checkpoint"] = ck
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(cli._quiet(a.verbose))
-        if a.format:
-            stack.enter_context(use_formats(a.format))
-        try:
-            result, rc = cli.call_run(run, kwargs, ck, Path(sys.argv[0]).stem or "the script")
-        except cli.CliError as e:
-            print(f"{ap.prog}: error: {e}", file=sys.stderr)
-            raise SystemExit(2) from None
-    if rc:
-        raise SystemExit(rc)
-    return a, result

@@ -434,7 +434,8 @@ def _square_trial(params, rng):
 
 
 def test_save_sweep_and_run_example(tmp_path):
-    from matoolbox.sweep import run_example, save_sweep
+    from matoolbox.cli import run_example
+    from matoolbox.sweep import save_sweep
 
     res = run_sweep(_square_trial, {"x": [1, 2, 3]}, 2, 0, progress=False)
     with matoolbox.plots.capture() as figs:

@@ -20,7 +20,8 @@ import sys
 
 import matoolbox as ma
 from matoolbox.problems import CompRsmaProblem
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 SCHEME_ORDER = ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA")
 MODELS = ("coherent", "noncoherent", "paper")

@@ -14,7 +14,8 @@ from __future__ import annotations
 import matoolbox as ma
 from matoolbox.problems import CcfdMaxMinProblem
 from matoolbox.solvers import PsoOptions, apo_positions, pso_positions
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["ppso", "apo", "random20", "fpa", "hd_ma", "hd_fpa"]
 LABELS = {"ppso": "FD-MA, PPSO", "apo": "FD-MA, APO", "random20": "FD, best of 20 random",

@@ -15,7 +15,8 @@ import numpy as np
 import matoolbox as ma
 from matoolbox.problems import SpectrumSharingProblem
 from matoolbox.solvers import spectrum_sharing_beamformer, spectrum_sharing_enumeration
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["ma_snr_db", "fpa_snr_db"]
 LABELS = {"ma_snr_db": "MA (SOCP + enumeration)", "fpa_snr_db": "FPA (SOCP)"}

@@ -16,7 +16,8 @@ import numpy as np
 
 from matoolbox.problems import NullSteeringProblem
 from matoolbox.solvers import null_steering_finite, null_steering_layout
-from matoolbox.sweep import plot_sweep, run_example, run_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import plot_sweep, run_sweep
 
 KEYS = ["ma_gain_db", "finite_gain_db", "fpa_zf_gain_db", "bound_db"]
 LABELS = {"ma_gain_db": "MA closed form (unbounded)", "finite_gain_db": "MA in [0, 16 lambda]",

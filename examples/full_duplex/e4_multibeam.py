@@ -16,7 +16,8 @@ import numpy as np
 import matoolbox as ma
 from matoolbox.problems import MultiBeamProblem
 from matoolbox.solvers import multibeam_awv
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["ma_db", "fpa_db", "fpa_sdr_bound_db"]
 LABELS = {"ma_db": "MA (SDR + SCA)", "fpa_db": "FPA (SDR)", "fpa_sdr_bound_db": "FPA SDR bound"}

@@ -13,7 +13,8 @@ from __future__ import annotations
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
 from matoolbox.full_duplex import fd_blocks
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "hd_fpa"]
 LABELS = {"fd_ma": "FD-MA (PSO, inner-beamformer fitness)", "fd_fpa": "FD-FPA", "hd_fpa": "HD-FPA"}

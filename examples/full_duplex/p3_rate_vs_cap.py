@@ -16,7 +16,8 @@ import numpy as np
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
 from matoolbox.full_duplex import fd_blocks
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["fd_ma", "fd_fpa", "mrt_fpa"]
 LABELS = {"fd_ma": "FD-MA (PSO, inner-beamformer fitness)", "fd_fpa": "FD-FPA", "mrt_fpa": "FPA, unconstrained MRT"}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import matoolbox as ma
 from matoolbox.problems import FullDuplexProblem
 from matoolbox.full_duplex import fd_blocks
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["ma_pso", "ma_mm", "random_best", "fpa"]
 LABELS = {"ma_pso": "FD-MA (PSO, inner-beamformer fitness)", "ma_mm": "FD-MA (gradient/MM)", "random_best": "best random layout",

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import matoolbox as ma
 from matoolbox.problems import MimoCapacityProblem
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 SCHEMES = ("MA", "TMA", "RMA", "FPA")
 KEYS = ["cap_ma", "cap_tma", "cap_rma", "cap_fpa"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import matoolbox as ma
 from matoolbox.problems import SecureMaProblem
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["rs_ma", "rs_fpa", "rs_mrt"]
 LABELS = {"rs_ma": "MA (precoders + positions)", "rs_fpa": "FPA (centred ULA, precoders optimised)",

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import matoolbox as ma
 from matoolbox.problems import UplinkTwoTimescaleProblem
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 RECEIVERS = ("zf", "mmse", "mmse_sic")
 KEYS = ["ma_zf", "ma_mmse", "ma_mmse_sic", "fpa_zf", "fpa_mmse", "fpa_mmse_sic"]

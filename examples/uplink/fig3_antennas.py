@@ -15,7 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fig2_span import KEYS, LABELS, trial  # noqa: E402  (same trial body as Fig. 2)

@@ -23,7 +23,8 @@ import numpy as np
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
 from matoolbox.solvers import ExhaustiveOptions, exhaustive_placement, lp_init
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _xlma_common as C  # noqa: E402

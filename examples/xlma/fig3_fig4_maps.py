@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matoolbox.sweep import run_example, run_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _xlma_common as C  # noqa: E402

@@ -17,7 +17,8 @@ from pathlib import Path
 import matoolbox as ma
 from matoolbox.problems import XlmaPlacementProblem
 from matoolbox.plots import save_xlma_maps
-from matoolbox.sweep import run_example, run_sweep, save_sweep
+from matoolbox.cli import run_example
+from matoolbox.sweep import run_sweep, save_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _xlma_common as C  # noqa: E402
