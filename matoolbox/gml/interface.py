@@ -1,8 +1,10 @@
 """The block interface between :func:`matoolbox.gml.gml_solve` and a problem family.
 
 The GML driver never imports a problem family. A problem becomes solvable by GML by defining
-these methods (duck typing; CoMP-RSMA implements them in
-``matoolbox/problems/comp_rsma_meta.py``, which is the worked example to copy):
+these methods (duck typing; CoMP-RSMA implements them in ``CompRsmaMetaMixin`` of
+``matoolbox/comp_rsma/meta.py`` (:mod:`matoolbox.comp_rsma.meta`), the worked example to copy;
+:class:`matoolbox.gml.adapter.ContractProblem` derives them for any problem with the shared
+``objective`` / ``gradient`` / ``project`` contract):
 
 ``gml_blocks(options) -> list of mappings``
     The optimised blocks in phase order (one phase per block per outer iteration). Keys:
