@@ -448,7 +448,7 @@ class MultiLinkChannel:
         Returns
         -------
         MultiLinkChannel
-            dirs (K, L'), gains (K, L'), L' = L + 1 with ``los`` else L.
+            dirs (K, L', 2), gains (K, L'), L' = L + 1 with ``los`` else L.
         """
         o = "MultiLinkChannel.random"
         K = require_count(o, "K", K)

@@ -262,8 +262,8 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : CompRsmaProblem
+    problem : CompRsmaProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : ScaPrecoderOptions or dict, optional

@@ -37,6 +37,17 @@ class Block:
     options: object = None
 
 
+def _short(v) -> str:
+    if isinstance(v, np.ndarray):
+        return f"<{v.dtype} array {v.shape}>" if v.size > 4 else np.array2string(v, precision=4, separator=", ")
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        inner = ", ".join(f"{k}={_short(x)}" for k, x in _io._fields(v).items())
+        text = f"{type(v).__name__}({inner})"
+        return text if len(text) <= 80 else f"<{type(v).__name__}>"
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _values_equal(a, b) -> bool:
     """Structural equality of field values (arrays by dtype, shape and value; NaN == NaN)."""
     if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
@@ -70,6 +81,13 @@ class Problem:
             cls.__eq__ = Problem.__eq__
         if "__hash__" not in cls.__dict__ or cls.__dict__["__hash__"] is None:
             cls.__hash__ = Problem.__hash__
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Problem.__repr__
+
+    def __repr__(self):
+        """``Class(field=value, ...)`` with arrays and nested objects summarised (one line)."""
+        parts = [f"{k}={_short(v)}" for k, v in _io._fields(self).items()]
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     def __post_init__(self):
         self.validate()

@@ -79,8 +79,8 @@ def rx_comb_block(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : None or dict, optional

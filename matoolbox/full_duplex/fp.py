@@ -325,8 +325,8 @@ def fp_power(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : FullDuplexMultiUserProblem
+    problem : FullDuplexMultiUserProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : FpOptions or dict, optional

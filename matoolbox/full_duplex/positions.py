@@ -100,8 +100,8 @@ def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : FdPositionOptions or dict, optional
@@ -240,8 +240,8 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : MmOptions or dict, optional

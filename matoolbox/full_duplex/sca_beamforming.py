@@ -106,8 +106,8 @@ def sca_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : FullDuplexProblem or FullDuplexMultiUserProblem
+    problem : FullDuplexProblem or FullDuplexMultiUserProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : ScaOptions or dict, optional

@@ -298,8 +298,8 @@ def socp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : FullDuplexProblem
+    problem : FullDuplexProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : SocpOptions or dict, optional

@@ -22,8 +22,8 @@ def reduced_block(problem, x0, *, options=None, rng=None, inner=None) -> Solutio
 
     Parameters
     ----------
-    problem
-        problem : CompRsmaProblem
+    problem : CompRsmaProblem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : Options of ``inner`` or dict, optional
@@ -74,8 +74,8 @@ def grid_search_positions(problem, x0, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : Problem
+    problem : Problem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : GridSearchOptions or dict, optional
@@ -103,8 +103,8 @@ def chain_blocks(problem, x0, *, options=None, rng=None, solvers=()) -> Solution
 
     Parameters
     ----------
-    problem
-        problem : Problem
+    problem : Problem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : sequence of Options or dict, optional

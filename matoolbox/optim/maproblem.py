@@ -49,6 +49,7 @@ from ..core.errors import MatoolboxError
 from ..core.problem import Problem
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
+from ..core.validate import fail
 from ..core.solution import Solution
 from .ao import ao_solve
 from .multistart import MultistartOptions, multistart
@@ -69,12 +70,43 @@ class MaProblem(Problem):
     screen_keep: ClassVar[int] = 3
     screen_iters: ClassVar[int] = 2
 
+    def __post_init__(self):
+        super().__post_init__()
+        owner = type(self).__name__
+        for name, var in self._variables.items():     # every region must hold its antennas
+            region = getattr(var, "region", None)
+            if region is not None and hasattr(region, "check_fits"):
+                region.check_fits(var.n, owner, name)
+
     # -- to be provided ---------------------------------------------------------------------
     def variables(self) -> dict:
+        """``{name: domain}`` of the optimisation variables (:mod:`matoolbox.optim.variables`)."""
         raise MatoolboxError(f"{type(self).__name__} defines no variables()")
 
     def metric(self, H, x, grad=False):
+        """The objective from the channel matrix ``H`` and the variables ``x``.
+
+        ``grad=False``: the value (a float; with ``batch_metric``, (B,) for a batch of H).
+        ``grad=True``: ``(value, dH, {name: dvar})``, derivatives in the convention of
+        :mod:`matoolbox.core.gradcheck` (dF/dRe + 1j dF/dIm, i.e. 2 dF/dZ*) for every variable the
+        metric reads directly (not the positions: they come by ``channel_vjp``). For a non-smooth
+        objective (a min, a [.]^+) return a subgradient (e.g. that of the active user) and give
+        gradient solvers a smooth ``surrogate_metric``.
+        """
         raise MatoolboxError(f"{type(self).__name__} defines no metric(H, x, grad)")
+
+    def ao_blocks(self) -> list:
+        """The default AO blocks (:class:`~matoolbox.core.problem.Block`), one per variable update."""
+        raise MatoolboxError(f"{type(self).__name__} has no default AO blocks: pass blocks= to ao_solve")
+
+    def check_x(self, x, field: str = "x0") -> dict:
+        """The base checks (a dict of finite numbers) plus every declared variable's shape."""
+        x = super().check_x(x, field)
+        for name, var in self._variables.items():
+            if name in x and np.shape(x[name]) != tuple(var.shape):
+                fail(type(self).__name__, f"{field}[{name!r}]", f"<array of shape {np.shape(x[name])}>",
+                     f"must have shape {tuple(var.shape)}")
+        return x
 
     def fixed(self) -> tuple:
         """Names of variables held at their ``start`` value (default: none)."""
@@ -135,6 +167,9 @@ class MaProblem(Problem):
         return dv[block]
 
     def surrogate_metric(self, H, x, name, grad=False):
+        """A smooth surrogate of the metric, selected by ``name`` (the string given as
+        ``PgaOptions(surrogate=name)``), with the same return convention as :meth:`metric`
+        (e.g. ``"softmin"``: -(1/t) log sum_k exp(-t R_k) for a max-min)."""
         raise MatoolboxError(f"{type(self).__name__} defines no surrogate_metric (asked for {name!r})")
 
     def project(self, block, value):

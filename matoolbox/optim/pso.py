@@ -172,8 +172,8 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
 
     Parameters
     ----------
-    problem
-        problem : Problem
+    problem : Problem
+        The problem the block runs on.
     x0 : dict
         Full variable dict; only this block's entries change.
     options : PsoOptions or dict, optional

@@ -209,7 +209,9 @@ class Precoders(Variable):
         return W * math.sqrt(self.power / float(np.sum(np.abs(W) ** 2)))
 
     def start(self, H=None):
-        """MRT for the channel rows H (k, n): W = sqrt(P) H^H / ||H||_F (equal split without H)."""
+        """MRT for the first k channel rows: W = sqrt(P) H_k^H / ||H_k||_F with H_k = H[:k] (k, n), so
+        column j serves row j (with k = 1 and several rows: MRT to row 0 only); without H, the
+        first min(n, k) unit vectors scaled to the power."""
         if H is None:
             W = np.zeros(self.shape, complex)
             W[np.arange(min(self.n, self.k)), np.arange(min(self.n, self.k))] = 1.0

@@ -42,8 +42,8 @@ def exhaustive_placement(problem, x0=None, *, options=None, rng=None) -> Solutio
 
     Parameters
     ----------
-    problem
-        problem : XlmaPlacementProblem
+    problem : XlmaPlacementProblem
+        The problem the block runs on.
     x0 : dict, optional
         Ignored (the search needs no start).
     options : ExhaustiveOptions or dict, optional
