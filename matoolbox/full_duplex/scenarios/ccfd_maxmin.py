@@ -216,8 +216,8 @@ def apo_positions(problem, x0=None, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : CcfdMaxMinProblem
+    problem : CcfdMaxMinProblem
+        The problem the block runs on.
     x0 : dict, optional
         Start ``{"positions": (4, 2)}`` (default: the problem's initial point).
     options : ApoOptions or dict, optional

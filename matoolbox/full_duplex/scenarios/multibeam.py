@@ -227,8 +227,8 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : MultiBeamProblem
+    problem : MultiBeamProblem
+        The problem the block runs on.
     x0 : dict, optional
         Full variable dict (default: the problem's initial point).
     options : MultibeamAwvOptions or dict, optional
@@ -337,8 +337,8 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
 
     Parameters
     ----------
-    problem
-        problem : MultiBeamProblem
+    problem : MultiBeamProblem
+        The problem the block runs on.
     x0 : dict, optional
         Full variable dict (default: the problem's initial point).
     options : MultibeamApvOptions or dict, optional

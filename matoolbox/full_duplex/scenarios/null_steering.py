@@ -129,8 +129,8 @@ def null_steering_layout(problem, x0=None, *, options=None, rng=None) -> Solutio
 
     Parameters
     ----------
-    problem
-        problem : NullSteeringProblem
+    problem : NullSteeringProblem
+        The problem the block runs on.
     x0 : dict, optional
         Ignored.
     options : NullSteeringOptions or dict, optional
@@ -200,8 +200,8 @@ def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solutio
 
     Parameters
     ----------
-    problem
-        problem : NullSteeringProblem
+    problem : NullSteeringProblem
+        The problem the block runs on.
     x0 : dict, optional
         Start with ``positions`` (default: the FPA ULA).
     options : NullSteeringOptions or dict, optional

@@ -293,8 +293,8 @@ def spectrum_sharing_beamformer(problem, x0=None, *, options=None, rng=None) -> 
 
     Parameters
     ----------
-    problem
-        problem : SpectrumSharingProblem
+    problem : SpectrumSharingProblem
+        The problem the block runs on.
     x0 : dict, optional
         Full variable dict (default: the problem's initial point).
     options : SpectrumSharingBfOptions or dict, optional
@@ -398,8 +398,8 @@ def spectrum_sharing_enumeration(problem, x0=None, *, options=None, rng=None) ->
 
     Parameters
     ----------
-    problem
-        problem : SpectrumSharingProblem
+    problem : SpectrumSharingProblem
+        The problem the block runs on.
     x0 : dict, optional
         Full variable dict (default: the problem's initial point).
     options : EnumerationOptions or dict, optional
