@@ -242,3 +242,14 @@ def test_secrecy_batch_first():
 def test_bad_inputs_name_the_field(call, field):
     with pytest.raises(InvalidProblemError, match=rf"\.{field} = "):
         call()
+
+
+def test_softmin_helper_bounds_and_weights():
+    from matoolbox.metrics import softmin
+
+    v = np.array([[1.0, 2.0, 0.5], [3.0, 3.0, 3.0]])
+    s, p = softmin(v, 4.0)
+    assert np.all(s <= v.min(-1)) and np.all(s >= v.min(-1) - np.log(3) / 4.0)
+    assert np.allclose(p.sum(-1), 1.0) and np.argmax(p[0]) == 2
+    res = check_gradient(lambda x: softmin(x, 4.0)[0], lambda x: softmin(x, 4.0)[1], v[0], rng=0)
+    assert res.ok

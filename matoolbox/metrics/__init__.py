@@ -8,7 +8,7 @@ of :mod:`matoolbox.core.gradcheck`: ``dF/dRe Z + 1j dF/dIm Z`` (= 2 dF/dZ*), so 
 ``vjp(..., dH)`` turns ``dH`` into position gradients.
 """
 from .capacity import capacity
-from .rates import min_rate, rates, secrecy_sum_rate, secrecy_terms, sinr, softmin_rate, sum_rate
+from .rates import min_rate, rates, secrecy_sum_rate, secrecy_terms, sinr, softmin, softmin_rate, sum_rate
 
-__all__ = ["capacity", "sinr", "rates", "sum_rate", "min_rate", "softmin_rate", "secrecy_terms",
+__all__ = ["capacity", "sinr", "rates", "sum_rate", "min_rate", "softmin", "softmin_rate", "secrecy_terms",
            "secrecy_sum_rate"]

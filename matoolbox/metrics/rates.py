@@ -256,3 +256,29 @@ def secrecy_sum_rate(H, G, W, noise, active=None, *, grad: bool = False):
     dHG = np.concatenate([np.broadcast_to(dH, batch + dH.shape[-2:]),
                           np.broadcast_to(dG, batch + dG.shape[-2:])], axis=-2)
     return value, dHG, dW
+
+
+def softmin(values, t):
+    r"""Smooth minimum of the last axis and its weights, for any per-user values.
+
+    s = -(1/t) log sum_k exp(-t v_k) (min_k v_k - log(K)/t <= s <= min_k v_k) and
+    ds/dv_k = p_k = softmax(-t v)_k, so that the surrogate's gradient is sum_k p_k dv_k (use it
+    for a max-min metric of your own, e.g. multicast SNRs, with ``surrogate_metric``).
+
+    Parameters
+    ----------
+    values : array_like, shape (..., K)
+    t : float
+        Temperature > 0 (larger: closer to the minimum).
+
+    Returns
+    -------
+    value : float or numpy.ndarray, shape (...)
+    weights : numpy.ndarray, shape (..., K)
+        p = softmax(-t v), non-negative, summing to 1.
+    """
+    if isinstance(t, bool) or not np.isscalar(t) or not np.isfinite(t) or not t > 0:
+        fail("softmin", "t", t, "must be a positive finite real")
+    v = np.asarray(values, float)
+    lse = logsumexp(-t * v, axis=-1)
+    return _scalar(-lse / t), np.exp(-t * v - np.asarray(lse)[..., None])
