@@ -1,0 +1,185 @@
+"""Claims of Cheng, Zhao, Ouyang, Zhang (secure multiuser MA beamforming) checked on secrecy_vs_snr.
+
+Ids follow the spec's claim list (S1-S3). Every verdict is computed from the sweep data by the rule
+written next to the claim. "s.e." is the standard error over trials of a *paired* per-trial
+difference: MA, FPA and MRT of one trial share its channel draw (the script stores MA - FPA as
+``gain_ma``), and one trial index is the same draw at every SNR (common random numbers), so
+differences between SNR points are paired too.
+
+Strict rules: "a > b" means mean(a - b) > 3 s.e. (a tie fails); a point without at least two
+finite paired trials makes the claim "not run" (no data), never a pass. Fewer than
+:data:`MIN_TRIALS` finite trials at some point (e.g. ``--quick``) caps the verdict at "partly".
+S3 (the instance-library rule) needs long best-known runs and is not checked here.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from matoolbox.reproduce import Claim
+
+FIG = "secrecy_vs_snr"
+MIN_TRIALS = 10          # fewer finite trials per point than this: at most "partly"
+Z = 3.0                  # significance: mean > Z s.e.
+ZERO = 1e-9              # a secrecy sum rate at or below this is zero (bit/s/Hz)
+
+
+class NoData(LookupError):
+    """A point without enough finite data: the claim is "not run"."""
+
+
+def _point_text(p):
+    return ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in p.items())
+
+
+def _stats(d, where):
+    """(mean, s.e., n) of the finite entries of ``d``; NoData with fewer than two."""
+    d = np.asarray(d, float)
+    d = d[np.isfinite(d)]
+    if d.size < 2:
+        raise NoData(f"no data: {d.size} finite paired trial(s) at {where} (need >= 2)")
+    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size)), int(d.size)
+
+
+def _by_trial(res, key, p):
+    """{trial: value} at point ``p`` (finite values only)."""
+    return {int(r["trial"]): float(r[key]) for r in res.rows
+            if all(r.get(k) == v for k, v in p.items()) and isinstance(r.get(key), (int, float))
+            and math.isfinite(float(r[key]))}
+
+
+def paired(res, p, key):
+    """Per-trial ``key`` at point ``p`` (a paired difference such as gain_ma): (mean, s.e., n)."""
+    return _stats(list(_by_trial(res, key, p).values()), _point_text(p))
+
+
+def across(res, key, p, q):
+    """Per-trial key(q) - key(p) over the trials finite at both points: (mean, s.e., n)."""
+    vp, vq = _by_trial(res, key, p), _by_trial(res, key, q)
+    return _stats([vq[t] - vp[t] for t in vp if t in vq], f"{_point_text(p)} -> {_point_text(q)}")
+
+
+def curves(res, x="snr_db"):
+    """[(other params, sorted SNRs)]: one curve per combination of the other grid parameters."""
+    out = {}
+    for p in res.points:
+        rest = {k: v for k, v in p.items() if k != x}
+        out.setdefault(tuple(sorted(rest.items())), set()).add(p[x])
+    return [(dict(k), sorted(v)) for k, v in out.items()]
+
+
+def capped(verdict, n_min, text):
+    """'reproduced' needs MIN_TRIALS finite trials at every point; fewer caps it at 'partly'."""
+    if verdict == "reproduced" and n_min < MIN_TRIALS:
+        return "partly", f"{text}; only {n_min} finite trials at some point (< {MIN_TRIALS}): at most 'partly'"
+    return verdict, text
+
+
+def _guard(check):
+    """A check that hits a point without data returns 'not run' with the reason."""
+    def run(results):
+        try:
+            return check(results)
+        except NoData as e:
+            return "not run", str(e)
+    run.__name__, run.__doc__ = check.__name__, check.__doc__
+    return run
+
+
+def _snr_curves(res):
+    out = [(rest, [{**rest, "snr_db": s} for s in snrs]) for rest, snrs in curves(res)]
+    if any(len(pts) < 2 for _, pts in out):
+        raise NoData(f"no data: the sweep has SNR = {sorted({p['snr_db'] for p in res.points})} dB; "
+                     "a trend needs two or more")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ claims
+@_guard
+def _s1(results):
+    res = results[FIG]
+    ok, n, n_min, txt = 0, 0, math.inf, []
+    for p in res.points:
+        m, s, k = paired(res, p, "gain_ma")
+        n += 1
+        ok += m > Z * s
+        n_min = min(n_min, k)
+        txt.append(f"{p['snr_db']:g} dB: {m:+.3f} ± {s:.3f}")
+    verdict = "reproduced" if ok == n else ("partly" if ok else "not reproduced")
+    return capped(verdict, n_min, f"paired MA - FPA > {Z:g} s.e. at {ok}/{n} points: " + "; ".join(txt))
+
+
+@_guard
+def _s1_gap(results):
+    res = results[FIG]
+    end_ok = steps_ok = 0
+    n_min, txt, cs = math.inf, [], _snr_curves(res)
+    for rest, pts in cs:
+        m, s, k = across(res, "gain_ma", pts[0], pts[-1])
+        steps = [across(res, "gain_ma", p, q) for p, q in zip(pts, pts[1:])]
+        end_ok += m > Z * s
+        steps_ok += all(sm > -Z * ss for sm, ss, _ in steps)      # no step falls significantly
+        n_min = min([n_min, k] + [kk for *_, kk in steps])
+        txt.append(f"gap {pts[0]['snr_db']:g} -> {pts[-1]['snr_db']:g} dB: {paired(res, pts[0], 'gain_ma')[0]:.3f} -> "
+                   f"{paired(res, pts[-1], 'gain_ma')[0]:.3f} (paired change {m:+.3f} ± {s:.3f}); worst step "
+                   f"{min(sm for sm, _, _ in steps):+.3f}")
+    n = len(cs)
+    verdict = ("reproduced" if end_ok == steps_ok == n else "partly" if end_ok > 0 else "not reproduced")
+    return capped(verdict, n_min, "; ".join(txt))
+
+
+@_guard
+def _s2(results):
+    res = results[FIG]
+    rise = ends = n = 0
+    n_min, txt = math.inf, []
+    for rest, pts in _snr_curves(res):
+        for key in ("rs_ma", "rs_fpa"):
+            steps = [across(res, key, p, q) for p, q in zip(pts, pts[1:])]
+            m, s, k = across(res, key, pts[0], pts[-1])
+            n += 1
+            rise += all(sm > Z * ss for sm, ss, _ in steps)
+            ends += m > Z * s
+            n_min = min([n_min, k] + [kk for *_, kk in steps])
+            txt.append(f"{key}: " + " -> ".join(f"{paired(res, p, key)[0]:.2f}" for p in pts)
+                       + f" (rising steps {sum(sm > Z * ss for sm, ss, _ in steps)}/{len(steps)})")
+    verdict = "reproduced" if rise == n else ("partly" if ends == n else "not reproduced")
+    return capped(verdict, n_min, "; ".join(txt))
+
+
+@_guard
+def _s2_zero(results):
+    res = results[FIG]
+    zero = [r for r in res.rows if isinstance(r.get("rs_mrt"), (int, float)) and math.isfinite(r["rs_mrt"])
+            and r["rs_mrt"] <= ZERO]
+    if not zero:
+        raise NoData("no data: no trial has a zero-secrecy MRT start")
+    bad = [r for r in zero if not all(isinstance(r.get(k), (int, float)) and math.isfinite(r[k]) and r[k] > ZERO
+                                      for k in ("rs_ma", "rs_fpa"))]
+    rates = [r[k] for r in zero for k in ("rs_ma", "rs_fpa") if isinstance(r.get(k), (int, float))
+             and math.isfinite(r[k])]
+    low = min(rates) if rates else math.nan
+    text = (f"{len(zero)} (trial, SNR) draws with MRT secrecy rate 0; MA and FPA both > 0 on "
+            f"{len(zero) - len(bad)}; smallest rate there {low:.3g} bit/s/Hz")
+    if bad:
+        return "not reproduced", text
+    per_point = min(int(np.sum(np.isfinite(res.values("rs_mrt", **p)))) for p in res.points)
+    return capped("reproduced", min(len(zero), per_point), text)
+
+
+CLAIMS = [
+    Claim("S1", FIG, "MA is above FPA at every SNR.",
+          f"the paired per-trial difference MA - FPA (gain_ma, same channel draw) has mean > {Z:g} s.e. at every "
+          f"SNR; partly if at some; not run if a point has < 2 finite trials; 'reproduced' needs >= {MIN_TRIALS} "
+          "trials", _s1),
+    Claim("S1.2", FIG, "The MA - FPA gap grows with SNR (weaker than S1).",
+          f"gain_ma at the highest SNR minus gain_ma at the lowest (per trial, paired) > {Z:g} s.e., and no SNR "
+          f"step lowers gain_ma by more than {Z:g} s.e.; partly if only the end-to-end rise holds", _s1_gap),
+    Claim("S2", FIG, "The secrecy sum rate grows with SNR for MA and for FPA.",
+          f"for rs_ma and rs_fpa, every SNR step rises by > {Z:g} s.e. of the per-trial step (paired); partly if "
+          "only the lowest-to-highest rise is significant for both", _s2),
+    Claim("S2.2", FIG, "From a draw where the MRT start has zero secrecy rate, the solver still finds a positive rate.",
+          f"on every (trial, SNR) with rs_mrt <= {ZERO:g}: rs_ma > {ZERO:g} and rs_fpa > {ZERO:g}; not run if no "
+          f"such draw; 'reproduced' needs >= {MIN_TRIALS} such draws and trials per point", _s2_zero),
+]
