@@ -38,7 +38,7 @@ class FixedChannel:
         return self.matrix.copy()
 
     def H_batch(self, *positions) -> np.ndarray:
-        """(B, *matrix.shape): the matrix repeated for a batch of B layouts (first argument's axis 0)."""
+        """``(B, *matrix.shape)``: the matrix repeated for a batch of B layouts (first argument's axis 0)."""
         B = np.asarray(positions[0]).shape[0]
         return np.repeat(self.matrix[None], B, axis=0)
 

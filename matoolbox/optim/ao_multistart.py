@@ -37,16 +37,25 @@ __all__ = ["ao_multistart", "AoMultistartOptions"]
 class AoMultistartOptions(Options):
     """Options of :func:`ao_multistart`.
 
-    n_random:     random feasible starts ``problem.initial_point(rng)`` (8).
-    fpa:          also start from ``problem.fpa_point()`` when the problem has it (True).
-    screen_iters: AO iterations of the screening run of every candidate (2; 0: rank the starts
-                  by their own objective).
-    keep:         screened candidates finished with a full ``ao_solve`` (3).
-    max_iter:     outer iterations of a finishing run (None: the problem's ``ao_defaults``).
-    tol:          relative-improvement tolerance of the AO runs (None: the problem's).
-    workers:      joblib processes (1 = serial; the numbers do not depend on it).
-    blocks:       AO blocks (None: ``problem.ao_blocks()``).
-    feas_tol:     a run is feasible when its violation is <= feas_tol (1e-6).
+    ``n_random``
+        random feasible starts ``problem.initial_point(rng)`` (8).
+    ``fpa``
+        also start from ``problem.fpa_point()`` when the problem has it (True).
+    ``screen_iters``
+        AO iterations of the screening run of every candidate (2; 0: rank the starts
+        by their own objective).
+    ``keep``
+        screened candidates finished with a full ``ao_solve`` (3).
+    ``max_iter``
+        outer iterations of a finishing run (None: the problem's ``ao_defaults``).
+    ``tol``
+        relative-improvement tolerance of the AO runs (None: the problem's).
+    ``workers``
+        joblib processes (1 = serial; the numbers do not depend on it).
+    ``blocks``
+        AO blocks (None: ``problem.ao_blocks()``).
+    ``feas_tol``
+        a run is feasible when its violation is <= feas_tol (1e-6).
     """
 
     n_random: int = 8

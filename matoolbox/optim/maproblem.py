@@ -243,7 +243,7 @@ class MaProblem(Problem):
         return np.where(np.isfinite(f), f, -np.inf)
 
     def objective_batch(self, block, values, x):
-        """Objective at each value of ``block`` (values (B, *shape)) with the rest of ``x`` fixed.
+        """Objective at each value of ``block`` (values of shape ``(B, *shape)``) with the rest of ``x`` fixed.
 
         One batched channel and metric call when ``batch_metric`` is set and ``block`` is a
         channel argument (the channel's ``H`` broadcasts over a leading batch axis); else a loop."""
@@ -255,7 +255,7 @@ class MaProblem(Problem):
         return np.array([self.objective({**x, block: v}) for v in np.asarray(values)], float)
 
     def violation_batch(self, block, values, x):
-        """Violation at each value of ``block`` (values (B, *shape)): the other variables' violation
+        """Violation at each value of ``block`` (values of shape ``(B, *shape)``): the other variables' violation
         once, the block's per value (batched when its region has ``violations``)."""
         values = np.asarray(values)
         rest = max([0.0] + [v.violation(x[n]) for n, v in self._variables.items() if n in x and n != block])
@@ -378,7 +378,7 @@ def nlp_block(problem, x0, *, options=None, rng=None) -> Solution:
     problem : MaProblem
     x0 : dict
         Full variable dict.
-    options : NlpBlockOptions or dict, optional
+    options : matoolbox.optim.maproblem.NlpBlockOptions or dict, optional
     rng : int or numpy.random.Generator, optional
         Unused (deterministic), accepted for the block signature.
 

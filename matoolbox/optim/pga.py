@@ -52,24 +52,39 @@ __all__ = ["pga", "PgaOptions"]
 class PgaOptions(Options):
     """Options of :func:`pga`.
 
-    block:      name of the variable in ``x`` that is optimised ("positions").
-    max_iter:   iterations per start (T_max).
-    step0:      initial trial step tau_0 (in units of the block per unit gradient).
-    max_move:   if set, tau_0 = max_move / ||g||_inf instead (first trial moves no entry by more).
-    armijo:     Armijo sufficient-increase constant c_1.
-    shrink:     backtracking factor rho in (0, 1).
-    warm_start: start each line search at min(2 tau_prev, tau_0) instead of tau_0.
-    tol:        stop when |f_new - f| <= tol * max(|f|, 1e-12)  (relative improvement).
-    xtol:       stop when ||x_new - x|| <= xtol (absolute, block units).
-    min_step:   give up the line search when tau * ||g||_inf < min_step.
-    max_time:   wall-clock limit in seconds for the whole call (exitflag 0 when hit).
-    restarts:   extra random starts: ``problem.random_feasible(block, rng)`` when the problem has
-                it, else uniform in ``problem.bounds(block)``; projected.
-    starts:     extra explicit start values of the block (tried after x0, before random ones).
-    feas_tol:   a final violation above this gives exitflag -2.
-    surrogate:  None (ascend the objective), or the name passed to ``problem.surrogate(x, name)``
-                and ``problem.surrogate_gradient(block, x, name)``: ascend that smooth surrogate,
-                accepting only steps that do not lower the true objective (module docstring).
+    ``block``
+        name of the variable in ``x`` that is optimised ("positions").
+    ``max_iter``
+        iterations per start (T_max).
+    ``step0``
+        initial trial step tau_0 (in units of the block per unit gradient).
+    ``max_move``
+        if set, tau_0 = max_move / ||g||_inf instead (first trial moves no entry by more).
+    ``armijo``
+        Armijo sufficient-increase constant c_1.
+    ``shrink``
+        backtracking factor rho in (0, 1).
+    ``warm_start``
+        start each line search at min(2 tau_prev, tau_0) instead of tau_0.
+    ``tol``
+        stop when |f_new - f| <= tol * max(|f|, 1e-12)  (relative improvement).
+    ``xtol``
+        stop when ||x_new - x|| <= xtol (absolute, block units).
+    ``min_step``
+        give up the line search when tau * ||g||_inf < min_step.
+    ``max_time``
+        wall-clock limit in seconds for the whole call (exitflag 0 when hit).
+    ``restarts``
+        extra random starts: ``problem.random_feasible(block, rng)`` when the problem has
+        it, else uniform in ``problem.bounds(block)``; projected.
+    ``starts``
+        extra explicit start values of the block (tried after x0, before random ones).
+    ``feas_tol``
+        a final violation above this gives exitflag -2.
+    ``surrogate``
+        None (ascend the objective), or the name passed to ``problem.surrogate(x, name)``
+        and ``problem.surrogate_gradient(block, x, name)``: ascend that smooth surrogate,
+        accepting only steps that do not lower the true objective (module docstring).
     """
 
     block: str = "positions"
