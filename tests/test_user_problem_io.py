@@ -100,3 +100,44 @@ def test_matoolbox_problem_classes_compare_and_hash():
     b = UplinkTwoTimescaleProblem.random(seed=0)
     c = UplinkTwoTimescaleProblem.random(seed=1)
     assert a == b and hash(a) == hash(b) and a != c
+
+
+@pytest.mark.parametrize("fmt", ["json", "mat"])
+@pytest.mark.parametrize("name", ["matoolbox.cli:os.system", "matoolbox.core.io:importlib.import_module",
+                                  "matoolbox.core.io:json.JSONDecoder", "matoolbox.core.io:resolve_class",
+                                  "test_user_problem_io:np.random.Generator"])
+def test_a_nested_entry_cannot_reach_functions_or_imported_names(tmp_path, fmt, name):
+    """A nested dataclass tag naming a path through a module's imports, or a function, is refused
+    (it used to run: ``matoolbox.cli:os.system`` with fields {"command": ...} executed a shell command)."""
+    import scipy.io
+
+    marker = tmp_path / "PWNED"
+    name = name.replace("test_user_problem_io", __name__)
+    p = _prob()
+    if fmt == "json":
+        d = json.loads(p.to_json(tmp_path / "p.json").read_text())
+        d["fields"]["geometry"] = {"__dataclass__": name, "fields": {"command": f"touch {marker}"}}
+        (tmp_path / "e.json").write_text(json.dumps(d))
+        load = lambda: MyProblem.from_json(tmp_path / "e.json")           # noqa: E731
+    else:
+        p.to_mat(tmp_path / "p.mat")
+        raw = scipy.io.loadmat(tmp_path / "p.mat", simplify_cells=True)["problem"]
+        types = json.loads(raw["matoolbox_types"])
+        types["geometry"] = {"t": "dataclass", "cls": name, "items": {"command": {"t": "str"}}}
+        raw["matoolbox_types"] = json.dumps(types)
+        raw["geometry"] = {"command": f"touch {marker}"}
+        scipy.io.savemat(tmp_path / "e.mat", {"problem": raw}, long_field_names=True)
+        load = lambda: MyProblem.from_mat(tmp_path / "e.mat")              # noqa: E731
+    with pytest.raises(InvalidProblemError, match="no such class|only matoolbox classes"):
+        load()
+    assert not marker.exists()
+
+
+def test_matoolbox_nested_dataclasses_still_load(tmp_path):
+    from matoolbox.problems import MimoCapacityProblem
+    from matoolbox.regions import Rectangle
+
+    p = MimoCapacityProblem.random(seed=0, L=3, region_tx=Rectangle(0.0, 2.0, 0.0, 2.0, 0.5))
+    for fmt in ("json", "mat"):
+        q = getattr(MimoCapacityProblem, f"from_{fmt}")(getattr(p, f"to_{fmt}")(tmp_path / f"p.{fmt}"))
+        assert q == p and isinstance(q.region_tx, Rectangle)

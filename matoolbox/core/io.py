@@ -68,8 +68,11 @@ def resolve_class(path: str, base=None, where: str = "matoolbox_class", near=Non
     2. a dataclass defined in the module of ``near`` (a nested field type of a user's class);
     3. a class inside the ``matoolbox`` package (imported if needed).
 
-    Anything else is refused: a data file never triggers the import of a module outside
-    matoolbox, and never names an arbitrary class already in memory (e.g. ``os:system``).
+    In 2 and 3 the name must be the qualified name of a class *defined* in that module (so a
+    path through the module's imports, such as ``matoolbox.cli:os.system``, is refused), and
+    without ``base`` it must be a dataclass. Anything else is refused: a data file never triggers
+    the import of a module outside matoolbox, and never names a function or an arbitrary class
+    already in memory (e.g. ``os:system``).
     """
     if not isinstance(path, str) or ":" not in path:
         raise InvalidProblemError(f"file.{where} = {path!r}: must be 'module:Class'")
@@ -80,7 +83,7 @@ def resolve_class(path: str, base=None, where: str = "matoolbox_class", near=Non
                 return c
     if near is not None and mod == near.__module__:
         obj = _lookup(sys.modules.get(mod), name)
-        if isinstance(obj, type) and dataclasses.is_dataclass(obj):
+        if _defined_here(obj, mod, name) and dataclasses.is_dataclass(obj):
             return obj
     if not (mod == "matoolbox" or mod.startswith("matoolbox.")):
         hint = (f"; a class of your own loads with its own class method, e.g. "
@@ -88,15 +91,22 @@ def resolve_class(path: str, base=None, where: str = "matoolbox_class", near=Non
         raise InvalidProblemError(f"file.{where} = {path!r}: only matoolbox classes, or the class "
                                   f"that loads the file and its subclasses, can be loaded{hint}")
     try:
-        obj = importlib.import_module(mod)
-        for part in name.split("."):
-            obj = getattr(obj, part)
-    except (ImportError, AttributeError) as err:
+        obj = _lookup(importlib.import_module(mod), name)
+    except ImportError as err:
         raise InvalidProblemError(f"file.{where} = {path!r}: no such class ({err})") from None
-    if base is not None and not (isinstance(obj, type) and issubclass(obj, base)):
+    if not _defined_here(obj, mod, name) or (base is None and not dataclasses.is_dataclass(obj)):
+        raise InvalidProblemError(f"file.{where} = {path!r}: no such class (only classes defined in a "
+                                  f"matoolbox module{'' if base is not None else ', dataclasses,'} can be named)")
+    if base is not None and not issubclass(obj, base):
         raise InvalidProblemError(f"file.{where} = {path!r}: is not a {base.__name__} "
                                   f"(load it with its own class, e.g. {name.split('.')[-1]}.from_json)")
     return obj
+
+
+def _defined_here(obj, mod, name) -> bool:
+    """``obj`` is a class whose home is exactly ``mod:name`` (not something the module imported)."""
+    return (isinstance(obj, type) and getattr(obj, "__module__", None) == mod
+            and getattr(obj, "__qualname__", None) == name)
 
 
 def _lookup(module, name):
