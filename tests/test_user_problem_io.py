@@ -141,3 +141,13 @@ def test_matoolbox_nested_dataclasses_still_load(tmp_path):
     for fmt in ("json", "mat"):
         q = getattr(MimoCapacityProblem, f"from_{fmt}")(getattr(p, f"to_{fmt}")(tmp_path / f"p.{fmt}"))
         assert q == p and isinstance(q.region_tx, Rectangle)
+
+
+def test_equal_problems_hash_equal_with_signed_zeros_and_nans():
+    p = _prob(0)
+    q = p.with_(H=p.H * 0.0, power=0.0)
+    r = p.with_(H=-(p.H * 0.0), power=-0.0)
+    assert q == r and hash(q) == hash(r)
+    n1 = p.with_(power=float("nan"))
+    n2 = p.with_(power=-float("nan"))
+    assert n1 == n2 and hash(n1) == hash(n2)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -46,6 +45,39 @@ def _short(v) -> str:
         return text if len(text) <= 80 else f"<{type(v).__name__}>"
     text = repr(v)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _digest(h, v) -> None:
+    """Feed ``v`` to the hash ``h`` so that values equal under :func:`_values_equal` feed the same
+    bytes (-0.0 as 0.0, every NaN as one NaN)."""
+    if isinstance(v, (np.ndarray, np.generic)):
+        a = np.asarray(v)
+        h.update(f"a{a.dtype.str}{a.shape}".encode())
+        if a.dtype.kind in "fc":
+            parts = (a.real, a.imag) if a.dtype.kind == "c" else (a,)
+            for part in parts:
+                clean = np.where(np.isnan(part), np.nan, part) + 0.0
+                h.update(np.ascontiguousarray(clean).tobytes())
+        elif a.dtype.kind in "biu":
+            h.update(np.ascontiguousarray(a).tobytes())
+        else:
+            h.update(repr(a.tolist()).encode())
+    elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+        h.update(f"d{type(v).__qualname__}".encode())
+        _digest(h, _io._fields(v))
+    elif isinstance(v, Mapping):
+        h.update(b"m")
+        for k in v:
+            h.update(repr(k).encode())
+            _digest(h, v[k])
+    elif isinstance(v, (list, tuple)):
+        h.update(f"s{type(v).__name__}{len(v)}".encode())
+        for x in v:
+            _digest(h, x)
+    elif isinstance(v, float):
+        h.update(b"fnan" if v != v else f"f{v + 0.0!r}".encode())
+    else:
+        h.update(f"{type(v).__name__}:{v!r}".encode())
 
 
 def _values_equal(a, b) -> bool:
@@ -100,8 +132,9 @@ class Problem:
         return _values_equal(_io._fields(self), _io._fields(other))
 
     def __hash__(self):
-        text = json.dumps(_io.problem_to_dict(self), sort_keys=True, allow_nan=False)
-        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little", signed=True)
+        h = hashlib.sha256(type(self).__qualname__.encode())
+        _digest(h, _io._fields(self))
+        return int.from_bytes(h.digest()[:8], "little", signed=True)
 
     # -- to be provided by a family -------------------------------------------------------
     def validate(self) -> None:

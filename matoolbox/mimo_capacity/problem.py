@@ -57,7 +57,7 @@ class MimoCapacityProblem(MaProblem):
         require_real(_OWN, "snr_db", self.snr_db, -100.0, 100.0)
         require_choice(_OWN, "scheme", self.scheme, tuple(SCHEMES))
         for name, reg, n in (("region_tx", self.tx_region, self.N), ("region_rx", self.rx_region, self.M)):
-            reg.check_fits(n, _OWN, name)
+            reg.check_fits(n, _OWN, name if getattr(self, name) is not None else "A", self.A)
         shape = self.channel_matrix(self.fpa_layouts()).shape
         if shape != (self.M, self.N):
             fail(_OWN, "channel", f"<channel giving H of shape {shape}>", f"must give (M, N) = ({self.M}, {self.N})")
@@ -70,8 +70,8 @@ class MimoCapacityProblem(MaProblem):
 
     def variables(self):
         return {"covariance": Covariance(self.N, self.power),
-                "positions_tx": Positions(self.tx_region, self.N),
-                "positions_rx": Positions(self.rx_region, self.M)}
+                "positions_tx": Positions(self.tx_region, self.N, spacing=0.5),      # FPA: lambda/2 UPA
+                "positions_rx": Positions(self.rx_region, self.M, spacing=0.5)}
 
     def fixed(self):
         return tuple(b for b in self.channel_args if b not in SCHEMES[self.scheme])

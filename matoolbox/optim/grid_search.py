@@ -14,8 +14,11 @@ the grid is the set of ports. Points closer than the region's ``min_spacing`` ``
 antenna (and, for ports, the ports already taken) are skipped. Each antenna's candidates are
 scored in one call: ``problem.score_batch(block, values, x) -> (f, v)`` if the problem has it,
 else ``objective_batch(block, values, x)`` and ``violation_batch`` (else one ``objective`` /
-``violation`` call per candidate). The objective never decreases; each move is globally optimal
-along that antenna's grid.
+``violation`` call per candidate). The objective never decreases; each move is the best grid
+point *among those that keep the layout feasible*, the other antennas fixed. In a plane that is the
+whole grid minus the spacing discs; on a line whose feasibility depends on the antennas' order
+(``LineSegment``), a move past a neighbour is infeasible, so an antenna only moves between its
+neighbours (a sorted problem, or a wider search, is needed to reorder antennas).
 """
 from __future__ import annotations
 

@@ -77,6 +77,10 @@ class MaProblem(Problem):
             region = getattr(var, "region", None)
             if region is not None and hasattr(region, "check_fits"):
                 region.check_fits(var.n, owner, name)
+                start = var.start()
+                if var.violation(start) > 1e-9:
+                    fail(owner, name, f"<FPA layout of {var.n} antennas at spacing {var.spacing or region.min_spacing:g}>",
+                         f"does not fit the region (violation {var.violation(start):.3g}): enlarge the region")
 
     # -- to be provided ---------------------------------------------------------------------
     def variables(self) -> dict:

@@ -55,8 +55,8 @@ class SecureMaProblem(MaProblem):
         require_real(_OWN, "D", self.D, 0.0)
         require_real(_OWN, "snr_db", self.snr_db, -100.0, 100.0)
         require_choice(_OWN, "scheme", self.scheme, ("MA", "FPA"))
-        self.array_region.check_fits(self.M, _OWN, "A")
-        shape = self.channel_matrix({"positions": self.array_region.fpa(self.M, layout="ula")}).shape
+        self.array_region.check_fits(self.M, _OWN, "A", self.A)
+        shape = self.channel_matrix({"positions": self.array_region.fpa(self.M, spacing=0.5, layout="ula")}).shape
         if shape != (self.K + self.J, self.M):
             fail(_OWN, "channel", f"<channel giving {shape[0]} rows of length {shape[1]}>",
                  f"must give K + J = {self.K + self.J} rows of length M = {self.M}")
@@ -66,7 +66,7 @@ class SecureMaProblem(MaProblem):
 
     def variables(self):
         return {"precoders": Precoders(self.M, self.K, self.power),
-                "positions": Positions(self.array_region, self.M, layout="ula")}
+                "positions": Positions(self.array_region, self.M, layout="ula", spacing=0.5)}
 
     def fixed(self):
         return () if self.scheme == "MA" else ("positions",)
@@ -78,11 +78,15 @@ class SecureMaProblem(MaProblem):
 
     def surrogate_metric(self, H, x, name, grad=False):
         """``"terms"``: the sum of every user's secrecy term without [.]^+ (climbs out of 0)."""
+        if name != "terms":
+            fail(_OWN, "surrogate", name, "must be 'terms'")
         K, W = self.K, x["precoders"]
+        Hb, G = H[..., :K, :], H[..., K:, :]
+        value = np.sum(secrecy_terms(Hb, G, W, self.noise), axis=-1)
         if not grad:
-            return float(np.sum(secrecy_terms(H[:K], H[K:], W, self.noise)))
-        _, dH, dW = secrecy_sum_rate(H[:K], H[K:], W, self.noise, active=np.ones(K, bool), grad=True)
-        return self.surrogate_metric(H, x, name), dH, {"precoders": dW}
+            return value
+        _, dH, dW = secrecy_sum_rate(Hb, G, W, self.noise, active=np.ones(K, bool), grad=True)
+        return float(value), dH, {"precoders": dW}
 
     def ao_blocks(self):
         """Precoders: gradient ascent on the unclipped sum of the secrecy terms (leaves a zero-rate
