@@ -69,6 +69,7 @@ _LAZY = {
     "sca_precoders": "comp_rsma",
     "sdr_beamforming": "full_duplex",
     "sdr_maxmin": "optim",
+    "sdr_power_min": "optim",
     "socp_beamforming": "full_duplex",
     "spectrum_sharing_beamformer": "full_duplex.scenarios",
     "spectrum_sharing_enumeration": "full_duplex.scenarios",

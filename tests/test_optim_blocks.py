@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import matoolbox as ma
-from matoolbox.optim import sdr_maxmin, waterfill_block, waterfilling
+from matoolbox.optim import sdr_maxmin, sdr_power_min, waterfill_block, waterfilling
 from matoolbox.optim import CoordinateSearchOptions, coordinate_search
 from matoolbox.optim import weighted_sum_rate, wmmse_block, wmmse_precoders
 
@@ -309,3 +309,90 @@ def test_coordinate_search_line_and_candidate_ports():
     P = sol.x["positions"]
     assert set(P.tolist()) <= set(ports.points.tolist()) and len(set(P.tolist())) == 3
     assert P[2] == 1.0 and 0.5 in P.tolist()
+
+
+# -- SDR power minimisation --------------------------------------------------------------------
+def _forms_q(A, w):
+    return np.real(np.einsum("...i,kij,...j->...k", w.conj(), A, w))
+
+
+def _slsqp_power_min(A, target, rng, starts=30):
+    """Multistart SLSQP of min ||w||^2 s.t. w^H A_k w >= target_k (w = x[:N] + 1j x[N:])."""
+    from scipy.optimize import minimize
+
+    N = A.shape[1]
+    Ar = np.block([[A.real, -A.imag], [A.imag, A.real]])          # (K, 2N, 2N): x^T Ar_k x = w^H A_k w
+    best = None
+    for _ in range(starts):
+        w = _crandn(rng, N)
+        w *= np.sqrt(np.max(target / _forms_q(A, w)))             # feasible start
+        res = minimize(lambda x: x @ x, np.r_[w.real, w.imag], jac=lambda x: 2 * x, method="SLSQP",
+                       constraints=[{"type": "ineq", "fun": lambda x: np.einsum("i,kij,j->k", x, Ar, x) - target,
+                                     "jac": lambda x: 2 * np.einsum("kij,j->ki", Ar, x)}],
+                       options={"ftol": 1e-14, "maxiter": 500})
+        x = res.x
+        if np.all(np.einsum("i,kij,j->k", x, Ar, x) >= target - 1e-9) and (best is None or x @ x < best):
+            best = float(x @ x)
+    return best
+
+
+@pytest.mark.parametrize("N,K,seed", [(2, 2, 0), (2, 3, 1), (3, 2, 2), (3, 3, 3), (2, 5, 6)])
+def test_sdr_power_min_matches_a_slsqp_multistart(N, K, seed):
+    pytest.importorskip("cvxpy")
+    rng = np.random.default_rng(seed)
+    A, gamma, noise = _forms(rng, K, N), rng.uniform(0.5, 2.0, K), 0.5
+    out = sdr_power_min(A, gamma, noise, rng=seed)
+    assert out["status"] == "optimal" and not out["randomized"]
+    w = out["w"]
+    assert out["power"] == pytest.approx(float(np.sum(np.abs(w) ** 2)), rel=1e-12)
+    assert np.all(_forms_q(A, w) >= gamma * noise * (1 - 1e-6))   # every target met
+    ref = _slsqp_power_min(A, gamma * noise, rng)
+    assert out["power"] == pytest.approx(ref, rel=1e-3)
+    assert out["power_lower_bound"] <= out["power"] * (1 + 1e-9)
+    assert out["power_lower_bound"] <= ref * (1 + 1e-9)            # it bounds the true minimum
+    assert out["power_lower_bound"] >= out["power"] * (1 - 1e-4)   # tight relaxation: no gap
+
+
+def test_sdr_power_min_randomizes_when_the_relaxation_is_not_tight():
+    pytest.importorskip("cvxpy")
+    rng = np.random.default_rng(2)
+    A, gamma, noise = _forms(rng, 8, 3), np.linspace(1.0, 2.0, 8), 0.5   # 8 distinct users, N = 3
+    out = sdr_power_min(A, gamma, noise, rng=0, randomizations=300)
+    assert out["status"] == "optimal" and out["randomized"] and out["rank_ratio"] > 1e-3
+    w = out["w"]
+    q = _forms_q(A, w)
+    assert np.all(q >= gamma * noise * (1 - 1e-6))                 # scaled up to meet every target
+    assert np.min(q / (gamma * noise)) == pytest.approx(1.0, abs=1e-9)   # ... and not further
+    ref = _slsqp_power_min(A, gamma * noise, rng, starts=60)
+    assert out["power_lower_bound"] <= ref * (1 + 1e-9)            # it bounds the true minimum
+    assert out["power_lower_bound"] < out["power"]
+    assert out["power"] <= 1.5 * ref                               # randomisation close to the local optima
+    # the principal eigenvector, scaled to feasibility, is never better than what was kept
+    import cvxpy as cp
+
+    X = cp.Variable((3, 3), hermitian=True)
+    cp.Problem(cp.Minimize(cp.real(cp.trace(X))),
+               [X >> 0] + [cp.real(cp.trace(A[k] @ X)) >= gamma[k] * noise for k in range(8)]).solve()
+    lam, U = np.linalg.eigh(X.value)
+    u = U[:, -1]
+    assert out["power"] <= float(np.max(gamma * noise / _forms_q(A, u))) * (1 + 1e-9)
+
+
+def test_sdr_power_min_infeasible_zero_targets_and_bad_inputs():
+    pytest.importorskip("cvxpy")
+    rng = np.random.default_rng(5)
+    A = _forms(rng, 3, 2)
+    A[1] = 0.0                                                     # user 1 cannot be served
+    out = sdr_power_min(A, [1.0, 1.0, 1.0], rng=0)
+    assert out["status"] == "infeasible" and out["w"] is None and out["power"] == np.inf
+    assert out["cvx_attempts"]
+    ok = sdr_power_min(A, [1.0, 0.0, 2.0], rng=0)                  # a zero target is always met
+    assert ok["status"] == "optimal" and np.all(_forms_q(A, ok["w"])[[0, 2]] >= np.array([1.0, 2.0]) * (1 - 1e-6))
+    zero = sdr_power_min(A, [0.0, 0.0, 0.0])
+    assert zero["power"] == 0.0 and np.all(zero["w"] == 0)
+    for bad, field in (((A[:, :1], [1, 1, 1]), "A_list"), ((-A, [1, 1, 1]), "A_list"),
+                       ((A, [1, 1]), "gamma"), ((A, [1, -1, 1]), "gamma"), ((A, [1, np.nan, 1]), "gamma")):
+        with pytest.raises(ma.InvalidProblemError, match=field):
+            sdr_power_min(*bad)
+    with pytest.raises(ma.InvalidProblemError, match="noise"):
+        sdr_power_min(A, [1, 1, 1], noise=0.0)

@@ -14,7 +14,7 @@ from .pga import PgaOptions, pga
 from .projection import isotonic_increasing, project_min_spacing, spacing_violation
 from .pso import PsoOptions, pso_positions
 from .variables import Covariance, Positions, Precoders
-from .sdr import gaussian_randomization, principal_or_random, sdr_maxmin
+from .sdr import gaussian_randomization, principal_or_random, sdr_maxmin, sdr_power_min
 from .waterfill import WaterfillOptions, water_levels, waterfill_block, waterfilling
 from .wmmse import WmmseOptions, weighted_sum_rate, wmmse_block, wmmse_precoders
 
@@ -25,7 +25,7 @@ __all__ = [
     "Covariance", "Positions", "Precoders",
     "MultistartOptions", "multistart", "PgaOptions", "pga", "isotonic_increasing",
     "project_min_spacing", "spacing_violation", "PsoOptions", "pso_positions",
-    "gaussian_randomization", "principal_or_random", "sdr_maxmin",
+    "gaussian_randomization", "principal_or_random", "sdr_maxmin", "sdr_power_min",
     "WaterfillOptions", "water_levels", "waterfill_block", "waterfilling",
     "WmmseOptions", "weighted_sum_rate", "wmmse_block", "wmmse_precoders",
 ]
