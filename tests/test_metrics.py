@@ -143,6 +143,42 @@ def test_rate_gradients(which):
         assert gH.ok and gW.ok, (gH, gW)
 
 
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_min_rate_subgradient_is_the_worst_users_rate_gradient(seed):
+    rng = np.random.default_rng(seed)
+    K, N, noise = 3, 4, 0.5
+    H, W = _c(rng, K, N), _c(rng, N, K)
+    R = rates(H, W, noise)
+    k = int(np.argmin(R))
+    assert np.sort(R)[1] - R[k] > 1e-3                      # a unique minimum: min_rate is smooth here
+    v, dH, dW = min_rate(H, W, noise, grad=True)
+    assert v == pytest.approx(R[k], rel=1e-12) and dH.shape == H.shape and dW.shape == W.shape
+    _, sH, sW = sum_rate(H, W, noise, weights=np.eye(K)[k], grad=True)
+    np.testing.assert_allclose(dH, sH, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(dW, sW, rtol=0, atol=1e-14)
+    for s in range(2):
+        gH = check_gradient(lambda Z: min_rate(Z, W, noise), lambda Z: min_rate(Z, W, noise, grad=True)[1], H, rng=s)
+        gW = check_gradient(lambda Z: min_rate(H, Z, noise), lambda Z: min_rate(H, Z, noise, grad=True)[2], W, rng=s)
+        assert gH.ok and gW.ok, (gH, gW)
+
+
+def test_min_rate_subgradient_ties_batches_and_value_unchanged():
+    rng = np.random.default_rng(8)
+    h = _c(rng, 1, 3)
+    H, W = np.vstack([h, h]), np.tile(_c(rng, 3, 1), (1, 2))   # identical users: R_0 == R_1
+    v, dH, dW = min_rate(H, W, 1.0, grad=True)
+    _, sH, sW = sum_rate(H, W, 1.0, weights=[1.0, 0.0], grad=True)   # tie -> lowest index
+    np.testing.assert_allclose(dH, sH, atol=1e-14)
+    np.testing.assert_allclose(dW, sW, atol=1e-14)
+    Hb, Wb = _c(rng, 5, 3, 4), _c(rng, 5, 4, 3)
+    vb, dHb, dWb = min_rate(Hb, Wb, 0.8, grad=True)
+    assert vb.shape == (5,) and dHb.shape == Hb.shape and dWb.shape == Wb.shape
+    for b in range(5):
+        v1, h1, w1 = min_rate(Hb[b], Wb[b], 0.8, grad=True)
+        assert abs(vb[b] - v1) < 1e-12 and np.allclose(dHb[b], h1) and np.allclose(dWb[b], w1)
+        assert min_rate(Hb[b], Wb[b], 0.8) == v1
+
+
 def test_rates_batch_first():
     rng = np.random.default_rng(4)
     H, W = _c(rng, 6, 3, 4), _c(rng, 6, 4, 3)

@@ -122,9 +122,45 @@ def sum_rate(H, W, noise, weights=None, *, grad: bool = False):
     return (value, *_grads(H, W, S, T, U, a))
 
 
-def min_rate(H, W, noise):
-    """Max-min objective min_k log2(1 + SINR_k): H (..., K, N), W (..., N, K) -> float or (...). Not smooth: no gradient (see :func:`softmin_rate`)."""
-    return _scalar(np.min(rates(H, W, noise), axis=-1))
+def min_rate(H, W, noise, *, grad: bool = False):
+    r"""Max-min objective min_k log2(1 + SINR_k), with a subgradient.
+
+    The minimum is not differentiable where two users tie. With ``grad=True`` the returned
+    gradient is that of the rate of the worst user k* = argmin_k R_k (ties: the lowest index),
+    i.e. the :func:`sum_rate` gradient with one-hot weights e_{k*}:
+
+    .. math::
+
+        dH = dS\, W^H,\quad dW = H^H dS,\quad
+        dS_{ki} = \frac{2 [k = k^*]}{\ln 2}\, S_{ki} \Big(\frac{1}{T_k} - \frac{[i \ne k]}{U_k}\Big).
+
+    It is the gradient where the minimum is unique, and one element of the (Clarke)
+    subdifferential where it is not: a subgradient, not a descent-safe gradient, so an ascent on
+    it can zig-zag between users (climb :func:`softmin_rate` instead and score on this).
+
+    Parameters
+    ----------
+    H : array_like, shape (..., K, N), complex
+    W : array_like, shape (..., N, K), complex
+    noise : float or array_like, shape (...)
+    grad : bool, default False
+
+    Returns
+    -------
+    value : float or numpy.ndarray, shape (...)
+    dH : numpy.ndarray, shape (..., K, N)
+        Only with ``grad=True`` (2 dR_{k*}/dH*, the convention of :mod:`matoolbox.core.gradcheck`).
+    dW : numpy.ndarray, shape (..., N, K)
+        Only with ``grad=True``.
+    """
+    o = "min_rate"
+    H, W, S, T, U, sig = _parts(o, H, W, noise)
+    R = np.log1p(sig / U) / LN2
+    value = _scalar(np.min(R, axis=-1))
+    if not grad:
+        return value
+    onehot = (np.arange(R.shape[-1]) == np.argmin(R, axis=-1)[..., None]).astype(float)
+    return (value, *_grads(H, W, S, T, U, onehot))
 
 
 def softmin_rate(H, W, noise, t, *, grad: bool = False):
