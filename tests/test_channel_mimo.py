@@ -64,6 +64,60 @@ def test_mimo_batch_matches_single():
     np.testing.assert_allclose(gr[3], gr3, atol=1e-12)
 
 
+def _pad(x):
+    """Line positions (..., n) as the planar points (x, 0): (..., n, 2)."""
+    return np.stack([x, np.zeros_like(x)], axis=-1)
+
+
+def test_mimo_line_positions_equal_zero_padded_planar_ones():
+    rng = np.random.default_rng(21)
+    ch = MimoChannel.random(4, 3, rng, wavelength=0.7)            # Lt != Lr: full Sigma
+    x, y = rng.uniform(-2, 2, 5), rng.uniform(-2, 2, 3)            # N = 5 on a line, M = 3 on a line
+    T, R = rng.uniform(-2, 2, (5, 2)), rng.uniform(-2, 2, (3, 2))
+    np.testing.assert_allclose(ch.G(x), ch.G(_pad(x)), atol=1e-14)
+    np.testing.assert_allclose(ch.F(y), ch.F(_pad(y)), atol=1e-14)
+    for t, tp in ((x, _pad(x)), (T, T)):                           # every line/planar combination
+        for r, rp in ((y, _pad(y)), (R, R)):
+            np.testing.assert_allclose(ch.H(t, r), ch.H(tp, rp), atol=1e-13)
+    dH = _c(rng, 3, 5)
+    for t, r in ((x, y), (x, R), (T, y)):
+        gt, gr = ch.vjp(t, r, dH)
+        pt, pr = ch.vjp(_pad(t) if t.ndim == 1 else t, _pad(r) if r.ndim == 1 else r, dH)
+        assert gt.shape == np.shape(t) and gr.shape == np.shape(r)
+        np.testing.assert_allclose(gt, pt[..., 0] if t.ndim == 1 else pt, atol=1e-12)   # x-component
+        np.testing.assert_allclose(gr, pr[..., 0] if r.ndim == 1 else pr, atol=1e-12)
+    # batches of line arrays (B, N) at either end, and a shared line receiver (M,)
+    X, Y = rng.uniform(-2, 2, (4, 5)), rng.uniform(-2, 2, (4, 3))
+    Hb = ch.H_batch(X, Y)
+    assert Hb.shape == (4, 3, 5)
+    for b in range(4):
+        np.testing.assert_allclose(Hb[b], ch.H(X[b], Y[b]), atol=1e-13)
+    np.testing.assert_allclose(ch.H_batch(X, y)[2], ch.H(X[2], y), atol=1e-13)
+    np.testing.assert_allclose(ch.H_batch(_pad(X), Y)[1], ch.H(X[1], Y[1]), atol=1e-13)
+    np.testing.assert_allclose(ch.H_batch(X, R)[3], ch.H(X[3], R), atol=1e-13)          # shared planar (M, 2)
+    with pytest.raises(InvalidProblemError, match="ambiguous"):
+        ch.H_batch(X, rng.uniform(-2, 2, (4, 2)))
+    with pytest.raises(InvalidProblemError, match="pos_rx"):
+        ch.H_batch(X, rng.uniform(-2, 2, (3, 5)))                   # line batch of the wrong size
+
+
+def test_mimo_line_positions_gradient_check():
+    rng = np.random.default_rng(22)
+    ch = MimoChannel.random(3, 4, rng)
+    x, y = np.sort(rng.uniform(0, 3, 4)), rng.uniform(-1, 1, (2, 2))    # line transmitter, planar receiver
+    def f(t, r):
+        return capacity(ch.H(t, r), np.eye(len(t)) / len(t), 0.3)
+
+    def g(t, r):
+        _, dH, _ = capacity(ch.H(t, r), np.eye(len(t)) / len(t), 0.3, grad=True)
+        return ch.vjp(t, r, dH)
+
+    for s in range(2):
+        assert check_gradient(lambda t: f(t, y), lambda t: g(t, y)[0], x, rng=s).ok
+        assert check_gradient(lambda r: f(y[:, 0], r), lambda r: g(y[:, 0], r)[1], x[:2] + 0.1, rng=s).ok  # line rx
+        assert g(x, y)[0].shape == (4,) and g(y[:, 0], x[:2])[1].shape == (2,)
+
+
 def _loop_multi(beta, theta, phi, t, lam):
     """secure_ma spec: h_k[m] = sum_l beta_kl exp(-j 2 pi u_kl . t_m / lam); the row is h_k^H."""
     K, L = beta.shape

@@ -29,6 +29,10 @@ row k being h_k^H, the row that multiplies the precoder (y_k = h_k^H W s).
 the position gradient is dF/dt_n = Re sum_m conj(dH_mn) dH_mn/dt_n; ``vjp`` evaluates it with
 einsum, without loops. Every method accepts leading batch axes on the positions (batch-first:
 (B, N, 2) gives (B, M, N)), for PSO swarms.
+
+**Line arrays.** Both classes take 1-D positions (N,) for an array on a line, read as the points
+(x, 0) (so the line is the first coordinate axis of the directions); ``vjp`` then returns the
+x-derivative, of shape (N,). ``H_batch`` takes line batches (B, N).
 """
 from __future__ import annotations
 
@@ -69,6 +73,16 @@ def _positions(owner, field, pos, line_ok=False):
     return arr, line
 
 
+def _line_batch(owner, field, pos):
+    """A 2-D (B, n) array is a batch of line arrays: (B, n, 2) with y = 0; any other shape as given."""
+    arr = np.asarray(pos)
+    if arr.ndim == 2:
+        if arr.dtype.kind not in "iuf":
+            fail(owner, field, f"<array of shape {arr.shape}>", "must be a real array of positions")
+        arr = np.stack([arr.astype(float), np.zeros(arr.shape)], axis=-1)
+    return arr
+
+
 def _cn(rng, shape, var):
     """CN(0, var) entries of ``shape`` (real parts drawn before imaginary parts)."""
     re = rng.standard_normal(shape)
@@ -95,6 +109,11 @@ class MimoChannel:
         Path-response matrix Sigma (any, not only diagonal).
     wavelength : float, default 1.0
         lambda > 0, in the unit of the positions (1: positions in wavelengths).
+
+    Notes
+    -----
+    Either end may be an array on a line: positions (N,) (or (M,)) are the points (x, 0), exactly
+    as in :class:`MultiLinkChannel`; ``vjp`` then returns that end's gradient with shape (N,).
     """
 
     dirs_t: np.ndarray
@@ -133,13 +152,13 @@ class MimoChannel:
 
     # ------------------------------------------------------------------ field responses, H, vjp
     def G(self, pos_tx) -> np.ndarray:
-        """Transmit field-response matrix G(t): pos_tx (..., N, 2) -> (..., Lt, N)."""
-        t, _ = _positions("MimoChannel", "pos_tx", pos_tx)
+        """Transmit field-response matrix G(t): pos_tx (..., N, 2) or (N,) (a line) -> (..., Lt, N)."""
+        t, _ = _positions("MimoChannel", "pos_tx", pos_tx, line_ok=True)
         return np.exp(1j * self.kappa * np.einsum("...nd,pd->...pn", t, self.dirs_t))
 
     def F(self, pos_rx) -> np.ndarray:
-        """Receive field-response matrix F(r): pos_rx (..., M, 2) -> (..., Lr, M)."""
-        r, _ = _positions("MimoChannel", "pos_rx", pos_rx)
+        """Receive field-response matrix F(r): pos_rx (..., M, 2) or (M,) (a line) -> (..., Lr, M)."""
+        r, _ = _positions("MimoChannel", "pos_rx", pos_rx, line_ok=True)
         return np.exp(1j * self.kappa * np.einsum("...md,qd->...qm", r, self.dirs_r))
 
     def H(self, pos_tx, pos_rx) -> np.ndarray:
@@ -147,10 +166,11 @@ class MimoChannel:
 
         Parameters
         ----------
-        pos_tx : array_like, shape (..., N, 2)
-            Transmit antenna positions.
-        pos_rx : array_like, shape (..., M, 2)
-            Receive antenna positions (batch axes broadcast against those of ``pos_tx``).
+        pos_tx : array_like, shape (..., N, 2) or (N,)
+            Transmit antenna positions ((N,): a line array, the points (x, 0)).
+        pos_rx : array_like, shape (..., M, 2) or (M,)
+            Receive antenna positions (batch axes broadcast against those of ``pos_tx``; (M,): a
+            line array).
 
         Returns
         -------
@@ -159,10 +179,39 @@ class MimoChannel:
         return _ct(self.F(pos_rx)) @ self.sigma @ self.G(pos_tx)
 
     def H_batch(self, pos_tx, pos_rx) -> np.ndarray:
-        """Batch-first :meth:`H` for a swarm: pos_tx (B, N, 2), pos_rx (B, M, 2) or (M, 2) -> (B, M, N)."""
-        if np.ndim(pos_tx) != 3:
-            fail("MimoChannel", "pos_tx", f"<array of shape {np.shape(pos_tx)}>", "must have shape (B, N, 2)")
-        return self.H(pos_tx, pos_rx)
+        """Batch-first :meth:`H` for a swarm of B members.
+
+        Parameters
+        ----------
+        pos_tx : array_like, shape (B, N, 2) or (B, N)
+            Transmit positions of every member ((B, N): line arrays).
+        pos_rx : array_like, shape (B, M, 2), (B, M), (M, 2) or (M,)
+            Receive positions: per member (planar (B, M, 2) or line (B, M)) or one receiver shared
+            by the swarm (planar (M, 2) or line (M,)). A 2-D ``pos_rx`` whose last axis is 2 is the
+            shared planar (M, 2) one; shape (B, 2) is refused as ambiguous (pass a shared planar
+            receiver with M = B as (1, B, 2), a line batch with M = 2 zero-padded as (B, 2, 2)).
+
+        Returns
+        -------
+        numpy.ndarray, shape (B, M, N), complex
+        """
+        o = "MimoChannel"
+        t = _line_batch(o, "pos_tx", pos_tx)
+        if t.ndim != 3:
+            fail(o, "pos_tx", f"<array of shape {t.shape}>", "must have shape (B, N, 2) or (B, N)")
+        B = t.shape[0]
+        r = np.asarray(pos_rx)
+        if r.ndim == 2:
+            if r.shape[-1] == 2 and r.shape[0] == B:
+                fail(o, "pos_rx", f"<array of shape {r.shape}>",
+                     f"is ambiguous for B = {B}: pass a shared (M, 2) receiver as (1, M, 2), "
+                     f"a (B, 2) line batch zero-padded as (B, 2, 2)")
+            if r.shape[-1] != 2:
+                if r.shape[0] != B:
+                    fail(o, "pos_rx", f"<array of shape {r.shape}>",
+                         f"as a line batch must have shape ({B}, M) (B of pos_tx)")
+                r = _line_batch(o, "pos_rx", r)
+        return self.H(t, r)
 
     def vjp(self, pos_tx, pos_rx, dH):
         r"""Position gradient of a real F(H) given ``dH = dF/dRe H + 1j dF/dIm H``.
@@ -176,18 +225,21 @@ class MimoChannel:
 
         Parameters
         ----------
-        pos_tx : array_like, shape (..., N, 2)
-        pos_rx : array_like, shape (..., M, 2)
+        pos_tx : array_like, shape (..., N, 2) or (N,)
+        pos_rx : array_like, shape (..., M, 2) or (M,)
         dH : array_like, shape (..., M, N), complex
             Gradient of F w.r.t. H in the gradcheck convention (2 dF/dH*).
 
         Returns
         -------
-        g_tx : numpy.ndarray, shape (..., N, 2)
-        g_rx : numpy.ndarray, shape (..., M, 2)
+        g_tx : numpy.ndarray, shape (..., N, 2), or (..., N) for a line ``pos_tx`` (N,): the
+            x-derivative
+        g_rx : numpy.ndarray, shape (..., M, 2), or (..., M) for a line ``pos_rx`` (M,)
         """
-        G = self.G(pos_tx)
-        F = self.F(pos_rx)
+        t, line_t = _positions("MimoChannel", "pos_tx", pos_tx, line_ok=True)
+        r, line_r = _positions("MimoChannel", "pos_rx", pos_rx, line_ok=True)
+        G = self.G(t)
+        F = self.F(r)
         dHc = np.conj(np.asarray(dH, complex))
         A = _ct(F) @ self.sigma                                   # (..., M, Lt)
         C = np.swapaxes(A, -1, -2) @ dHc                          # (..., Lt, N)
@@ -195,7 +247,7 @@ class MimoChannel:
         B = self.sigma @ G                                        # (..., Lr, N)
         D = B @ np.swapaxes(dHc, -1, -2)                          # (..., Lr, M)
         g_rx = np.real(-1j * self.kappa * np.einsum("...qm,qd->...md", D * np.conj(F), self.dirs_r))
-        return g_tx, g_rx
+        return (g_tx[..., 0] if line_t else g_tx), (g_rx[..., 0] if line_r else g_rx)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
