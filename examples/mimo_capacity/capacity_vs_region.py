@@ -3,8 +3,8 @@
 N = M = 4 MAs per side, Lt = Lr = 10 paths (Ma-Zhu-Zhang statistics: sin(theta)/(2 pi) angle
 density, a LoS-like first path with kappa = 1), SNR 15 dB, minimum spacing lambda/2, square
 regions [-A/2, A/2]^2. A trial is one channel draw shared by every A and scheme (common random
-numbers); every scheme runs the default ``ao_solve``: a screened start (the FPA point and 128
-random feasible layouts scored with water-filling, the best 3 given two AO iterations), then
+numbers); every scheme runs the default ``ao_solve``: a screened start (the FPA point and 256
+random feasible layouts scored with water-filling, the best 2 given one AO iteration), then
 water-filling + per-antenna grid search and gradient polish of the movable side(s) on the value
 function max_Q C. FPA is water-filling at the centred 2 x 2 UPA with spacing lambda/2 (it does not
 depend on A). ``gain_*`` are the per-trial differences to FPA.

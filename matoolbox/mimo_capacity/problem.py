@@ -47,7 +47,9 @@ class MimoCapacityProblem(MaProblem):
     region_rx: Rectangle | None = None
     channel_args = ("positions_tx", "positions_rx")
     batch_metric = True
-    screen_starts = 128
+    screen_starts = 256           # ao_initial_point: score 256 random layouts + FPA (water-filled),
+    screen_keep = 2               # one AO iteration from the best 2, start from the better
+    screen_iters = 1
 
     def validate(self):
         require_count(_OWN, "N", self.N)
@@ -93,12 +95,12 @@ class MimoCapacityProblem(MaProblem):
             chain_blocks, solvers=(coordinate_search, pga)))
         blocks = [Block("covariance", waterfill_block)]
         for b in SCHEMES[self.scheme]:
-            opts = (CoordinateSearchOptions(block=b, points=25), PgaOptions(block=b, max_iter=15, max_move=0.1, tol=1e-6))
+            opts = (CoordinateSearchOptions(block=b, points=33), PgaOptions(block=b, max_iter=8, max_move=0.1, tol=1e-6))
             blocks.append(Block(b, search, opts))
         return blocks
 
     def ao_defaults(self):
-        return {"max_iter": 30, "tol": 1e-4}
+        return {"max_iter": 30, "tol": 1e-3}
 
     def variant(self, scheme: str) -> "MimoCapacityProblem":
         """The same instance under ``scheme``: "MA", "TMA" (transmit MAs only), "RMA" or "FPA"."""
