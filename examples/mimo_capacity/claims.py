@@ -15,78 +15,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from matoolbox.reproduce import Claim
+from matoolbox.verdicts import MIN_TRIALS, Z, NoData, across, capped, paired, point_text
+from matoolbox.verdicts import guard as _guard
+from matoolbox.verdicts import curves as slices
 
 FIG = "capacity_vs_region"
-MIN_TRIALS = 10          # fewer finite trials per point than this: at most "partly"
-Z = 3.0                  # significance: mean > Z s.e.
-
-
-class NoData(LookupError):
-    """A point (or a needed grid value) without enough finite data: the claim is "not run"."""
-
-
-def _point_text(p):
-    return ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in p.items())
-
-
-def _stats(d, where):
-    """(mean, s.e., n) of the finite entries of ``d``; NoData with fewer than two."""
-    d = np.asarray(d, float)
-    d = d[np.isfinite(d)]
-    if d.size < 2:
-        raise NoData(f"no data: {d.size} finite paired trial(s) at {where} (need >= 2)")
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size)), int(d.size)
-
-
-def _by_trial(res, key, p):
-    """{trial: value} at point ``p`` (finite values only)."""
-    return {int(r["trial"]): float(r[key]) for r in res.rows
-            if all(r.get(k) == v for k, v in p.items()) and isinstance(r.get(key), (int, float))
-            and math.isfinite(float(r[key]))}
-
-
-def paired(res, p, a, b=None):
-    """Per-trial a - b at point ``p`` (b None: a itself): (mean, s.e., n)."""
-    va = _by_trial(res, a, p)
-    vb = _by_trial(res, b, p) if b is not None else None
-    d = [va[t] - (vb[t] if vb is not None else 0.0) for t in va if vb is None or t in vb]
-    return _stats(d, _point_text(p))
-
-
-def across(res, key, p, q):
-    """Per-trial key(q) - key(p) over the trials finite at both points: (mean, s.e., n)."""
-    vp, vq = _by_trial(res, key, p), _by_trial(res, key, q)
-    return _stats([vq[t] - vp[t] for t in vp if t in vq], f"{_point_text(p)} -> {_point_text(q)}")
-
-
-def slices(res, x):
-    """[(other params, sorted x values)] of the grid: one curve per combination of the others."""
-    out = {}
-    for p in res.points:
-        rest = {k: v for k, v in p.items() if k != x}
-        out.setdefault(tuple(sorted(rest.items())), set()).add(p[x])
-    return [(dict(k), sorted(v)) for k, v in out.items()]
-
-
-def capped(verdict, n_min, text):
-    """'reproduced' needs MIN_TRIALS finite trials at every point; fewer caps it at 'partly'."""
-    if verdict == "reproduced" and n_min < MIN_TRIALS:
-        return "partly", f"{text}; only {n_min} finite trials at some point (< {MIN_TRIALS}): at most 'partly'"
-    return verdict, text
-
-
-def _guard(check):
-    """A check that hits a point without data returns 'not run' with the reason."""
-    def run(results):
-        try:
-            return check(results)
-        except NoData as e:
-            return "not run", str(e)
-    run.__name__, run.__doc__ = check.__name__, check.__doc__
-    return run
 
 
 # ------------------------------------------------------------------------------------------ claims
@@ -106,7 +41,7 @@ def _m1(results):
             ok += m > Z * s
             z = m / s if s > 0 else (math.inf if m > 0 else -math.inf if m < 0 else 0.0)
             if z < worst[0]:
-                worst = (z, f"{hi} - {lo} at {_point_text(p)}: {m:+.3f} ± {s:.3f} bit/s/Hz")
+                worst = (z, f"{hi} - {lo} at {point_text(p)}: {m:+.3f} ± {s:.3f} bit/s/Hz")
     verdict = "reproduced" if ok == n else ("partly" if ok else "not reproduced")
     return capped(verdict, n_min, f"{ok}/{n} paired (scheme, A) differences > {Z:g} s.e.; weakest: {worst[1]} "
                                   f"(z = {worst[0]:.1f})")
@@ -120,7 +55,7 @@ def _m2(results):
     for rest, As in slices(res, "A"):
         missing = [a for a in (1.0, 3.0, 4.0) if not any(math.isclose(a, v) for v in As)]
         if missing:
-            raise NoData(f"no data: the sweep has no A = {missing} ({_point_text(rest) or 'grid'} has A = {As})")
+            raise NoData(f"no data: the sweep has no A = {missing} ({point_text(rest) or 'grid'} has A = {As})")
         n += 1
         pts = [{**rest, "A": a} for a in As]
         rise = [q for q in pts if 1.0 - 1e-12 <= q["A"] <= 3.0 + 1e-12]
@@ -133,7 +68,7 @@ def _m2(results):
         ok_rise += ok_r
         ok_sat += ok_s
         n_min = min([n_min, g3[2], g4[2]] + [k for *_, k in steps])
-        txt.append((f"{_point_text(rest)}: " if rest else "") + "MA gain over FPA "
+        txt.append((f"{point_text(rest)}: " if rest else "") + "MA gain over FPA "
                    + " -> ".join(f"{paired(res, q, 'gain_ma')[0]:.2f}" for q in pts)
                    + f" (A = {', '.join(f'{a:g}' for a in As)}); rise steps to A=3 (paired) "
                    + ", ".join(f"{m:+.2f} ± {s:.2f}" for m, s, _ in steps)

@@ -18,77 +18,15 @@ import math
 import numpy as np
 
 from matoolbox.reproduce import Claim
+from matoolbox.verdicts import MIN_TRIALS, Z, NoData, across, capped, curves, paired
+from matoolbox.verdicts import guard as _guard
 
 FIG = "secrecy_vs_snr"
-MIN_TRIALS = 10          # fewer finite trials per point than this: at most "partly"
-Z = 3.0                  # significance: mean > Z s.e.
 ZERO = 1e-9              # a secrecy sum rate at or below this is zero (bit/s/Hz)
 
 
-class NoData(LookupError):
-    """A point without enough finite data: the claim is "not run"."""
-
-
-def _point_text(p):
-    return ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in p.items())
-
-
-def _stats(d, where):
-    """(mean, s.e., n) of the finite entries of ``d``; NoData with fewer than two."""
-    d = np.asarray(d, float)
-    d = d[np.isfinite(d)]
-    if d.size < 2:
-        raise NoData(f"no data: {d.size} finite paired trial(s) at {where} (need >= 2)")
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size)), int(d.size)
-
-
-def _by_trial(res, key, p):
-    """{trial: value} at point ``p`` (finite values only)."""
-    return {int(r["trial"]): float(r[key]) for r in res.rows
-            if all(r.get(k) == v for k, v in p.items()) and isinstance(r.get(key), (int, float))
-            and math.isfinite(float(r[key]))}
-
-
-def paired(res, p, key):
-    """Per-trial ``key`` at point ``p`` (a paired difference such as gain_ma): (mean, s.e., n)."""
-    return _stats(list(_by_trial(res, key, p).values()), _point_text(p))
-
-
-def across(res, key, p, q):
-    """Per-trial key(q) - key(p) over the trials finite at both points: (mean, s.e., n)."""
-    vp, vq = _by_trial(res, key, p), _by_trial(res, key, q)
-    return _stats([vq[t] - vp[t] for t in vp if t in vq], f"{_point_text(p)} -> {_point_text(q)}")
-
-
-def curves(res, x="snr_db"):
-    """[(other params, sorted SNRs)]: one curve per combination of the other grid parameters."""
-    out = {}
-    for p in res.points:
-        rest = {k: v for k, v in p.items() if k != x}
-        out.setdefault(tuple(sorted(rest.items())), set()).add(p[x])
-    return [(dict(k), sorted(v)) for k, v in out.items()]
-
-
-def capped(verdict, n_min, text):
-    """'reproduced' needs MIN_TRIALS finite trials at every point; fewer caps it at 'partly'."""
-    if verdict == "reproduced" and n_min < MIN_TRIALS:
-        return "partly", f"{text}; only {n_min} finite trials at some point (< {MIN_TRIALS}): at most 'partly'"
-    return verdict, text
-
-
-def _guard(check):
-    """A check that hits a point without data returns 'not run' with the reason."""
-    def run(results):
-        try:
-            return check(results)
-        except NoData as e:
-            return "not run", str(e)
-    run.__name__, run.__doc__ = check.__name__, check.__doc__
-    return run
-
-
 def _snr_curves(res):
-    out = [(rest, [{**rest, "snr_db": s} for s in snrs]) for rest, snrs in curves(res)]
+    out = [(rest, [{**rest, "snr_db": s} for s in snrs]) for rest, snrs in curves(res, "snr_db")]
     if any(len(pts) < 2 for _, pts in out):
         raise NoData(f"no data: the sweep has SNR = {sorted({p['snr_db'] for p in res.points})} dB; "
                      "a trend needs two or more")
