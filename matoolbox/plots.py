@@ -197,7 +197,7 @@ def save_curves(x, curves: dict, path, *, xlabel="", ylabel="", title="", errors
 
         handles.append(Patch(facecolor="0.6", alpha=0.4, label=band_label(n_trials)))
         labels.append(band_label(n_trials))
-    if len(curves) <= 4:
+    if len(curves) <= 3:
         ax.legend(handles, labels, fontsize=8, loc="best", framealpha=0.85)
     else:
         ax.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
