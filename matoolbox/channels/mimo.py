@@ -46,7 +46,7 @@ from ..core.validate import fail, require_array, require_choice, require_count, 
 from .field_response import directions
 from .paths import ANGLE_LAWS, CONVENTIONS, Paths, draw_angles
 
-__all__ = ["MimoChannel", "MultiLinkChannel"]
+__all__ = ["MimoChannel", "MultiLinkChannel", "plane_wave_rows", "plane_wave_rows_grad"]
 
 _DIRS = {"mzz": "fd", "toolbox": "comp"}
 
@@ -88,6 +88,24 @@ def _cn(rng, shape, var):
     re = rng.standard_normal(shape)
     im = rng.standard_normal(shape)
     return np.sqrt(np.asarray(var, float) / 2.0) * (re + 1j * im)
+
+
+def plane_wave_rows(dirs, gains, pos, kappa, sign=1):
+    r"""Plane-wave rows :math:`H_{kn} = \sum_l \beta_{kl}\, e^{s j\kappa\, d_{kl} \cdot t_n}` (..., K, N) complex.
+
+    dirs d (K, L, 2), gains beta (K, L) complex, pos t (..., N, 2) (any batch axes), kappa = 2 pi /
+    wavelength, sign s = +1 or -1. The kernel of :meth:`MultiLinkChannel.H` and of the full-duplex
+    channels: it validates nothing."""
+    ph = np.einsum("kld,...nd->...knl", dirs, pos)
+    return np.einsum("...knl,kl->...kn", np.exp(sign * 1j * kappa * ph), gains)
+
+
+def plane_wave_rows_grad(dirs, gains, pos, kappa, sign=1):
+    r"""Value (..., K, N) and position gradient (..., K, N, 2) of :func:`plane_wave_rows` (no validation):
+    :math:`\partial H_{kn} / \partial t_n = s j\kappa \sum_l \beta_{kl}\, e^{s j\kappa\, d_{kl} \cdot t_n}\, d_{kl}`."""
+    E = np.exp(sign * 1j * kappa * np.einsum("kld,...nd->...knl", dirs, pos))
+    val = np.einsum("...knl,kl->...kn", E, gains)
+    return val, (E * (gains * (sign * 1j * kappa))[:, None, :]) @ dirs
 
 
 def _ct(a):
@@ -400,14 +418,10 @@ class MultiLinkChannel:
         """Wavenumber 2 pi / wavelength."""
         return 2.0 * np.pi / self.wavelength            # validated in __post_init__
 
-    def _steer(self, t):
-        """exp(s j kappa dirs[k,l] . t_n): t (..., N, 2) -> (..., K, L, N)."""
-        return np.exp(self.sign * 1j * self.kappa * np.einsum("...nd,kld->...kln", t, self.dirs))
-
     def H(self, pos) -> np.ndarray:
-        """Channel rows: pos (..., N, 2) or (N,) -> (..., K, N) complex."""
+        """Channel rows (:func:`plane_wave_rows`): pos (..., N, 2) or (N,) -> (..., K, N) complex."""
         t, _ = _positions("MultiLinkChannel", "pos", pos, line_ok=True)
-        return np.einsum("kl,...kln->...kn", self.gains, self._steer(t))
+        return plane_wave_rows(self.dirs, self.gains, t, self.kappa, self.sign)
 
     def H_batch(self, pos) -> np.ndarray:
         """Batch-first :meth:`H`: pos (B, N, 2), or (B, N) for line arrays -> (B, K, N)."""
@@ -419,12 +433,9 @@ class MultiLinkChannel:
         return self.H(arr)
 
     def vjp(self, pos, dH) -> np.ndarray:
-        r"""Position gradient of a real F(H) given ``dH = dF/dRe H + 1j dF/dIm H``.
-
-        .. math::
-
-            \frac{\partial F}{\partial t_n} = \mathrm{Re} \Big( s j\kappa \sum_{k,l}
-                \overline{dH_{kn}}\, \beta_{kl}\, e^{s j\kappa d_{kl}\cdot t_n}\, d_{kl} \Big)
+        r"""Position gradient of a real F(H) given ``dH = dF/dRe H + 1j dF/dIm H``:
+        :math:`\partial F / \partial t_n = \mathrm{Re} \sum_k \overline{dH_{kn}}\, \partial H_{kn} / \partial t_n`
+        (:func:`plane_wave_rows_grad`).
 
         Parameters
         ----------
@@ -436,10 +447,9 @@ class MultiLinkChannel:
         numpy.ndarray, shape (..., N, 2) (or (N,) for 1-D positions: the x-derivative)
         """
         t, line = _positions("MultiLinkChannel", "pos", pos, line_ok=True)
-        E = self._steer(t)
+        _, dHdt = plane_wave_rows_grad(self.dirs, self.gains, t, self.kappa, self.sign)   # (..., K, N, 2)
         dHc = np.conj(np.asarray(dH, complex))
-        g = np.real(self.sign * 1j * self.kappa
-                    * np.einsum("...kn,kl,...kln,kld->...nd", dHc, self.gains, E, self.dirs))
+        g = np.real(np.einsum("...kn,...knd->...nd", dHc, dHdt))
         return g[..., 0] if line else g
 
     def stack(self, other: "MultiLinkChannel") -> "MultiLinkChannel":

@@ -8,14 +8,15 @@ import math
 import numpy as np
 
 from ..channels.field_response import wavenumber
+from ..channels.mimo import plane_wave_rows, plane_wave_rows_grad
 from ..channels.self_interference import SelfInterference
 from ..core.problem import Problem
 from ..core.rng import as_generator
 from ..core.validate import (
     fail, require_choice, require_int, require_positive,
 )
-from ..regions import Rectangle
-from .common import (LN2, POS_BLOCKS, _plane_sum, _plane_sum_grad, _sinrs_batched_wr, mmse_batch, sinrs)
+from ..regions import Rectangle, min_distance
+from .common import LN2, POS_BLOCKS, _sinrs_batched_wr, mmse_batch, sinrs
 from .socp import p3_closed_form_batch
 from .ao import fd_blocks
 from .io import FullDuplexIoMixin
@@ -95,8 +96,8 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
         positions (..., N, 2) give leading batch axes). ``normalized=False``: raw units."""
         t = np.asarray(x["positions_tx"], float)
         r = np.asarray(x["positions_rx"], float)
-        hDc = _plane_sum(self._dl_dirs, self._dl_g, t, self._k0, +1)
-        hU = np.swapaxes(_plane_sum(self._ul_dirs, self._ul_g, r, self._k0, -1), -1, -2)
+        hDc = plane_wave_rows(self._dl_dirs, self._dl_g, t, self._k0, +1)
+        hU = np.swapaxes(plane_wave_rows(self._ul_dirs, self._ul_g, r, self._k0, -1), -1, -2)
         H = self.si.matrix(t, r) / math.sqrt(self.noise_ul)
         if not normalized:
             return hDc * math.sqrt(self.noise_dl), hU * math.sqrt(self.noise_ul), H * math.sqrt(self.noise_ul)
@@ -133,14 +134,17 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
 
     def _block_violation(self, block, V):
         """Box (in lambda), spacing (relative to D_min) and frozen-layout violation of a
-        position block; V (..., N, 2) -> (...)."""
+        position block; V (..., N, 2) -> (...).
+
+        Not :meth:`Rectangle.violations <matoolbox.regions.Rectangle.violations>` of
+        :attr:`region`: that one is max(box excess, D_min - min distance) in metres, while the FD
+        violation scales each term separately (box / lambda, spacing / D_min) and adds the frozen
+        layout; the pairwise distances are the regions' :func:`~matoolbox.regions.min_distance`."""
         A, lam, D = self.region_size, self.wavelength, self.d_min
         V = np.asarray(V, float)
         v = np.max(np.maximum(0, np.maximum(-V, V - A)), axis=(-1, -2)) / lam
         if V.shape[-2] > 1:
-            iu = np.triu_indices(V.shape[-2], 1)
-            d = np.linalg.norm(V[..., :, None, :] - V[..., None, :, :], axis=-1)[..., iu[0], iu[1]]
-            v = np.maximum(v, np.max(np.maximum(0, D - d), axis=-1) / D)
+            v = np.maximum(v, np.maximum(0, D - min_distance(V)) / D)
         if not self._movable(block):
             fpa = self._fpa_tx if block == "positions_tx" else self._fpa_rx
             v = np.maximum(v, np.max(np.abs(V - fpa), axis=(-1, -2)) / lam)
@@ -247,8 +251,8 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
         r = np.asarray(x["positions_rx"], float)
         Wt, Wr, p = self._unpack(x)
         E = self._iui()
-        u, du = _plane_sum_grad(self._dl_dirs, self._dl_g, t, self._k0, +1)      # (KD,Nt),(KD,Nt,2)
-        hUt, dhU = _plane_sum_grad(self._ul_dirs, self._ul_g, r, self._k0, -1)   # (KU,Nr),(KU,Nr,2)
+        u, du = plane_wave_rows_grad(self._dl_dirs, self._dl_g, t, self._k0, +1)     # (KD,Nt),(KD,Nt,2)
+        hUt, dhU = plane_wave_rows_grad(self._ul_dirs, self._ul_g, r, self._k0, -1)  # (KU,Nr),(KU,Nr,2)
         H, dHt, dHr = self.si.grad(t, r)
         s = 1 / math.sqrt(self.noise_ul)
         H, dHt, dHr = H * s, dHt * s, dHr * s

@@ -1,6 +1,7 @@
-"""Full-duplex helpers shared by the problem classes and the blocks: unit conversions, plane-wave
-sums, the SINR formulas (3.1)/(3.2) and batched MMSE combiners (the position region, its repair
-and FPA layout are :class:`matoolbox.regions.Rectangle`)."""
+"""Full-duplex helpers shared by the problem classes and the blocks: unit conversions, the SINR
+formulas (3.1)/(3.2) and batched MMSE combiners (the plane-wave DL/UL channel rows are
+:func:`matoolbox.channels.mimo.plane_wave_rows`; the position region, its repair and FPA layout
+are :class:`matoolbox.regions.Rectangle`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -26,20 +27,6 @@ def dbm_to_watt(dbm):
 
 def db_to_lin(db):
     return 10.0 ** (np.asarray(db, float) / 10.0)
-
-
-def _plane_sum(dirs, gains, pos, k0, sign):
-    """sum_l gains[k, l] exp(sign j k0 dirs[k, l] . pos[..., n]) -> (..., K, N); dirs (K, L, 2)."""
-    ph = np.einsum("kld,...nd->...knl", dirs, pos)
-    return np.einsum("...knl,kl->...kn", np.exp(sign * 1j * k0 * ph), gains)
-
-
-def _plane_sum_grad(dirs, gains, pos, k0, sign):
-    """Value (K, N) and d/dpos_n (K, N, 2) of :func:`_plane_sum` (unbatched pos (N, 2))."""
-    E = np.exp(sign * 1j * k0 * np.einsum("kld,nd->knl", dirs, pos))
-    val = np.einsum("knl,kl->kn", E, gains)
-    grad = np.einsum("knl,kl,kld->knd", E, gains * (sign * 1j * k0), dirs)
-    return val, grad
 
 
 def sinrs(hDc, hU, H, E, Wt, Wr, p, noise_dl=1.0, noise_ul=1.0):
