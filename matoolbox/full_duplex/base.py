@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..channels.field_response import wavenumber
-from ..channels.mimo import plane_wave_rows, plane_wave_rows_grad
+from ..channels.multilink import plane_wave_rows, plane_wave_rows_grad
 from ..channels.self_interference import SelfInterference
 from ..core.problem import Problem
 from ..core.rng import as_generator

@@ -1,6 +1,6 @@
 """Full-duplex helpers shared by the problem classes and the blocks: unit conversions, the SINR
 formulas (3.1)/(3.2) and batched MMSE combiners (the plane-wave DL/UL channel rows are
-:func:`matoolbox.channels.mimo.plane_wave_rows`; the position region, its repair and FPA layout
+:func:`matoolbox.channels.multilink.plane_wave_rows`; the position region, its repair and FPA layout
 are :class:`matoolbox.regions.Rectangle`)."""
 from __future__ import annotations
 

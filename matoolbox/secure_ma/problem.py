@@ -3,7 +3,7 @@ r"""Secure multiuser downlink from an MA array (Cheng, Zhao, Ouyang, Zhang, 2026
 max_{W, t} sum_k [log2(1 + SINR_k) - log2(1 + sum_j |g_j^H w_k|^2)]^+  s.t. ||W||_F^2 <= P, t_m in
 the square of side A, ||t_k - t_l|| >= D; unit noise, SNR = P (docs/theory/secure_ma.rst).
 Variables: ``precoders`` (M, K) complex, ``positions`` (M, 2) in wavelengths. Channel: one
-:class:`~matoolbox.channels.mimo.MultiLinkChannel` with the K Bob rows h_k^H first, then the J Eve rows.
+:class:`~matoolbox.channels.multilink.MultiLinkChannel` with the K Bob rows h_k^H first, then the J Eve rows.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import functools
 import numpy as np
 
 from ..channels.fixed import FixedChannel
-from ..channels.mimo import MultiLinkChannel
+from ..channels.multilink import MultiLinkChannel
 from ..channels.paths import Paths
 from ..core.io import read_mapping
 from ..core.problem import Block
