@@ -105,9 +105,8 @@ def test_from_paths_and_from_channel():
     paths = Paths.random((), 5, 0)
     prob = MimoCapacityProblem.from_paths(paths, N=2, M=2, A=1.0)
     x = prob.fpa_point()
-    H = paths.channel(x["positions_rx"], x["positions_tx"], 1.0) if hasattr(paths, "channel") else None
-    if H is not None:
-        assert np.allclose(prob.channel_matrix(x), H)
+    H = paths.channel(x["positions_rx"], x["positions_tx"], 1.0)
+    assert np.allclose(prob.channel_matrix(x), H)
     rng = np.random.default_rng(0)
     arrays = {"theta_t": rng.uniform(0, np.pi, 3), "phi_t": rng.uniform(0, np.pi, 3),
               "theta_r": rng.uniform(0, np.pi, 3), "phi_r": rng.uniform(0, np.pi, 3),

@@ -80,3 +80,19 @@ def test_validation_names_fields(tmp_path):
     H = np.ones((2, 4), complex)
     fixed = SecureMaProblem.from_channel(H, 0.1 * np.ones((1, 4), complex))
     assert (fixed.M, fixed.K, fixed.J, fixed.scheme) == (4, 2, 1, "FPA")
+
+
+def test_from_paths_matches_the_paper_channel_and_mat_round_trip(tmp_path):
+    rng = np.random.default_rng(4)
+    K, J, L, M = 2, 1, 3, 4
+    beta = rng.standard_normal((K + J, L)) + 1j * rng.standard_normal((K + J, L))
+    theta, phi = rng.uniform(0, np.pi, (K + J, L)), rng.uniform(0, np.pi, (K + J, L))
+    prob = SecureMaProblem.from_paths({"beta": beta, "theta": theta, "phi": phi}, M=M, K=K, J=J, A=2.0)
+    t = prob.initial_point(0)["positions"]
+    u = np.stack([np.sin(theta) * np.cos(phi), np.cos(theta)], -1)            # (K+J, L, 2)
+    h = np.einsum("kl,klm->km", beta, np.exp(-2j * np.pi * np.einsum("kld,md->klm", u, t)))   # columns h_k
+    assert np.allclose(prob.channel_matrix({"positions": t}), h.conj())      # rows h_k^H
+    back = SecureMaProblem.from_mat(prob.to_mat(tmp_path / "s.mat"))
+    assert back == prob
+    x = prob.initial_point(1)
+    assert back.objective(x) == prob.objective(x)
