@@ -61,6 +61,18 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
                                    and abs(ox[1]) < self.region_size):
             fail(own, "si", f"<rx_offset {ox}>", "Tx and Rx regions overlap")
 
+    def variant(self, scheme: str):
+        """The same instance under another scheme: "MA" (Tx and Rx positions movable) or "FPA"
+        (both layouts frozen at the FPA grid, ``movable_tx = movable_rx = False``)."""
+        names = {"MA": True, "FPA": False}
+        key = str(scheme).upper()
+        if key not in names:
+            fail(self.name, "variant.scheme", scheme, f"must be one of {sorted(names)}")
+        movable = names[key]
+        if bool(self.movable_tx) == movable and bool(self.movable_rx) == movable:
+            return self
+        return dataclasses.replace(self, movable_tx=movable, movable_rx=movable)
+
     def _set(self, name, value):
         object.__setattr__(self, name, value)
 

@@ -17,6 +17,8 @@ from ..core.validate import (
 
 
 OBJECTIVES = ("weighted", "maxmin", "dl_si_cap")
+#: the docs' names of the single-user problems (case-insensitive) -> the stored objective name
+OBJECTIVE_ALIASES = {"P1": "weighted", "P2": "maxmin", "P3": "dl_si_cap"}
 LN2 = math.log(2.0)
 POS_BLOCKS = ("positions_tx", "positions_rx")
 
@@ -106,8 +108,18 @@ def _apply_overrides(prob, overrides):
     return prob.with_(**overrides)
 
 
+def canonical_objective(own, field, value):
+    """The stored objective name of ``value``: one of :data:`OBJECTIVES`, or "P1" / "P2" / "P3"
+    (any case) for "weighted" / "maxmin" / "dl_si_cap"; anything else raises InvalidProblemError."""
+    if isinstance(value, str) and value.upper() in OBJECTIVE_ALIASES:
+        return OBJECTIVE_ALIASES[value.upper()]
+    return require_choice(own, field, value, OBJECTIVES + tuple(OBJECTIVE_ALIASES))
+
+
 def _check_channel_arrays(own, dirs, gains, K, name):
     dirs = require_shape(own, f"{name}_dirs", np.asarray(dirs, float), (K, None, 2))
+    if dirs.shape[1] < 1:
+        fail(own, f"{name}_dirs", f"<array of shape {dirs.shape}>", "needs at least one path per user")
     gains = require_shape(own, f"{name}_gains", np.asarray(gains, complex), (K, dirs.shape[1]))
     require_finite(own, f"{name}_dirs", dirs)
     require_finite(own, f"{name}_gains", gains)

@@ -16,7 +16,8 @@ SINRs (3.1)/(3.2), with ``W_t`` (Nt, K_D), ``W_r`` (Nr, K_U), UL powers ``p`` (K
 
 Problems: :class:`FullDuplexProblem` (one DL + one UL user) with objective ``"weighted"`` (P1:
 a1 R_D + a2 R_U), ``"maxmin"`` (P2: min(R_D, R_U)) or ``"dl_si_cap"`` (P3: R_D subject to
-``||H_SI w_t||^2 <= p_th``), and :class:`FullDuplexMultiUserProblem` (problem (30): weighted sum
+``||H_SI w_t||^2 <= p_th``); "P1" / "P2" / "P3" (any case) are accepted for these three and stored
+under the names above, and :class:`FullDuplexMultiUserProblem` (problem (30): weighted sum
 rate over W_t, W_r, p and positions). Variables ``x``: ``positions_tx`` (Nt, 2),
 ``positions_rx`` (Nr, 2) in metres, and ``w_t`` (Nt,), ``w_r`` (Nr,) (single user) or ``W_t``
 (Nt, K_D), ``W_r`` (Nr, K_U), ``p_u`` (K_U,) (multi-user); powers in watts, rates in bit/s/Hz.
@@ -33,10 +34,10 @@ import numpy as np
 
 from ..core.rng import as_generator
 from ..core.validate import (
-    fail, require_choice, require_nonnegative, require_positive,
+    fail, require_nonnegative, require_positive,
     require_shape,
 )
-from .common import (OBJECTIVES, _apply_overrides, _check_channel_arrays, _draw_link, _geometry_kwargs, db_to_lin, dbm_to_watt)
+from .common import (_apply_overrides, canonical_objective, _check_channel_arrays, _draw_link, _geometry_kwargs, db_to_lin, dbm_to_watt)
 from .checks import FdSingleChecksMixin, check_args
 from .combiner import mmse_combiner
 from .base import _FullDuplexBase
@@ -69,7 +70,9 @@ class FullDuplexProblem(FdSingleChecksMixin, _FullDuplexBase):
     def validate(self):
         own = self.name
         self._validate_common()
-        require_choice(own, "objective_kind", self.objective_kind, OBJECTIVES)
+        kind = canonical_objective(own, "objective_kind", self.objective_kind)
+        if kind != self.objective_kind:       # "P1"/"P2"/"P3": store the canonical name
+            self._set("objective_kind", kind)
         dD, gD = _check_channel_arrays(own, np.asarray(self.dl_dirs)[None], np.asarray(self.dl_gains)[None], 1, "dl")
         dU, gU = _check_channel_arrays(own, np.asarray(self.ul_dirs)[None], np.asarray(self.ul_gains)[None], 1, "ul")
         require_positive(own, "p_ul", self.p_ul)
@@ -151,7 +154,7 @@ class FullDuplexProblem(FdSingleChecksMixin, _FullDuplexBase):
                    alpha=alpha, p_max_dbm=p_max_dbm, p_ul_dbm=p_ul_dbm, noise_dbm=noise_dbm, rho_db=rho_db,
                    p_th_dbm=p_th_dbm, inr_db=inr_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx,
                    movable_rx=movable_rx, weights=weights, optional=("rho_db",))
-        require_choice(own, "objective", objective, OBJECTIVES)
+        objective = canonical_objective(own, "objective", objective)
         rng = as_generator(seed)
         if rho_db is None:
             rho_db = 0.0 if objective == "dl_si_cap" else -70.0
