@@ -33,7 +33,7 @@ from .validate import fail
 
 __all__ = [
     "to_jsonable", "from_jsonable", "problem_to_dict", "problem_from_dict", "save_problem_json",
-    "load_problem_json", "save_problem_mat", "load_problem_mat", "mat_encode", "mat_decode",
+    "load_problem_json", "save_problem_mat", "load_problem_mat", "writable_path", "mat_encode", "mat_decode",
     "resolve_class", "class_path", "snr_power", "read_mapping", "trial_saving_instance", "FORMAT_VERSION",
 ]
 
@@ -257,8 +257,19 @@ def problem_from_dict(data, base) -> object:
     return cls(**{k: from_jsonable(v, f"fields.{k}", cls) for k, v in data["fields"].items()})
 
 
-def save_problem_json(problem, path) -> Path:
+def writable_path(path) -> Path:
+    """``path`` as a :class:`~pathlib.Path` whose folder exists; otherwise ``FileNotFoundError``
+    naming the path (instead of SciPy's "Reader needs file name or open file-like object")."""
     path = Path(path)
+    parent = path.parent
+    if not parent.is_dir():
+        why = "is not a folder" if parent.exists() else "does not exist"
+        raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(parent)!r} {why}")
+    return path
+
+
+def save_problem_json(problem, path) -> Path:
+    path = writable_path(path)
     path.write_text(json.dumps(problem_to_dict(problem), indent=1, allow_nan=False))
     return path
 
@@ -406,7 +417,7 @@ def problem_from_mat_struct(struct, base, where="problem"):
 def save_problem_mat(problem, path, name: str = "problem") -> Path:
     from scipy.io import savemat
 
-    path = Path(path)
+    path = writable_path(path)
     savemat(path, {name: problem_mat_struct(problem)}, long_field_names=True, do_compression=True, oned_as="row")
     return path
 

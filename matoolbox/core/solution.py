@@ -19,6 +19,9 @@ __all__ = ["Solution", "EXITFLAGS"]
 
 EXITFLAGS = {1: "converged", 0: "iteration or time limit", -2: "infeasible", -3: "numerical or solver failure"}
 
+#: first line of the printout of a failed solve (exitflag -> word)
+_FAILED = {-2: "INFEASIBLE", -3: "FAILED"}
+
 _ORDER = ("solver", "fval", "exitflag", "message", "violation", "nit", "elapsed", "x", "history", "output")
 
 
@@ -65,13 +68,17 @@ class Solution(OptimizeResult):
             else:
                 text = _short(v)
             lines.append(f"{k.rjust(width)}: {text}")
+        flag = self.get("exitflag")
+        if flag in _FAILED:                 # a failed solve must not look like a result
+            msg = str(self.get("message", "") or EXITFLAGS[flag])
+            lines.insert(0, f"{_FAILED[flag]} (exitflag {flag}): {msg}")
         return "\n".join(lines)
 
     __str__ = __repr__
 
     def to_json(self, path) -> Path:
         """Write the struct as JSON (arrays tagged with dtype and shape; complex split re/im)."""
-        path = Path(path)
+        path = _io.writable_path(path)
         path.write_text(json.dumps(_io.to_jsonable(dict(self)), indent=1, allow_nan=False))
         return path
 
@@ -98,7 +105,7 @@ class Solution(OptimizeResult):
         text) lets :meth:`from_mat` restore the Python types exactly."""
         from scipy.io import savemat
 
-        path = Path(path)
+        path = _io.writable_path(path)
         keys = [k for k in _ORDER if k in self] + sorted(k for k in self if k not in _ORDER and not k.startswith("_"))
         val, spec = _io.mat_encode({k: self[k] for k in keys})
         if problem is not None:
