@@ -36,3 +36,12 @@ def test_writer_names_missing_folder(tmp_path, writer):
     file.write_text("")
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         getattr(obj, writer.split(".")[1])(file / "x.out")
+
+
+@pytest.mark.parametrize("suffix", [".mat", ".npz", ".json"])
+def test_paths_save_names_missing_folder(tmp_path, suffix):
+    from matoolbox.channels.paths import Paths
+
+    path = tmp_path / "missing" / f"p{suffix}"
+    with pytest.raises(FileNotFoundError, match=r"cannot write '.*p\.\w+': folder '.*missing' does not exist"):
+        Paths.random((1,), L=2, rng=0).save(path)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.io import read_mapping, to_jsonable
+from ..core.io import read_mapping, to_jsonable, writable_path
 from ..core.rng import as_generator
 from ..core.validate import fail, require_count, require_real
 from .field_response import wavenumber
@@ -422,8 +422,9 @@ class Paths:
         return d
 
     def save(self, path) -> Path:
-        """Write ``.npz``, ``.mat`` or ``.json`` (toolbox convention; :meth:`load` reads it back)."""
-        path = Path(path)
+        """Write ``.npz``, ``.mat`` or ``.json`` (toolbox convention; :meth:`load` reads it back);
+        a folder that does not exist raises ``FileNotFoundError`` naming the path."""
+        path = writable_path(path)
         d = self.to_dict()
         if path.suffix == ".npz":
             np.savez(path, **{k: np.asarray(v) for k, v in d.items()})
