@@ -23,6 +23,28 @@ LN2 = math.log(2.0)
 POS_BLOCKS = ("positions_tx", "positions_rx")
 
 
+#: violation at or below which a block's incumbent counts as feasible (acceptance rule of the blocks)
+FEAS_VTOL = 1e-9
+
+
+def phase1_accept(fn, vn, f0, v0, *, ftol=0.0, vtol=FEAS_VTOL) -> bool:
+    """Acceptance rule of the FD blocks' steps (a phase-1 rule).
+
+    From a feasible incumbent (``v0 <= vtol``) a step is accepted when it stays feasible and its
+    objective is not lower (``fn >= f0 - ftol``). From an infeasible incumbent a step that reaches
+    feasibility or reduces the violation is accepted whatever its objective (restoring feasibility
+    may cost objective); one that keeps the violation is accepted when its objective is not lower.
+    """
+    fn, vn, f0, v0 = float(fn), float(vn), float(f0), float(v0)
+    if math.isnan(fn) or math.isnan(vn) or fn == -math.inf:
+        return False
+    if not v0 <= vtol:                       # infeasible (or unscorable) incumbent: phase 1
+        if vn <= vtol or vn < v0:
+            return True
+        return vn <= v0 and fn >= f0 - ftol
+    return vn <= vtol and fn >= f0 - ftol
+
+
 def dbm_to_watt(dbm):
     return 10.0 ** ((np.asarray(dbm, float) - 30.0) / 10.0)
 

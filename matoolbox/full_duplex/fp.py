@@ -32,7 +32,7 @@ from ..core.cvx import solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
-from .common import sinrs
+from .common import FEAS_VTOL, phase1_accept, sinrs
 
 __all__ = ["FpOptions", "fp_beamforming", "fp_power", "fp_tx_update", "fp_tx_update_cvx",
            "fp_power_update", "fd_sinrs", "weighted_rate", "FpTxCvx"]
@@ -270,7 +270,7 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     Wt = a["Wt"]
     x = x0
     f = float(problem.objective(x))
-    v0 = float(problem.violation(x))
+    v = float(problem.violation(x))
     history = [f]
     attempts = []
     model = None
@@ -289,9 +289,11 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
             Wn = fp_tx_update(a, weights, Wt)
         xn = problem.fd_pack(x, Wt=Wn)
         fn = float(problem.objective(xn))
-        if fn >= f and problem.violation(xn) <= max(v0, 1e-9):
-            rel = (fn - f) / max(1.0, abs(f))
-            x, f, Wt = xn, fn, Wn
+        vn = float(problem.violation(xn))
+        if phase1_accept(fn, vn, f, v):
+            # a phase-1 step (violation reduced from an infeasible incumbent) never ends the loop
+            rel = math.inf if (not v <= FEAS_VTOL and vn < v) else (fn - f) / max(1.0, abs(f))
+            x, f, Wt, v = xn, fn, Wn, vn
             a = {**a, "Wt": Wt}
             history.append(f)
             if rel <= opts.tol:

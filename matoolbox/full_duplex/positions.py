@@ -42,6 +42,7 @@ from ..core.solution import Solution
 from ..optim.pga import PgaOptions, pga
 from ..optim.pso import PsoOptions, pso_positions
 from .combiner import mmse_combiner
+from .common import phase1_accept
 from .socp import p3_closed_form
 
 __all__ = ["FdPositionOptions", "fd_positions", "MmOptions", "mm_positions"]
@@ -144,7 +145,7 @@ def fd_positions(problem, x0, *, options=None, rng=None) -> Solution:
         x = sol.x
     f = float(problem.objective(x))
     v = float(problem.violation(x))
-    kept = not (math.isfinite(f) and f >= f0 and v <= max(v0, 1e-9))
+    kept = not (math.isfinite(f) and phase1_accept(f, v, f0, v0))   # phase 1 from an infeasible x0
     if kept:
         x, f, v = x0, f0, v0
     out = {"method": opts.method, "fitness": opts.fitness, "incumbent_kept": kept,
@@ -271,8 +272,7 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
     inner = opts.inner if opts.inner is not None else kind == "dl_si_cap"
     if inner:
         x = _inner_beamformers(problem, x)
-    v0 = float(problem.violation(x))
-    viol_lim = max(v0, 1e-9)
+    v = float(problem.violation(x))
     si_cap = kind == "dl_si_cap" and not inner
     comps = _inner_components if inner else _components
     vals, grads = comps(problem, x, block)
@@ -306,8 +306,9 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
             else:
                 vn, _ = _components(problem, xn, block)
             fn = float(problem.objective(xn))
-            if (float(np.min(vn)) >= tau - 1e-12 * max(1.0, abs(tau)) and fn >= f
-                    and problem.violation(xn) <= viol_lim):
+            viol_n = float(problem.violation(xn))
+            if (float(np.min(vn)) >= tau - 1e-12 * max(1.0, abs(tau))
+                    and phase1_accept(fn, viol_n, f, v)):   # phase 1 from an infeasible start
                 accepted = True
                 break
             L *= 2.0
@@ -315,7 +316,7 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
             exitflag, message = 1, "no accepted MM step (stationary within the tangent set)"
             break
         step = float(np.linalg.norm(Xn - X))
-        X, x, f = Xn, xn, fn
+        X, x, f, v = Xn, xn, fn, viol_n
         history.append(f)
         nit += 1
         L = max(L / 2.0, 1e-12)

@@ -25,6 +25,7 @@ import numpy as np
 from ..core.cvx import solve_cvx
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
+from .common import FEAS_VTOL, phase1_accept
 
 __all__ = ["ScaOptions", "sca_beamforming", "ScaModel"]
 
@@ -133,7 +134,7 @@ def sca_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     model = ScaModel(Nt, KD, KU, a["H"].shape[0], a["kind"], a["weights"])
     x = x0
     f = float(problem.objective(x))
-    v0 = float(problem.violation(x))
+    v = float(problem.violation(x))
     history, attempts = [f], []
     Wt = a["Wt"]
     exitflag, message = 0, f"{opts.steps} SCA steps"
@@ -154,12 +155,14 @@ def sca_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
         Wn = Wn * s
         xn = problem.fd_pack(x, Wt=Wn)
         fn = float(problem.objective(xn))
-        if not (fn >= f and problem.violation(xn) <= max(v0, 1e-9)):
+        vn = float(problem.violation(xn))
+        if not phase1_accept(fn, vn, f, v):
             exitflag, message = 1, "no further improvement (incumbent kept)"
             history.append(f)
             break
-        rel = (fn - f) / max(1.0, abs(f))
-        x, f, Wt = xn, fn, Wn
+        # a phase-1 step (violation reduced from an infeasible incumbent) never ends the loop
+        rel = math.inf if (not v <= FEAS_VTOL and vn < v) else (fn - f) / max(1.0, abs(f))
+        x, f, Wt, v = xn, fn, Wn, vn
         a = {**a, "Wt": Wt}
         history.append(f)
         if rel <= opts.tol:

@@ -39,6 +39,7 @@ from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
 from ..core.solution import Solution
 from ..optim.sdr import gaussian_randomization, principal_or_random
+from .common import FEAS_VTOL, phase1_accept
 from .sdr_bounds import p1_upper_bound, p2_upper_bound, p3_upper_bound
 
 # gaussian_randomization / principal_or_random live in matoolbox.optim.sdr (re-exported here)
@@ -222,7 +223,7 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
 
     attempts, history = [], [f0]
     bound, lifted, ratio, randomized, extracted = math.nan, math.nan, math.nan, False, math.nan
-    best_x, best_f = x0, f0
+    best_x, best_f, best_v = x0, f0, v0
     if kind in ("maxmin", "dl_si_cap"):
         if a["hDc"].shape[0] != 1 or a["hU"].shape[1] != 1:
             raise InvalidProblemError("sdr_beamforming.problem = <multi-user>: maxmin/dl_si_cap need K_D = K_U = 1")
@@ -232,8 +233,8 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
             X, s, ratio, randomized = principal_or_random(Ws, score, scale, rng, opts.randomizations, opts.rank_tol)
             extracted = s
             xn = problem.fd_pack(x0, Wt=X)
-            if s >= best_f and problem.violation(xn) <= max(v0, 1e-9):
-                best_x, best_f = xn, s
+            if phase1_accept(s, problem.violation(xn), best_f, best_v):
+                best_x, best_f, best_v = xn, s, float(problem.violation(xn))
         history.append(best_f)
         exitflag = 1 if Ws is not None else -3
     else:
@@ -254,9 +255,12 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
                                                           opts.rank_tol)
             extracted = s
             xn = problem.fd_pack(x0, Wt=X)
+            vn = float(problem.violation(xn))
             improved = s - best_f
-            if s >= best_f and problem.violation(xn) <= max(v0, 1e-9):
-                best_x, best_f = xn, s
+            if phase1_accept(s, vn, best_f, best_v):
+                if not best_v <= FEAS_VTOL and vn < best_v:
+                    improved = math.inf          # a phase-1 step never ends the loop
+                best_x, best_f, best_v = xn, s, vn
             history.append(best_f)
             if improved <= opts.tol * max(1.0, abs(best_f)):
                 exitflag = 1

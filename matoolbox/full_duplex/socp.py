@@ -26,6 +26,7 @@ from ..core.cvx import solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
+from .common import FEAS_VTOL, phase1_accept
 
 __all__ = ["p3_closed_form", "p3_closed_form_batch", "p3_socp", "p2_socp", "p2_bisection", "p1_oracle",
            "socp_beamforming", "SocpOptions", "polish_power_cap"]
@@ -294,7 +295,9 @@ def _single_user_terms(a):
 
 def socp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "tx_bf" solved exactly for single-user problems: P3 (SI-capped DL rate), P2
-    (max-min SINR) and P1 (1-D oracle). Keeps the incumbent if the new point is not better.
+    (max-min SINR) and P1 (1-D oracle). Keeps the incumbent if the new point is not better; from an
+    infeasible start (e.g. a beamformer that breaks the SI cap at a moved layout) the step is taken
+    when it restores feasibility or reduces the violation, even at a lower objective (phase 1).
 
     Parameters
     ----------
@@ -310,7 +313,8 @@ def socp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     Returns
     -------
     Solution
-        The full ``x`` with ``w_t`` updated (never worse than ``x0``).
+        The full ``x`` with ``w_t`` updated (never worse than a feasible ``x0``; never more
+        violating than an infeasible one).
 
     Raises
     ------
@@ -354,8 +358,10 @@ def socp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     else:
         xn = problem.fd_pack(x0, Wt=w[:, None])
         fn = float(problem.objective(xn))
-        if fn >= f0 - 1e-12 * max(1.0, abs(f0)) and problem.violation(xn) <= max(v0, 1e-9):
-            x = xn if fn >= f0 else x0
+        # phase 1: from an infeasible start a step that restores feasibility (or reduces the
+        # violation) is taken even at a lower objective; among feasible points the objective decides
+        if phase1_accept(fn, problem.violation(xn), f0, v0, ftol=1e-12 * max(1.0, abs(f0))):
+            x = xn if (fn >= f0 or not v0 <= FEAS_VTOL) else x0
         else:
             message = "exact step not better than the incumbent (kept)"
     if attempts:
