@@ -74,6 +74,9 @@ def test_e2_script(tmp_path):
     for r in res.rows:
         assert r["ma_snr_db"] >= r["fpa_snr_db"] - 1e-6
         assert r["max_inr_db"] <= r["inr_cap_db"] + 1e-6
+        # MA starts from the FPA answer and keeps the best, so ">=" above is passed by a position
+        # step that does nothing (issue 22); measured gains 3.6 to 10.9 dB (K=1: 3.8, 3.6; K=3: 10.9, 6.9)
+        assert r["ma_snr_db"] >= r["fpa_snr_db"] + 1.5, r
     # FPA (exact SOCP at fixed positions) is non-decreasing in the cap
     for K in (1, 3):
         fpa = [r["fpa_snr_db"] for r in sorted(res.rows, key=lambda r: r["inr_cap_db"]) if r["K"] == K]
