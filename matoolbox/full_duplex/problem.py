@@ -141,7 +141,7 @@ class FullDuplexProblem(FdSingleChecksMixin, _FullDuplexBase):
         --------
         >>> from matoolbox.problems import FullDuplexProblem
         >>> prob = FullDuplexProblem.random(seed=0)           # P1: 4 Tx + 4 Rx MAs, one DL and one UL user
-        >>> x = prob.initial_point(0)                          # FPA layout, MRT w_t, MMSE w_r
+        >>> x = prob.initial_point(0)                          # random feasible point (ao_initial_point: FPA + MRT)
         >>> x["positions_tx"].shape, x["w_t"].shape
         ((4, 2), (4,))
         >>> ev = prob.evaluate(x)
