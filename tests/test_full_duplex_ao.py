@@ -214,7 +214,7 @@ def test_sdr_p2_bound_and_agreement(seed):
     x = prob.ao_initial_point()
     exact = socp_beamforming(prob, x, options={"method": "closed"})
     sdr = sdr_beamforming(prob, x, rng=seed)
-    bound = sdr.output["sdr_bound"]
+    bound = sdr.output["sdr_value"]
     tau_exact = exact.output["min_sinr"]
     assert bound == pytest.approx(math.log2(1 + tau_exact), rel=1e-6)
     # forcing randomisation: the bound still dominates every rank-one candidate
@@ -367,14 +367,14 @@ def _block_start(prob, seed):
 
 
 def _sdr_bound_vs_every_method(seed):
-    """(upper_bound - best feasible value) per problem kind at one seed, best over SDR extraction,
+    """(block_upper_bound - best feasible value) per problem kind at one seed, best over SDR extraction,
     the exact SOCP / closed form (P2, P3), FP to convergence (P1, P3), SCA (P1) and 200 random w_t."""
     out = {}
     for kind in ("weighted", "maxmin", "dl_si_cap"):
         prob = FullDuplexProblem.random(seed=seed, objective=kind, p_th_dbm=-60.0)
         x = _block_start(prob, seed)
         sdr = sdr_beamforming(prob, x, rng=seed)
-        ub = sdr.output["upper_bound"]
+        ub = sdr.output["block_upper_bound"]
         sols = [sdr]
         if kind != "weighted":
             sols.append(socp_beamforming(prob, x))
@@ -414,7 +414,28 @@ def test_sdr_upper_bound_dominates_every_method_on_20_seeds():
 def test_sdr_upper_bound_is_nan_for_multi_user_and_reports_the_extracted_value():
     prob = FullDuplexMultiUserProblem.random(seed=0)
     sol = sdr_beamforming(prob, prob.ao_initial_point(), options={"steps": 2}, rng=0)
-    assert math.isnan(sol.output["upper_bound"]) and math.isfinite(sol.output["feasible_value"])
+    assert math.isnan(sol.output["block_upper_bound"]) and math.isfinite(sol.output["feasible_value"])
+
+
+def test_sdr_block_bound_keys_name_their_scope_and_bound_the_block_at_its_point():
+    """Issue 22 item 4: the SDR bound is named for the block it bounds (w_t at fixed positions,
+    combiner and uplink power), the old ambiguous keys are gone, and the bound dominates the
+    block's value at that point (its input and its output, which share the positions)."""
+    for kind in ("weighted", "maxmin", "dl_si_cap"):
+        prob = FullDuplexProblem.random(seed=3, objective=kind, p_th_dbm=-60.0)
+        x = _block_start(prob, 3)
+        sol = sdr_beamforming(prob, x, rng=3)
+        out = sol.output
+        assert {"block_upper_bound", "block_bound_gap", "sdr_value", "feasible_value"} <= set(out)
+        assert not {"upper_bound", "bound_gap", "sdr_bound"} & set(out)
+        for name in set(x) - {"w_t"}:                 # positions and combiner stay fixed
+            assert np.array_equal(np.asarray(sol.x[name]), np.asarray(x[name])), name
+        ub = out["block_upper_bound"]
+        assert math.isfinite(ub)
+        assert ub >= sol.fval - 1e-10 and ub >= out["feasible_value"] - 1e-10
+        if prob.violation(x) <= 1e-9:
+            assert ub >= prob.objective(x) - 1e-10
+        assert out["block_bound_gap"] == pytest.approx(ub - sol.fval, abs=1e-12)
 
 
 def test_fp_stops_on_relative_tolerance_not_by_count():

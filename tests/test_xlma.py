@@ -331,7 +331,9 @@ def test_ao_solve_is_lp_then_replacement(prob_a, sol_a):
     assert sol_a.fval == pytest.approx(sr.fval, rel=1e-12)
     assert sol_a.exitflag == 1 and sol_a.violation == 0 and sol_a.solver == "ao_solve"
     assert sol_a.output["positions"].shape == (8, 3)
-    assert sol_a.output["upper_bound"] > 0
+    assert "upper_bound" not in sol_a.output               # named for its scope (issue 22 item 4)
+    assert sol_a.output["layout_upper_bound"] == pytest.approx(prob_a.upper_bound(sol_a.x["selection"]))
+    assert sol_a.output["layout_upper_bound"] > 0
 
 
 def test_maps(prob_b, sol_a, tmp_path):

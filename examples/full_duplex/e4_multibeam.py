@@ -20,7 +20,7 @@ from matoolbox.cli import run_example
 from matoolbox.sweep import run_sweep, save_sweep
 
 KEYS = ["ma_db", "fpa_db", "fpa_sdr_bound_db"]
-LABELS = {"ma_db": "MA (SDR + SCA)", "fpa_db": "FPA (SDR)", "fpa_sdr_bound_db": "FPA SDR bound"}
+LABELS = {"ma_db": "MA (SDR + SCA)", "fpa_db": "FPA (SDR)", "fpa_sdr_bound_db": "SDR bound, weights at FPA"}
 
 
 def _db(v):
@@ -37,7 +37,7 @@ def trial(params, rng):
     sol = max((warm, spread), key=lambda s: s.fval if s.violation <= 1e-9 else -np.inf)
     flag = min(sol.exitflag, fpa.exitflag)
     return {"ma_db": _db(sol.fval), "fpa_db": _db(fpa.fval),
-            "fpa_sdr_bound_db": _db(awv.output.get("sdr_bound", float("nan"))),
+            "fpa_sdr_bound_db": _db(awv.output.get("block_sdr_bound", float("nan"))),
             "gain_db": _db(sol.fval) - _db(fpa.fval), "violation": sol.violation,
             "ma_from_fpa_db": _db(warm.fval), "ma_from_spread_db": _db(spread.fval),
             "max_null_db": _db(float(prob.null_gains(sol.x).max())),

@@ -29,7 +29,7 @@ def trial(params, rng):
     """Closed form and MC (R realizations) of one layout."""
     prob, sol, layouts = C.design("partial_los")
     ev = prob.evaluate_layout(layouts[params["scheme"]], R=int(params["R"]), rng=rng)
-    return {"approx": ev["approx"], "mrc": ev["mrc"], "mmse": ev["mmse"], "upper_bound": ev["upper_bound"]}
+    return {"approx": ev["approx"], "mrc": ev["mrc"], "mmse": ev["mmse"], "layout_upper_bound": ev["layout_upper_bound"]}
 
 
 def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=False, checkpoint=None, grid=None):
@@ -54,7 +54,7 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
 
 if __name__ == "__main__":
     a, result = run_example(run, __doc__, "out/xlma")
-    print(result["sweep"].summary(keys=["approx", "mrc", "mmse", "upper_bound"]))
+    print(result["sweep"].summary(keys=["approx", "mrc", "mmse", "layout_upper_bound"]))
     prob, sol, _ = C.design("partial_los")
     xs = prob.candidates[sol.x["selection"], 0].tolist()
     print(f"LoS fraction {result['los_fraction']:.2f}; proposed x (m): {xs}")

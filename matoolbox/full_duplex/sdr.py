@@ -15,13 +15,15 @@ eigenvector sqrt(lambda_1) u_1, otherwise Gaussian randomisation (xi = U Lambda^
 z ~ CN(0, I), ``eigh`` not Cholesky; scaled to feasibility; best true objective of
 ``randomizations`` draws). ``output`` reports
 
-* ``upper_bound``: a **certified** upper bound of the block (every feasible w_t with the other
-  blocks fixed), from the dual of the relaxation evaluated at a dual-feasible point
-  (:mod:`~matoolbox.full_duplex.sdr_bounds`; P1, P2, P3; NaN for the multi-user problem);
+* ``block_upper_bound``: a **certified** upper bound of the transmit-beamformer *block* only:
+  of the objective over every feasible w_t with the positions, the receive combiner and the uplink
+  power fixed at ``x0`` (from the dual of the relaxation evaluated at a dual-feasible point,
+  :mod:`~matoolbox.full_duplex.sdr_bounds`; P1, P2, P3; NaN for the multi-user problem). It is
+  **not** a bound on the whole problem (positions free): other layouts can exceed it;
 * ``feasible_value``: the objective at the extracted rank-one point (before the comparison with
-  the incumbent), and ``bound_gap = upper_bound - fval``;
-* ``sdr_bound``: the relaxation's primal value as returned by the conic solver (P2/P3; it can
-  fall slightly *below* the exact optimum at solver tolerance, so it is not a bound);
+  the incumbent), and ``block_bound_gap = block_upper_bound - fval`` (the same block scope);
+* ``sdr_value``: the relaxation's primal value as returned by the conic solver (P2/P3; it can
+  fall slightly *below* the exact block optimum at solver tolerance, so it is not a bound);
   "weighted": NaN, with ``lifted_value`` the objective at the final lifted SDP point;
 * ``rank_ratio`` lambda_2/lambda_1 (max over users) and whether randomisation was used.
 """
@@ -184,8 +186,10 @@ class _ScaSdrModel:
 
 def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     """AO block "tx_bf" by SDR (module docstring); the extracted rank-one point replaces the
-    incumbent only if it is better. ``output``: ``sdr_bound``, ``rank_ratio``, ``randomized``,
-    ``cvx_attempts``.
+    incumbent only if it is better. ``output``: ``block_upper_bound`` (certified bound of this
+    block at the fixed positions, combiner and uplink power, not of the whole problem; NaN for
+    multi-user), ``block_bound_gap``, ``feasible_value``, ``sdr_value`` (solver's relaxation value,
+    not a bound), ``lifted_value``, ``rank_ratio``, ``randomized``, ``cvx_attempts``.
 
     Parameters
     ----------
@@ -270,13 +274,15 @@ def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
                     message="SDR" + (" + Gaussian randomisation" if randomized else ""),
                     nit=len(history) - 1, history=history, violation=float(problem.violation(best_x)),
                     elapsed=time.perf_counter() - t0, solver="sdr_beamforming",
-                    output={"upper_bound": ub, "feasible_value": extracted, "bound_gap": ub - best_f,
-                            "sdr_bound": bound, "lifted_value": lifted, "rank_ratio": ratio,
+                    output={"block_upper_bound": ub, "feasible_value": extracted,
+                            "block_bound_gap": ub - best_f, "sdr_value": bound, "lifted_value": lifted,
+                            "rank_ratio": ratio,
                             "randomized": randomized, "cvx_attempts": attempts})
 
 
 def _certified_bound(a):
-    """Certified upper bound of the single-user block (module docstring); NaN for multi-user."""
+    """Certified upper bound of the single-user transmit block at the fixed positions, combiner and
+    uplink power of ``a`` (module docstring; not a whole-problem bound); NaN for multi-user."""
     if a["hDc"].shape[0] != 1 or a["hU"].shape[1] != 1:
         return math.nan
     hc, c_D, g, A, b = _single_user(a)

@@ -1,6 +1,10 @@
 r"""Certified upper bounds of the single-user transmit-beamforming blocks, from the dual of their
 semidefinite relaxation (docs/theory/full_duplex.rst: SDR and SCA).
 
+Scope: each bound is over the transmit beamformer ``w`` only, with the antenna positions, the
+receive combiner ``w_r`` and the uplink power fixed (the data passed in). None of them bounds the
+whole P1/P2/P3 problem with the positions free; another layout can exceed it.
+
 For ``R = h h^H`` and ``G`` Hermitian PSD, the SDR of ``max |h^H w|^2 s.t. ||w||^2 <= P,
 w^H G w <= c`` is ``max tr(R W) s.t. tr W <= P, tr(G W) <= c, W ⪰ 0``; its dual is
 ``min P y_1 + c y_2 s.t. y_1 I + y_2 G ⪰ R, y >= 0``. With the best ``y_1`` for a given ``y_2``,

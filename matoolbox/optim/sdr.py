@@ -160,7 +160,9 @@ def sdr_maxmin(A_list, power, noise=1.0, rng=None, randomizations=200, *, rank_t
     dict
         ``w`` (N,) with ``||w||^2 = power`` (None if the SDP failed); ``min_snr`` its value
         ``min_k w^H A_k w / noise``; ``min_snr_upper_bound``: a certified upper bound of the
-        max-min SNR over every feasible w (weak duality, module docstring); ``sdr_value``: the
+        max-min SNR over every feasible w at these A_k (weak duality, module docstring; the
+        beamformer only: inside a movable-antenna problem the A_k, hence the positions, are fixed,
+        so it is not a bound over positions); ``sdr_value``: the
         relaxation's optimum as returned by the solver; ``rank_ratio``; ``randomized``;
         ``status`` and ``cvx_attempts`` of :func:`~matoolbox.core.cvx.solve_cvx`.
 

@@ -374,7 +374,12 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         return val, g
 
     def surrogate_upper_bound(self, receiver=None) -> float:
-        """Hadamard bound of the ZF / SIC surrogate (attained iff G(x) = M I); NaN for MMSE."""
+        """Hadamard bound of the ZF / SIC surrogate (attained iff G(x) = M I); NaN for MMSE.
+
+        Scope: the whole surrogate problem. The bound does not depend on the positions, so it
+        bounds the surrogate objective at every feasible position vector (``ao_finalize`` reports
+        it as ``output["surrogate_upper_bound"]``); it bounds the surrogate, not the Monte Carlo
+        ergodic rate."""
         receiver = self.receiver if receiver is None else receiver
         c = self._c
         if receiver == "zf":

@@ -57,5 +57,5 @@ class XlmaAoMixin(XlmaIoMixin):  # XlmaIoMixin: from_paths / from_channel (kept 
                                 f"({rec['fallback']}); {solution.nit} successive-replacement pass(es) finished")
         sel = np.asarray(solution.x["selection"], int)
         solution.output["positions"] = self.candidates[sel]
-        solution.output["upper_bound"] = self.upper_bound(sel)
+        solution.output["layout_upper_bound"] = self.upper_bound(sel)
         return solution

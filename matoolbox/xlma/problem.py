@@ -225,7 +225,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         >>> x["selection"].shape, bool(prob.violation(x) == 0)
         ((3,), True)
         >>> sorted(prob.evaluate(x))
-        ['objective', 'upper_bound']
+        ['layout_upper_bound', 'objective']
         """
         check_random_small_args(seed, N=N, Nx=Nx, Nz=Nz, random_omega=random_omega)
         rng = as_generator(seed)
@@ -438,7 +438,9 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         return float(bad + (arr.size - np.unique(arr).size) + abs(np.unique(arr).size - self.N))
 
     def upper_bound(self, selection_or_layout) -> float:
-        """Interference-free bound sum_k rho_k log2(1 + gamma M z^T b_k) (compare with MC only)."""
+        """Interference-free bound sum_k rho_k log2(1 + gamma M z^T b_k) on the ergodic MRC / MMSE sum
+        rate of this one selection or layout (compare with MC only). Not a bound on the placement
+        problem over all selections; reported as ``layout_upper_bound``."""
         if isinstance(selection_or_layout, Layout):
             mom = self.layout_moments(selection_or_layout)
             sb, M = mom["b"].sum(1), selection_or_layout.M
@@ -510,17 +512,19 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         return float(self._rate_from_sums(mom["b"].sum(1), mom["g"].sum(1), mom["e"].sum(1), M=layout.M))
 
     def evaluate(self, x, R: int = 0, rng=None) -> dict:
-        """Closed form ``objective``, ``upper_bound`` and, with R > 0, MC ``mrc`` / ``mmse``."""
+        """Closed form ``objective``, ``layout_upper_bound`` (:meth:`upper_bound` at this selection only)
+        and, with R > 0, MC ``mrc`` / ``mmse``."""
         sel = self._selection(x)
-        out = {"objective": self.rate(sel), "upper_bound": self.upper_bound(sel)}
+        out = {"objective": self.rate(sel), "layout_upper_bound": self.upper_bound(sel)}
         if R > 0:
             mc = self.simulate(sel, R, rng)
             out.update({k: mc[k] for k in ("mrc", "mmse", "mrc_stderr", "mmse_stderr")})
         return out
 
     def evaluate_layout(self, layout: Layout, R: int = 0, rng=None) -> dict:
-        """``approx`` (closed form), ``upper_bound`` and, with R > 0, MC ``mrc`` / ``mmse``."""
-        out = {"approx": self.layout_rate(layout), "upper_bound": self.upper_bound(layout)}
+        """``approx`` (closed form), ``layout_upper_bound`` (:meth:`upper_bound` of this layout only) and,
+        with R > 0, MC ``mrc`` / ``mmse``."""
+        out = {"approx": self.layout_rate(layout), "layout_upper_bound": self.upper_bound(layout)}
         if R > 0:
             mc = self.simulate(layout, R, rng)
             out.update({k: mc[k] for k in ("mrc", "mmse", "mrc_stderr", "mmse_stderr")})

@@ -222,7 +222,9 @@ def _mb_scale(V, Bv, xi):
 def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
     r"""E4 weights for fixed positions: SDR + Gaussian randomisation, keeping the best of the
     eigenvector / randomised candidates (scaled to feasibility) and the feasible incumbent.
-    ``output``: ``sdr_bound`` (the SDR optimum, an upper bound on min_k G), ``eig_ratio``
+    ``output``: ``block_sdr_bound`` (the SDR optimum as returned by the conic solver: an upper
+    bound, up to solver tolerance, on min_k G over the weights at these fixed positions only, not
+    a bound on the problem with the positions free), ``eig_ratio``
     (lambda_2 / lambda_1), ``cvx_attempts``.
 
     Parameters
@@ -284,7 +286,7 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
     if inc_ok and problem.objective({**x, "precoders": incumbent}) >= vals[i]:
         w = incumbent
     x["precoders"] = w
-    out.update(sdr_bound=float(res.value), eig_ratio=ratio, best_random=float(vals.max()),
+    out.update(block_sdr_bound=float(res.value), eig_ratio=ratio, best_random=float(vals.max()),
                n_candidates=len(V))
     return Solution(x=x, fval=problem.objective(x), exitflag=1, message="SDR + randomisation", nit=1,
                     history=[problem.objective(x)], violation=problem.violation(x),
