@@ -438,9 +438,8 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         return float(bad + (arr.size - np.unique(arr).size) + abs(np.unique(arr).size - self.N))
 
     def upper_bound(self, selection_or_layout) -> float:
-        """Interference-free bound sum_k rho_k log2(1 + gamma M z^T b_k) on the ergodic MRC / MMSE sum
-        rate of this one selection or layout (compare with MC only). Not a bound on the placement
-        problem over all selections; reported as ``layout_upper_bound``."""
+        """Interference-free bound sum_k rho_k log2(1 + gamma M z^T b_k) on the ergodic sum rate of this
+        one selection or layout only, not of the placement problem (``layout_upper_bound``)."""
         if isinstance(selection_or_layout, Layout):
             mom = self.layout_moments(selection_or_layout)
             sb, M = mom["b"].sum(1), selection_or_layout.M
@@ -512,8 +511,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
         return float(self._rate_from_sums(mom["b"].sum(1), mom["g"].sum(1), mom["e"].sum(1), M=layout.M))
 
     def evaluate(self, x, R: int = 0, rng=None) -> dict:
-        """Closed form ``objective``, ``layout_upper_bound`` (:meth:`upper_bound` at this selection only)
-        and, with R > 0, MC ``mrc`` / ``mmse``."""
+        """Closed form ``objective``, ``layout_upper_bound`` (of this selection), MC ``mrc``/``mmse`` if R > 0."""
         sel = self._selection(x)
         out = {"objective": self.rate(sel), "layout_upper_bound": self.upper_bound(sel)}
         if R > 0:
