@@ -6,9 +6,10 @@ difference: MA, FPA and MRT of one trial share its channel draw (the script stor
 ``gain_ma``), and one trial index is the same draw at every SNR (common random numbers), so
 differences between SNR points are paired too.
 
-Strict rules: "a > b" means mean(a - b) > 3 s.e. (a tie fails); a point without at least two
-finite paired trials makes the claim "not run" (no data), never a pass. Fewer than
-:data:`MIN_TRIALS` finite trials at some point (e.g. ``--quick``) caps the verdict at "partly".
+Strict rules (:mod:`matoolbox.verdicts`): "a > b" means mean(a - b) > 3 s.e. (a tie fails); a point
+without at least two finite paired trials has no data: "at every SNR" rules exclude it and say so,
+trends step over it, and a rule left without data is "not run", never a pass or a fail. Fewer than
+:data:`MIN_TRIALS` finite trials at some point (e.g. ``--quick``) give "indicative", not "reproduced".
 S3 (the instance-library rule) needs long best-known runs and is not checked here.
 """
 from __future__ import annotations
@@ -18,7 +19,8 @@ import math
 import numpy as np
 
 from matoolbox.reproduce import Claim
-from matoolbox.verdicts import MIN_TRIALS, Z, NoData, across, capped, curves, paired
+from matoolbox.verdicts import (MIN_TRIALS, Z, NoData, Tally, at_points, capped, curves, finish, greater, has_data,
+                                paired, trend)
 from matoolbox.verdicts import guard as _guard
 
 FIG = "secrecy_vs_snr"
@@ -37,53 +39,52 @@ def _snr_curves(res):
 @_guard
 def _s1(results):
     res = results[FIG]
-    ok, n, n_min, txt = 0, 0, math.inf, []
-    for p in res.points:
-        m, s, k = paired(res, p, "gain_ma")
-        n += 1
-        ok += m > Z * s
-        n_min = min(n_min, k)
-        txt.append(f"{p['snr_db']:g} dB: {m:+.3f} ± {s:.3f}")
-    verdict = "reproduced" if ok == n else ("partly" if ok else "not reproduced")
-    return capped(verdict, n_min, f"paired MA - FPA > {Z:g} s.e. at {ok}/{n} points: " + "; ".join(txt))
+    got, missing = at_points(res.points, lambda p: paired(res, p, "gain_ma"))
+    t = Tally()
+    for p, (m, s, k) in got:
+        t.add(greater(m, s), k, f"{p['snr_db']:g} dB: {m:+.3f} ± {s:.3f}")
+    return finish(t.verdict(), f"paired MA - FPA > {Z:g} s.e. at {t.ok}/{t.n} points: " + "; ".join(t.notes),
+                  t.n_min, missing)
 
 
 @_guard
 def _s1_gap(results):
     res = results[FIG]
     end_ok = steps_ok = 0
-    n_min, txt, cs = math.inf, [], _snr_curves(res)
+    n_min, txt, missing, cs = math.inf, [], [], _snr_curves(res)
     for rest, pts in cs:
-        m, s, k = across(res, "gain_ma", pts[0], pts[-1])
-        steps = [across(res, "gain_ma", p, q) for p, q in zip(pts, pts[1:])]
-        end_ok += m > Z * s
-        steps_ok += all(sm > -Z * ss for sm, ss, _ in steps)      # no step falls significantly
-        n_min = min([n_min, k] + [kk for *_, kk in steps])
-        txt.append(f"gap {pts[0]['snr_db']:g} -> {pts[-1]['snr_db']:g} dB: {paired(res, pts[0], 'gain_ma')[0]:.3f} -> "
-                   f"{paired(res, pts[-1], 'gain_ma')[0]:.3f} (paired change {m:+.3f} ± {s:.3f}); worst step "
-                   f"{min(sm for sm, _, _ in steps):+.3f}")
+        tr = trend(res, "gain_ma", pts)
+        if tr.end is None:
+            raise NoData("no data: no trial is finite at both the lowest and the highest SNR with data")
+        m, s, k = tr.end
+        end_ok += greater(m, s)
+        steps_ok += tr.monotone                          # no step falls significantly
+        n_min = min(n_min, tr.n_min)
+        missing += tr.missing
+        txt.append(f"gap {tr.first['snr_db']:g} -> {tr.last['snr_db']:g} dB: "
+                   f"{paired(res, tr.first, 'gain_ma')[0]:.3f} -> {paired(res, tr.last, 'gain_ma')[0]:.3f} "
+                   f"(paired change {m:+.3f} ± {s:.3f}); worst step {min(sm for *_, sm, _, _ in tr.steps):+.3f}")
     n = len(cs)
     verdict = ("reproduced" if end_ok == steps_ok == n else "partly" if end_ok > 0 else "not reproduced")
-    return capped(verdict, n_min, "; ".join(txt))
+    return finish(verdict, "; ".join(txt), n_min, missing)
 
 
 @_guard
 def _s2(results):
     res = results[FIG]
-    rise = ends = n = 0
-    n_min, txt = math.inf, []
+    rise, ends = Tally(), Tally()
+    txt, missing = [], []
     for rest, pts in _snr_curves(res):
-        for key in ("rs_ma", "rs_fpa"):
-            steps = [across(res, key, p, q) for p, q in zip(pts, pts[1:])]
-            m, s, k = across(res, key, pts[0], pts[-1])
-            n += 1
-            rise += all(sm > Z * ss for sm, ss, _ in steps)
-            ends += m > Z * s
-            n_min = min([n_min, k] + [kk for *_, kk in steps])
-            txt.append(f"{key}: " + " -> ".join(f"{paired(res, p, key)[0]:.2f}" for p in pts)
-                       + f" (rising steps {sum(sm > Z * ss for sm, ss, _ in steps)}/{len(steps)})")
-    verdict = "reproduced" if rise == n else ("partly" if ends == n else "not reproduced")
-    return capped(verdict, n_min, "; ".join(txt))
+        for k in ("rs_ma", "rs_fpa"):
+            tr = trend(res, k, pts)
+            up = [greater(m, s) for *_, m, s, _ in tr.steps]
+            rise.add(all(up) and not tr.gaps, tr.n_min)
+            ends.add(tr.end is not None and greater(*tr.end[:2]))
+            missing += [q for q in tr.missing if q not in missing]
+            txt.append(f"{k}: " + " -> ".join(f"{paired(res, p, k)[0]:.2f}" for p in pts if has_data(res, p, k))
+                       + f" (rising steps {sum(up)}/{len(up)})")
+    verdict = "reproduced" if rise.all else ("partly" if ends.all else "not reproduced")
+    return finish(verdict, "; ".join(txt), rise.n_min, missing)
 
 
 @_guard
@@ -109,8 +110,8 @@ def _s2_zero(results):
 CLAIMS = [
     Claim("S1", FIG, "MA is above FPA at every SNR.",
           f"the paired per-trial difference MA - FPA (gain_ma, same channel draw) has mean > {Z:g} s.e. at every "
-          f"SNR; partly if at some; not run if a point has < 2 finite trials; 'reproduced' needs >= {MIN_TRIALS} "
-          "trials", _s1),
+          f"SNR with data; partly if at some; a point with < 2 finite trials is excluded (no data); fewer than "
+          f"{MIN_TRIALS} trials: 'indicative'", _s1),
     Claim("S1.2", FIG, "The MA - FPA gap grows with SNR (weaker than S1).",
           f"gain_ma at the highest SNR minus gain_ma at the lowest (per trial, paired) > {Z:g} s.e., and no SNR "
           f"step lowers gain_ma by more than {Z:g} s.e.; partly if only the end-to-end rise holds", _s1_gap),
@@ -119,5 +120,5 @@ CLAIMS = [
           "only the lowest-to-highest rise is significant for both", _s2),
     Claim("S2.2", FIG, "From a draw where the MRT start has zero secrecy rate, the solver still finds a positive rate.",
           f"on every (trial, SNR) with rs_mrt <= {ZERO:g}: rs_ma > {ZERO:g} and rs_fpa > {ZERO:g}; not run if no "
-          f"such draw; 'reproduced' needs >= {MIN_TRIALS} such draws and trials per point", _s2_zero),
+          f"such draw; fewer than {MIN_TRIALS} such draws or trials per point: 'indicative'", _s2_zero),
 ]
