@@ -113,7 +113,7 @@ def test_fig2_plots_current_and_best(tmp_path, monkeypatch):
 def test_demo(tmp_path):
     from matoolbox.demo import run_demo
 
-    out = run_demo(out=tmp_path, seed=0, quick=True, verbose=False)
+    out = run_demo(out=tmp_path, seed=0, quick=True, verbose=False, draws=1)
     table = {r["scheme"]: r for r in out["rows"]}
     assert set(table) == {"RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"}
     for r in table.values():
