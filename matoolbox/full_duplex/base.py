@@ -61,17 +61,26 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
                                    and abs(ox[1]) < self.region_size):
             fail(own, "si", f"<rx_offset {ox}>", "Tx and Rx regions overlap")
 
+    _SCHEMES = {"MA": (True, True), "FPA": (False, False), "MA-Tx": (True, False), "MA-Rx": (False, True)}
+
+    @property
+    def scheme(self) -> str:
+        """"MA" (Tx and Rx movable), "FPA" (both fixed), "MA-Tx" or "MA-Rx" (one side movable)."""
+        movable = (bool(self.movable_tx), bool(self.movable_rx))
+        return next(k for k, v in self._SCHEMES.items() if v == movable)
+
     def variant(self, scheme: str):
-        """The same instance under another scheme: "MA" (Tx and Rx positions movable) or "FPA"
-        (both layouts frozen at the FPA grid, ``movable_tx = movable_rx = False``)."""
-        names = {"MA": True, "FPA": False}
+        """The same instance under another scheme (any case): "MA" (Tx and Rx positions movable),
+        "FPA" (both layouts frozen at the FPA grid, ``movable_tx = movable_rx = False``), "MA-Tx" or
+        "MA-Rx" (only that side movable)."""
+        names = {k.upper(): v for k, v in self._SCHEMES.items()}
         key = str(scheme).upper()
         if key not in names:
-            fail(self.name, "variant.scheme", scheme, f"must be one of {sorted(names)}")
-        movable = names[key]
-        if bool(self.movable_tx) == movable and bool(self.movable_rx) == movable:
+            fail(self.name, "variant.scheme", scheme, f"must be one of {sorted(self._SCHEMES)}")
+        tx, rx = names[key]
+        if (bool(self.movable_tx), bool(self.movable_rx)) == (tx, rx):
             return self
-        return dataclasses.replace(self, movable_tx=movable, movable_rx=movable)
+        return dataclasses.replace(self, movable_tx=tx, movable_rx=rx)
 
     def _set(self, name, value):
         object.__setattr__(self, name, value)

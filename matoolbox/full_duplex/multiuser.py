@@ -9,10 +9,10 @@ import numpy as np
 
 from ..core.rng import as_generator
 from ..core.validate import (
-    fail, require_choice, require_finite, require_int, require_nonnegative, require_positive,
+    fail, require_finite, require_int, require_nonnegative, require_positive,
     require_shape,
 )
-from .common import (_apply_overrides, _check_channel_arrays, _draw_link, _geometry_kwargs, db_to_lin, dbm_to_watt)
+from .common import (_apply_overrides, OBJECTIVE_ALIASES, _check_channel_arrays, _draw_link, _geometry_kwargs, db_to_lin, dbm_to_watt)
 from .checks import FdMultiChecksMixin, check_args
 from .combiner import mmse_combiner
 from .base import _FullDuplexBase
@@ -27,7 +27,9 @@ class FullDuplexMultiUserProblem(FdMultiChecksMixin, _FullDuplexBase):
     dl_dirs (K_D, L, 2), dl_gains (K_D, L); ul_dirs (K_U, L, 2), ul_gains (K_U, L);
     iui (K_D, K_U) complex UL-user -> DL-user channels; weights (K_D + K_U,) summing to 1;
     p_ul_max: UL power budget (W). x = {positions_tx, positions_rx, W_t (Nt, K_D),
-    W_r (Nr, K_U), p_u (K_U,)}.
+    W_r (Nr, K_U), p_u (K_U,)}. The one objective is the weighted sum rate, named like the
+    single-user P1: ``objective_kind == kind == "weighted"``; ``random(objective=...)`` takes
+    "weighted" or "P1" and refuses the single-user-only P2/P3.
     """
 
     dl_dirs: np.ndarray = None
@@ -39,6 +41,7 @@ class FullDuplexMultiUserProblem(FdMultiChecksMixin, _FullDuplexBase):
     p_ul_max: float = 0.1
 
     kind = "weighted"
+    objective_kind = "weighted"   # the single-user field's name, read-only here
 
     def validate(self):
         own = self.name
@@ -127,7 +130,9 @@ class FullDuplexMultiUserProblem(FdMultiChecksMixin, _FullDuplexBase):
                    C0_db=C0_db, alpha=alpha, p_max_dbm=p_max_dbm, p_ul_max_dbm=p_ul_max_dbm, noise_dbm=noise_dbm,
                    rho_db=rho_db, L_si=L_si, k_factor=k_factor, movable_tx=movable_tx, movable_rx=movable_rx,
                    weights=weights, optional=("weights",))
-        require_choice(own, "objective", objective, ("weighted",))
+        if objective != "weighted" and not (isinstance(objective, str) and OBJECTIVE_ALIASES.get(objective.upper()) == "weighted"):
+            fail(own, "objective", objective, "the multi-user problem (30) has one objective, the weighted "
+                 "sum rate: 'weighted' (or 'P1'); P2 'maxmin' and P3 'dl_si_cap' are single-user problems")
         rng = as_generator(seed)
         require_int(own, "K_D", K_D)
         require_int(own, "K_U", K_U)

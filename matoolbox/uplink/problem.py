@@ -17,7 +17,8 @@ objective is the receiver's surrogate of the ergodic sum rate (bit/s/Hz):
 Each has an analytic gradient (``gradient("positions", x)``). The feasible set
 F = {x: x_1 >= 0, x_{m+1} - x_m >= d, x_M <= D} is ``region = LineSegment(0, D, d)``, which
 gives ``project`` (exact Euclidean projection by default), ``violation`` and ``random_feasible``. ``ergodic_rates`` evaluates the true ergodic rates of ZF, MMSE and
-MMSE-SIC by Monte Carlo with fresh samples; ``fpa_positions`` is the fixed array x_m = (m-1) d.
+MMSE-SIC by Monte Carlo with fresh samples; ``fpa_positions`` is the fixed array x_m = (m-1) d, and
+``variant("FPA")`` the same instance with the positions frozen there (``movable=False``).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from ..channels.rician_ula import (
 from ..core.errors import InvalidProblemError
 from ..core.problem import Block, Problem
 from ..core.rng import as_generator, spawn_seeds
+from ..core.solution import Solution
 from ..optim.pga import PgaOptions, pga
 from ..regions import LineSegment
 from .checks import UplinkChecksMixin, check_fields, random_seed
@@ -99,7 +101,8 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
     ``sic_bound`` in {"MxM", "KxK"}, ``n_saa`` SAA samples S of the MMSE objective, ``n_eval``
     Monte Carlo samples of the ergodic evaluation, ``seed`` (SAA samples and default evaluation
     stream), ``projection`` in {"exact", "sequential"}, ``restarts`` random PGA starts in
-    ``ao_solve`` (besides FPA and the uniform spread).
+    ``ao_solve`` (besides FPA and the uniform spread), ``movable`` (False: the FPA scheme, positions
+    fixed at :meth:`fpa_positions`; see :meth:`variant`).
     """
 
     M: int = 8
@@ -120,6 +123,7 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
     seed: int = 0
     projection: str = "exact"
     restarts: int = 3
+    movable: bool = True
 
     # ------------------------------------------------------------------ construction / checks
     def __post_init__(self):
@@ -168,6 +172,8 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         require_int(o, "n_eval", self.n_eval, 1)
         require_int(o, "seed", self.seed, 0)
         require_int(o, "restarts", self.restarts, 0)
+        if not isinstance(self.movable, (bool, np.bool_)):
+            fail(o, "movable", self.movable, "must be True or False")
         omega, nu = rician_weights(rician)
         object.__setattr__(self, "_region", LineSegment(0.0, float(self.D), float(self.d)))
         object.__setattr__(self, "_c", {
@@ -205,6 +211,18 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
     @property
     def angles(self) -> np.ndarray:
         return self._c["theta"]
+
+    @property
+    def scheme(self) -> str:
+        """"MA" (positions optimised) or "FPA" (``movable=False``: fixed at :meth:`fpa_positions`)."""
+        return "MA" if self.movable else "FPA"
+
+    def variant(self, scheme: str) -> "UplinkTwoTimescaleProblem":
+        """The same instance under another scheme: "MA" or "FPA" (``ao_solve`` then returns the fixed array)."""
+        key = str(scheme).upper()
+        if key not in ("MA", "FPA"):
+            fail(_OWNER, "variant.scheme", scheme, "must be one of ['FPA', 'MA']")
+        return self if key == self.scheme else dataclasses.replace(self, movable=key == "MA")
 
     def fpa_positions(self) -> np.ndarray:
         """Fixed-position array x_m = (m-1) d (M,) (the FPA benchmark)."""
@@ -294,11 +312,13 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         return self._region.violations(np.asarray(values, float).reshape(-1, self.M))
 
     def gradient(self, block, x) -> np.ndarray:
-        """d surrogate / d positions (M,)."""
+        """d surrogate / d positions (M,) (zeros for the FPA scheme: the positions are fixed)."""
         self._check_block(block)
         pos = self._positions(x)
         if pos.ndim != 1:
             fail(_OWNER, "positions", f"<array of shape {pos.shape}>", f"gradient needs shape ({self.M},)")
+        if not self.movable:
+            return np.zeros(self.M)
         if self.receiver == "zf":
             return self._zf(pos, grad=True)[1]
         if self.receiver == "mmse_sic":
@@ -447,7 +467,10 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
 
     def ao_blocks(self):
         """One block: multi-start :func:`~matoolbox.optim.pga` on the positions (the AO start first,
-        then the spread layout and ``restarts`` layouts from :meth:`random_feasible`)."""
+        then the spread layout and ``restarts`` layouts from :meth:`random_feasible`); FPA: a block
+        that sets the fixed array (nothing to optimise)."""
+        if not self.movable:
+            return [Block("positions", _fpa_block)]
         return [Block("positions", pga, self.pga_options(restarts=self.restarts))]
 
     def ao_defaults(self) -> dict:
@@ -469,3 +492,10 @@ class UplinkTwoTimescaleProblem(UplinkChecksMixin, UplinkIoMixin, Problem):
         })
         solution["output"] = out
         return solution
+
+
+def _fpa_block(problem, x, options=None, rng=None) -> Solution:
+    """The FPA scheme's only "block": the positions of the fixed array."""
+    pos = {"positions": problem.fpa_positions()}
+    return Solution(x=pos, fval=problem.objective(pos), exitflag=1, message="FPA: positions fixed",
+                    violation=problem.violation(pos), solver="fpa_positions")

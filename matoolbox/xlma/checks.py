@@ -35,6 +35,7 @@ def check_fields(p) -> None:
     if not isinstance(p.los_seed, numbers.Integral) or isinstance(p.los_seed, bool):
         V.fail(o, "los_seed", p.los_seed, "must be an int >= 0")
     V.require_seed(o, "los_seed", p.los_seed, allow_none=False)
+    V.require_choice(o, "scheme", p.scheme, {"MA", "FPA"})
     if not isinstance(p.path_loss, str):
         pl = V.as_array(o, "path_loss", p.path_loss)
         if pl.shape == (2,) and np.all(np.isfinite(pl)) and not (0 < pl[1] <= 10):

@@ -12,7 +12,8 @@ with B, G, E the (K, N0) matrices of :func:`matoolbox.channels.nearfield.moments
 Monte Carlo MRC / MMSE (:meth:`XlmaPlacementProblem.simulate`) and the interference-free upper
 bound ``sum_k rho_k log2(1 + gamma M z^T b_k)``.  FPA baselines (§9) are :class:`Layout` objects
 (explicit centres and subarray size), so dense arrays off the candidate grid are evaluated by the
-same code.  ``ao_solve`` = LP initialization (:func:`matoolbox.xlma.lp_init`) followed by
+same code; ``variant("FPA")`` (field ``scheme``) fixes the selection at the first sparse FPA layout
+on the candidate grid.  ``ao_solve`` = LP initialization (:func:`matoolbox.xlma.lp_init`) followed by
 successive replacement (:func:`matoolbox.xlma.successive_replacement`).
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ..core.problem import Problem
 from ..core.rng import as_generator
 from .ao import XlmaAoMixin
 from .checks import XlmaChecksMixin, check_fields, check_hotspot_rho, check_random_small_args, check_scenario_args
-from .layout import _OWNER, Layout, RateState, _pair, fpa_indices
+from .layout import _OWNER, Layout, RateState, _pair
 from .maps import XlmaMapsMixin
 from .simulate import XlmaSimulateMixin
 
@@ -50,7 +51,8 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
     default to lambda/2; ``path_loss`` is "free_space" or (beta0, alpha).  ``los_phase`` is the
     LoS phase model of the Monte Carlo evaluation: "independent" (default; i.i.d. per grid and
     position, the model Theorem 1's closed form assumes) or "coherent" (spherical-wave phases of
-    the cell centre plus one random phase per user; the closed form ignores it).
+    the cell centre plus one random phase per user; the closed form ignores it).  ``scheme``: "MA" (default) or "FPA" (selection fixed at
+    :meth:`fpa_selection`; see :meth:`variant`).
     """
 
     N: int = 8
@@ -82,6 +84,7 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
     path_loss: object = "free_space"
     label: str = "custom"
     los_phase: str = "independent"
+    scheme: str = "MA"
 
     # ------------------------------------------------------------------ construction
     def __post_init__(self):
@@ -155,6 +158,8 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
             if pl.shape != (2,):
                 V.fail(o, "path_loss", self.path_loss, "must be 'free_space' or (beta0, alpha)")
             V.require_positive(o, "path_loss", pl)
+        if self.scheme == "FPA":
+            self.fpa_selection()   # refuses a geometry without an FPA layout on the candidate grid
 
     # ------------------------------------------------------------------ named scenarios
     @classmethod
@@ -471,29 +476,6 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
     def layout(self, selection, name: str = "selection") -> Layout:
         sel = np.sort(self._selection(selection))
         return Layout(name, self.candidates[sel], self.MH, self.MV, sel)
-
-    def fpa_layouts(self) -> dict:
-        """FPA baselines (docs/theory/xlma.rst: FPA baselines) that fit the geometry: name -> :class:`Layout`.
-
-        sparse (4 x 2, 2-D regions with N = 8), horizontal_sparse, vertical_sparse (Nz >= N),
-        dense_ula (one NM x 1 array) and dense_upa (one 4MH x 2MV array, 2-D regions, N = 8), the
-        dense arrays centred at candidate n_c = (ceil(Nz/2)-1) Nx + ceil(Nx/2) - 1."""
-        out = {}
-        kinds = ["horizontal_sparse"]
-        if self.Nz >= 2 and self.N == 8 and self.Nx >= 4:
-            kinds.insert(0, "sparse")
-        if self.Nz >= self.N:
-            kinds.append("vertical_sparse")
-        for kind in kinds:
-            if kind == "horizontal_sparse" and self.Nx < self.N:
-                continue
-            out[kind] = self.layout(fpa_indices(kind, self.N, self.Nx, self.Nz), kind)
-        nc = (math.ceil(self.Nz / 2) - 1) * self.Nx + math.ceil(self.Nx / 2) - 1
-        centre = self.candidates[nc][None]
-        out["dense_ula"] = Layout("dense_ula", centre, self.N * self.M, 1)
-        if self.Nz >= 2 and self.N == 8:
-            out["dense_upa"] = Layout("dense_upa", centre, 4 * self.MH, 2 * self.MV)
-        return out
 
     def layout_moments(self, layout: Layout) -> dict:
         """Theorem-1 quantities (K_active, P) of a layout (cached ones for the problem's own subarrays)."""
