@@ -242,6 +242,11 @@ def _saved_counts(path):
     return n, m
 
 
+def _takes(func, name) -> bool:                  # run() accepts the keyword name (or **kwargs)
+    params = inspect.signature(func).parameters
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
 def _print_listing(title, items, hint):
     print(title)
     for line in items:
@@ -310,15 +315,14 @@ def _figure(args) -> int:
     for name in names:                     # check every script's signature before running any
         module = load_script(figs[name])
         params = inspect.signature(module.run).parameters
-        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
         wanted = list(given) + (["checkpoint"] if args.checkpoint or args.resume else [])
-        unknown = [k for k in wanted if k not in params and not takes_any]
+        unknown = [k for k in wanted if not _takes(module.run, k)]
         if unknown:
             raise CliError(f"{args.family}/{name}: run() does not accept {', '.join('--' + k for k in unknown)}")
-        modules[name] = (module, params, takes_any)
-    for name, (module, params, takes_any) in modules.items():
+        modules[name] = (module, params)
+    for name, (module, params) in modules.items():
         kwargs = dict(given)
-        if "progress" in params or takes_any:
+        if _takes(module.run, "progress"):
             kwargs["progress"] = True
         out = Path(kwargs.get("out", params["out"].default if "out" in params else "."))
         if "out" not in given:
@@ -353,7 +357,9 @@ def _reproduce(args) -> int:
     examples = discover_examples()
     if args.family not in examples:
         raise CliError(f"unknown family {args.family!r}; available: {', '.join(examples) or '(none)'}")
-    out = _writable_dir(args.out)
+    if args.source is not None:
+        return _reproduce_from(args)
+    out = _writable_dir(args.out or "out/reproduction")
     try:
         claims = load_claims(args.family)
     except FileNotFoundError as e:
@@ -375,9 +381,36 @@ def _reproduce(args) -> int:
             print(f"\ninterrupted: {n} of {m} trials saved to {ck_dir}; rerun the same command to resume",
                   file=sys.stderr)
         return 130
-    summary = next((ln for ln in path.read_text().splitlines() if ln.startswith("- summary:")), "")
-    print(summary.removeprefix("- "))
+    _print_summary(path)
+    print(f"raw data (per-trial rows) in {path.parent / 'raw'}")
+    return 0
+
+
+def _print_summary(path):
+    print(next((ln for ln in path.read_text().splitlines() if ln.startswith("- summary:")), "").removeprefix("- "))
     print(f"wrote {path}")
+
+
+def _reproduce_from(args) -> int:
+    """``reproduce FAMILY --from DIR``: the verdicts recomputed from saved raw data, nothing run."""
+    from .rawdata import RawDataError, find_raw
+    from .reproduce import load_claims, reproduce_from
+
+    clash = [f"--{k}" for k in ("quick", "trials", "workers", "seed", "resume", "format") if getattr(args, k)]
+    if clash:
+        raise CliError(f"--from recomputes the verdicts from saved data and runs nothing: {', '.join(clash)} "
+                       "cannot be used with it")
+    try:
+        raw, claims, changed = find_raw(args.source, args.family), load_claims(args.family), []
+        if args.out is not None:
+            _writable_dir(Path(args.out) / args.family)
+        print(f"recomputing the verdicts of {args.family} from {raw} (no script is run)", flush=True)
+        path = reproduce_from(args.family, raw, out=args.out, claims=claims, log=changed.append)
+    except (RawDataError, FileNotFoundError) as e:
+        raise CliError(str(e)) from None
+    for line in changed or ["every verdict is the one of the original run"]:
+        print(f"  {'changed from the original run: ' if changed else ''}{line}")
+    _print_summary(path)
     return 0
 
 
@@ -386,18 +419,26 @@ def _bench(args) -> int:
     benches = discover_benchmarks()
     if not args.names or args.list:
         _print_listing(f"benchmarks under {benchmarks_root()}:", list(benches) or ["(none)"],
-                       "run one with: matoolbox bench NAME [NAME ...] [--quick]  (or NAME = all)")
+                       "run one with: matoolbox bench NAME [NAME ...] [--quick] [--family F]  (or NAME = all)")
         return 0
     names = list(benches) if args.names == ["all"] else args.names
     unknown = [n for n in names if n not in benches and n.removeprefix("bench_") not in benches]
     if unknown:
         raise CliError(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(benches) or '(none)'}")
-    for name in names:
-        name = name.removeprefix("bench_") if name not in benches else name
-        module = load_script(benches[name])
-        print(f"== bench {name} ==", flush=True)
+    # load every script (and check --family) before running any
+    modules = {n: load_script(benches[n]) for n in (n if n in benches else n.removeprefix("bench_") for n in names)}
+    kwargs = {"quick": args.quick} if args.family is None else {"quick": args.quick, "family": args.family}
+    if args.family is not None:
+        takers = [n for n, m in modules.items() if _takes(m.run, "family")]
+        refuse = [n for n in modules if n not in takers]
+        if not takers or refuse and args.names != ["all"]:      # all --family F: those that take one
+            raise CliError(f"--family: run() of benchmark(s) {', '.join(refuse)} takes no family "
+                           f"(benchmarks that do: {', '.join(takers) or 'none'})")
+        modules = {n: modules[n] for n in takers}
+    for name, module in modules.items():
+        print(f"== bench {name} ==" + (f" (family {args.family})" if args.family else ""), flush=True)
         t0 = time.time()
-        module.run(quick=args.quick)
+        module.run(**kwargs)
         print(f"done in {time.time() - t0:.1f} s", flush=True)
     return 0
 
@@ -433,16 +474,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("reproduce", parents=[common], help="run a family's figures and write REPRODUCTION.md",
                        description="Run the figure scripts a family's claims need, check every claim of the "
-                       "papers by its rule and write OUT/FAMILY/REPRODUCTION.md beside the figures.")
+                       "papers by its rule and write OUT/FAMILY/REPRODUCTION.md beside the figures, with every "
+                       "figure's per-trial rows in OUT/FAMILY/raw/. With --from DIR: run nothing, recompute "
+                       "the verdicts from the raw data saved in DIR.")
     r.add_argument("family", help="problem family (folder with claims.py)")
     r.add_argument("--quick", action="store_true", help="quick versions of the figure scripts")
     r.add_argument("--trials", type=positive_int, help="Monte Carlo trials per grid point (default: the scripts')")
     r.add_argument("--workers", type=workers_int, help="parallel worker processes, or -1 for all cores (default: 1)")
     r.add_argument("--seed", type=seed_int, help="master seed, an integer >= 0 (default: 0)")
-    r.add_argument("--out", default="out/reproduction", help="output root (default: out/reproduction)")
+    r.add_argument("--out", help="output root (default: out/reproduction; with --from: the report is "
+                   "rewritten beside the raw data)")
     r.add_argument("--format", type=formats_list, metavar="FMT[,FMT]", help="figure formats, e.g. png,pdf")
     r.add_argument("--resume", action="store_true",
                    help="checkpoint every figure to OUT/FAMILY/checkpoints/FIG.jsonl and resume from there")
+    r.add_argument("--from", dest="source", metavar="DIR",
+                   help="run nothing: recompute every verdict from the raw data a report saved in DIR "
+                   "(DIR/raw/manifest.json; DIR may be the report folder, its raw/ folder or the output root)")
     r.set_defaults(func=_reproduce)
 
     b = sub.add_parser("bench", parents=[common], help="list benchmarks (no NAME) or run them",
@@ -451,6 +498,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("names", nargs="*", metavar="NAME", help="benchmark names, or 'all'")
     b.add_argument("--list", action="store_true", help="only list the benchmarks")
     b.add_argument("--quick", action="store_true", help="small problem sizes and few repeats (a smoke run)")
+    b.add_argument("--family", metavar="F", help="pass family=F to the benchmarks whose run() takes one "
+                   "(with NAME = all: run only those)")
     b.set_defaults(func=_bench)
     return p
 

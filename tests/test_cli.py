@@ -161,6 +161,36 @@ def test_bench(roots, capsys):
     assert "unknown benchmark(s) gamma" in capsys.readouterr().err
 
 
+FAMILY_BENCH = textwrap.dedent('''
+    import os
+    from pathlib import Path
+
+
+    def run(quick=False, family=None):
+        Path(os.environ["BENCH_MARK_DIR"], "lib.txt").write_text(f"quick={quick} family={family}")
+''')
+
+
+def test_bench_family(roots, capsys):
+    marks = roots / "marks"
+    (roots / "benchmarks" / "bench_lib.py").write_text(FAMILY_BENCH)
+    assert cli.main(["bench", "lib", "--quick", "--family", "xlma"]) == 0
+    assert (marks / "lib.txt").read_text() == "quick=True family=xlma"
+    assert "== bench lib == (family xlma)" in capsys.readouterr().out
+    assert cli.main(["bench", "lib"]) == 0
+    assert (marks / "lib.txt").read_text() == "quick=False family=None"
+    assert cli.main(["bench", "all", "--family", "uplink"]) == 0              # all: those that take one
+    assert (marks / "lib.txt").read_text() == "quick=False family=uplink" and not (marks / "alpha.txt").exists()
+    capsys.readouterr()
+    assert cli.main(["bench", "alpha", "lib", "--family", "uplink"]) == 2     # nothing run
+    err = capsys.readouterr().err
+    assert "run() of benchmark(s) alpha takes no family (benchmarks that do: lib)" in err
+    assert not (marks / "alpha.txt").exists()
+    (roots / "benchmarks" / "bench_lib.py").unlink()
+    assert cli.main(["bench", "all", "--family", "uplink"]) == 2
+    assert "benchmarks that do: none" in capsys.readouterr().err
+
+
 def test_demo_solves_four_schemes(tmp_path, capsys, monkeypatch):
     from matplotlib.figure import Figure
 
