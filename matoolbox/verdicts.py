@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 
 import numpy as np
 
@@ -107,7 +108,23 @@ def nodata_text(points) -> str:
     return f"; no data (< 2 finite trials) at {' | '.join(pts)}: excluded" if pts else ""
 
 
+_INDEX = weakref.WeakKeyDictionary()       # res -> (number of rows, params, {point key: rows}); rows are read often
+
+
 def _rows(res, p):
+    """The rows of ``res`` at (the points matching) ``p``."""
+    params = tuple(getattr(res, "params", ()))
+    if set(p) == set(params):
+        try:
+            n, ps, index = _INDEX.get(res, (None, None, None))
+            if n != len(res.rows) or ps != params:
+                index = {}
+                for r in res.rows:
+                    index.setdefault(tuple(r.get(k) for k in params), []).append(r)
+                _INDEX[res] = (len(res.rows), params, index)
+            return index.get(tuple(p[k] for k in params), [])
+        except TypeError:                   # unhashable values or an object without weak references
+            pass
     return [r for r in res.rows if all(r.get(k) == v for k, v in p.items())]
 
 
@@ -191,7 +208,8 @@ def point(pts, x, value):
 
 
 def at_points(pts, fn):
-    """([(p, fn(p))] for the points where ``fn`` has data, [points without]); :class:`NoData` if none has."""
+    """([(p, fn(p))] for the points (or any items) where ``fn`` has data, [those without]);
+    :class:`NoData` if none has."""
     got, missing = [], []
     for p in pts:
         try:
@@ -199,7 +217,7 @@ def at_points(pts, fn):
         except NoData:
             missing.append(p)
     if not got:
-        raise NoData("no data at any point: " + " | ".join(point_text(p) for p in pts))
+        raise NoData("no data at any of: " + " | ".join(point_text(p) if isinstance(p, dict) else str(p) for p in pts))
     return got, missing
 
 

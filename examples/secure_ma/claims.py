@@ -103,7 +103,8 @@ def _s2_zero(results):
             f"{len(zero) - len(bad)}; smallest rate there {low:.3g} bit/s/Hz")
     if bad:
         return "not reproduced", text
-    per_point = min(int(np.sum(np.isfinite(res.values("rs_mrt", **p)))) for p in res.points)
+    counts = [int(np.sum(np.isfinite(res.values("rs_mrt", **p)))) for p in res.points]
+    per_point = min(c for c in counts if c)                  # points without data are excluded
     return capped("reproduced", min(len(zero), per_point), text)
 
 
