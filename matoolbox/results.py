@@ -196,22 +196,49 @@ class SweepResult:
         return path
 
     def summary(self, keys=None) -> str:
-        """Text table of mean +- stderr per grid point (and infeasible/failed counts)."""
+        """Text table of mean ± stderr per grid point, with the infeasible and failed counts and a
+        ``status`` column that marks a point with infeasible or failed trials in capitals
+        ("2/5 INFEASIBLE", "ALL INFEASIBLE", "1/5 FAILED"); a mean over fewer finite values
+        than trials says ``[n=k/T]``, a point without any finite value says ``no data``; a legend
+        line follows when any point is marked."""
         keys = list(keys) if keys is not None else [k for k in self.output_keys if k != "elapsed"]
         agg = {(json.dumps([a.get(p) for p in self.params]), a["key"]): a for a in self.aggregate}
-        head = self.params + keys + ["infeasible", "failed"]
-        lines = []
+        head = self.params + keys + ["infeasible", "failed", "status"]
+        lines, marked = [], False
         for p in self.points:
             pk = json.dumps([p.get(k) for k in self.params])
+            rows = [r for r in self.rows if all(r.get(k) == v for k, v in p.items())]
             cells = [str(p.get(k)) for k in self.params]
             for k in keys:
-                a = agg.get((pk, k))
-                cells.append("-" if a is None else f"{a['mean']:.4g} ± {a['stderr']:.2g}")
-            rows = [r for r in self.rows if all(r.get(k) == v for k, v in p.items())]
-            cells += [str(sum(r["exitflag"] == -2 for r in rows)), str(sum(r["exitflag"] == -3 for r in rows))]
-            lines.append(cells)
+                cells.append(_cell(agg.get((pk, k)), len(rows)))
+            inf, bad = _status_counts(rows)
+            status = _status(inf, bad, len(rows))
+            marked |= status != "ok" or any("[n=" in c or c == "no data" for c in cells)
+            lines.append(cells + [str(inf), str(bad), status])
         widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(head)]
-        fmt = "  ".join(f"{{:>{w}}}" for w in widths)
+        fmt = "  ".join(f"{{:>{w}}}" for w in widths[:-1]) + "  {}"
+        out = [fmt.format(*head)] + [fmt.format(*c) for c in lines]
+        if marked:
+            out += ["INFEASIBLE: trials with exitflag -2 (no feasible point); FAILED: raised or exitflag -3 (.errors)",
+                    "means over the finite values only: [n=k/T] k of T trials counted; no data: none"]
+        return "\n".join(out)
+
+    def rows_table(self, keys=None) -> str:
+        """Text table of the trial rows (grid parameters, trial, ``keys``) with a ``status`` column:
+        ``ok``, ``INFEASIBLE`` (exitflag -2) or ``FAILED: <error>`` (raised / exitflag -3)."""
+        keys = list(keys) if keys is not None else [k for k in self.output_keys if k != "elapsed"]
+        head = self.params + ["trial"] + keys + ["status"]
+        lines = []
+        for r in self.rows:
+            cells = [str(r.get(k)) for k in self.params] + [str(r.get("trial"))]
+            cells += [f"{r[k]:.4g}" if _is_number(r.get(k)) else "-" for k in keys]
+            flag = r.get("exitflag")
+            status = ("INFEASIBLE" if flag == -2 else "FAILED" if flag == -3 else "ok")
+            if flag in (-2, -3) and r.get("error"):
+                status += f": {str(r['error'])[:60]}"
+            lines.append(cells + [status])
+        widths = [max(len(h), *(len(c[i]) for c in lines)) if lines else len(h) for i, h in enumerate(head)]
+        fmt = "  ".join(f"{{:>{w}}}" for w in widths[:-1]) + "  {}"
         return "\n".join([fmt.format(*head)] + [fmt.format(*c) for c in lines])
 
     def __len__(self):
@@ -222,6 +249,30 @@ class SweepResult:
                 f"infeasible={self.infeasible()}, failed={self.failed()})")
 
 
+def _status_counts(rows):
+    return sum(r["exitflag"] == -2 for r in rows), sum(r["exitflag"] == -3 for r in rows)
+
+
+def _status(inf, bad, n) -> str:
+    """Status words of a grid point with ``inf`` infeasible and ``bad`` failed trials of ``n``."""
+    if n and inf == n:
+        return "ALL INFEASIBLE"
+    if n and bad == n:
+        return "ALL FAILED"
+    parts = ([f"{inf}/{n} INFEASIBLE"] if inf else []) + ([f"{bad}/{n} FAILED"] if bad else [])
+    return ", ".join(parts) or "ok"
+
+
+def _cell(a, n_rows) -> str:
+    """``mean ± se`` of one aggregate entry; ``[n=k/T]`` when fewer values count, ``no data`` if none."""
+    if a is None:
+        return "-"
+    if a["n"] == 0:
+        return "no data"
+    text = f"{a['mean']:.4g}" + (f" ± {a['stderr']:.2g}" if math.isfinite(a["stderr"]) else "")
+    return text + (f" [n={a['n']}/{n_rows}]" if a["n"] < n_rows else "")
+
+
 def _mat_name(name: str) -> str:
     s = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     return s if s[:1].isalpha() else "v_" + s
@@ -229,14 +280,16 @@ def _mat_name(name: str) -> str:
 
 # ----------------------------------------------------------------------------- plotting
 def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", title="", labels=None,
-               formats=None, **fixed):
+               formats=None, panel=None, missing_label=None, **fixed):
     """Plot mean ± standard error of each output in ``keys`` against grid parameter ``x``.
 
     Other grid parameters are fixed with keyword arguments (``K=4``); those left free that take
     several values among the selected points give one curve per value combination, labelled
     ``"key (K=4)"``; those taking a single value are simply held (they need not be passed).
     Every curve is the mean over the finite trial values at each x; the shaded band is ± 1
-    standard error, named in the legend with the number of trials.
+    standard error, named in the legend with the number of trials. A point without any finite
+    value is marked on the plot (an ``x`` at the bottom, ``missing_label`` in the legend), not
+    left out silently.
 
     Parameters
     ----------
@@ -255,6 +308,12 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     formats : sequence of str, optional
         Formats saved beside ``path``, e.g. ``("png", "pdf")`` (default: PNG, see
         :func:`matoolbox.plots.use_formats`).
+    panel : str, optional
+        A grid parameter drawn as one panel per value (e.g. ``"interference"``) instead of one
+        curve per value; the legend then names the schemes only.
+    missing_label : str, optional
+        What a point without finite values means (default: "no feasible draw" when the sweep
+        has infeasible trials, else "no finite value").
     **fixed
         Values of the other grid parameters.
 
@@ -268,11 +327,13 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     KeyError
         Unknown ``x``, key or fixed value.
     ValueError
-        A curve without any finite point (the message names the curve, the x values and the
-        fixed parameters, and counts the failed / infeasible trials).
+        A curve without any finite point (in every panel; the message names the curve, the x
+        values and the fixed parameters, and counts the failed / infeasible trials).
     """
     if x not in result.params:
         raise KeyError(f"x={x!r} is not a grid parameter; the grid has {result.params}")
+    if panel is not None and (panel == x or panel not in result.params or panel in fixed):
+        raise KeyError(f"panel={panel!r} must be a free grid parameter other than x; the grid has {result.params}")
     keys = [keys] if isinstance(keys, str) else list(keys)
     missing = [k for k in keys if k not in result.output_keys]
     if missing:
@@ -298,11 +359,18 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
     def match(a, want):
         return all(json.dumps(a.get(k)) == json.dumps(v) for k, v in want.items())
 
-    curves, errors = {}, {}
+    def words(items):
+        return ", ".join(f"{k}={v}" for k, v in items)
+
+    curves, errors, panels, display, empty = {}, {}, {}, {}, {}
     for combo in combos:
-        suffix = ", ".join(f"{k}={v}" for k, v in combo.items())
+        suffix = words(combo.items())
+        shown = words((k, v) for k, v in combo.items() if k != panel)
         for key in keys:
             label = labels.get(key, key) + (f" ({suffix})" if suffix else "")
+            display[label] = labels.get(key, key) + (f" ({shown})" if shown else "")
+            if panel is not None:
+                panels[label] = f"{panel} = {combo[panel] if panel in combo else held[panel]}"
             sel = []
             for xv in xs:
                 want = {**held, **combo, **fixed, x: xv}
@@ -311,15 +379,22 @@ def plot_sweep(result: SweepResult, x, keys, path, *, xlabel=None, ylabel="", ti
             curves[label] = [math.nan if a is None else a["mean"] for a in sel]
             errors[label] = [math.nan if a is None else a["stderr"] for a in sel]
             if not any(math.isfinite(v) for v in curves[label]):
-                sub = {**held, **combo, **fixed}
-                rows = [r for r in result.rows if match(r, sub)]
-                raise ValueError(
-                    f"plot_sweep: curve {label!r} has no finite point over {x} = {xs} "
-                    f"(grid parameters {result.params}, held at {sub}); of its {len(rows)} trials "
-                    f"{sum(r['exitflag'] == -3 for r in rows)} failed and {sum(r['exitflag'] == -2 for r in rows)} "
-                    f"were infeasible (see SweepResult.errors)")
+                empty.setdefault(display[label], []).append((label, combo))
+    for shown, parts in empty.items():          # no finite point in any panel: a bug, not a sparse grid
+        if sum(1 for lb in display.values() if lb == shown) == len(parts):
+            label, combo = parts[0]
+            sub = {**held, **combo, **fixed}
+            rows = [r for r in result.rows if match(r, sub)]
+            raise ValueError(
+                f"plot_sweep: curve {label!r} has no finite point over {x} = {xs} "
+                f"(grid parameters {result.params}, held at {sub}); of its {len(rows)} trials "
+                f"{sum(r['exitflag'] == -3 for r in rows)} failed and {sum(r['exitflag'] == -2 for r in rows)} "
+                f"were infeasible (see SweepResult.errors)")
+    if missing_label is None:
+        missing_label = "no feasible draw" if result.infeasible() else "no finite value"
     return plots.save_curves(xs, curves, path, xlabel=x if xlabel is None else xlabel, ylabel=ylabel,
-                             title=title, errors=errors, n_trials=result.trials, formats=formats)
+                             title=title, errors=errors, n_trials=result.trials, formats=formats,
+                             panels=panels or None, display=display, missing_label=missing_label)
 
 
 def save_sweep(result, out, stem, *, x, keys, **plot_kwargs) -> Path:

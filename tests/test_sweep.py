@@ -3,6 +3,7 @@ import csv
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -121,12 +122,23 @@ def test_aggregate_mean_stderr_counts():
     assert res.mean("a", mu=2.0) == pytest.approx(np.mean(pooled))
     assert 1.2 < res.mean("a", mu=2.0) < 2.8 and -0.8 < res.mean("a", mu=0.0) < 0.8
     text = res.summary(["a"]).splitlines()
-    assert text[0].split() == ["mu", "tag", "a", "infeasible", "failed"] and len(text) == 5
-    assert text[4].split()[-2:] == [str(res.infeasible(mu=2.0, tag="v")), str(res.failed(mu=2.0, tag="v"))]
+    assert text[0].split() == ["mu", "tag", "a", "infeasible", "failed", "status"] and len(text) == 7
+    inf, bad = res.infeasible(mu=2.0, tag="v"), res.failed(mu=2.0, tag="v")
+    m = re.search(r"\s(\d+)\s+(\d+)\s+(ok|\S+ (INFEASIBLE|FAILED).*)$", text[4])
+    assert m and (int(m[1]), int(m[2])) == (inf, bad) and inf > 0
+    words = [f"{inf}/30 INFEASIBLE"] + ([f"{bad}/30 FAILED"] if bad else [])
+    assert m[3] == ", ".join(words)                                  # marked in words, not only counted
+    assert f"[n={30 - inf_raised(res, 2.0, 'v') - bad}/30]" in text[4]
+    assert text[5].startswith("INFEASIBLE: trials with exitflag -2")
     with pytest.raises(KeyError):
         res.mean("a", nope=1)
     with pytest.raises(KeyError):
         res.mean("zzz", mu=0.0)
+
+
+def inf_raised(res, mu, tag):
+    """Infeasible trials of a point that raised (no outputs), as opposed to returning exitflag -2."""
+    return sum(r["exitflag"] == -2 and "error" in r for r in res.rows if r["mu"] == mu and r["tag"] == tag)
 
 
 def nan_trial(params, rng):
