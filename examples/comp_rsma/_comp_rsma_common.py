@@ -4,7 +4,8 @@ the per-draw trial body, output files and the command line. Public API only.
 Interference models: every script's ``run(..., interference=...)`` takes one model name, a
 comma-separated list or a sequence ("coherent", "noncoherent", "paper"); the default
 ``("coherent", "paper")`` sweeps both on the same channel draws (the model is a grid parameter,
-so the figure has one curve per scheme and model). Command line: ``--interference coherent,paper``.
+so the figure has one panel per model, each with one curve per scheme). Command line:
+``--interference coherent,paper``.
 
 Averages: a scheme's value in a draw (key ``<scheme>``) is kept only when the draw is QoS-feasible
 for *every* scheme shown (no survivorship bias: all curves average over the same draws);
@@ -106,11 +107,14 @@ def draw(params, rng):
 
 
 def finish(res, out, stem, x, xlabel, keys, title):
-    """Write <stem>.csv (rows), <stem>_mean.csv (aggregate) and <stem>.png into ``out``."""
+    """Write <stem>.csv (rows), <stem>_mean.csv (aggregate) and <stem>.png into ``out``: one panel
+    per interference model, one colour and marker per scheme (the same in every panel); a grid
+    point with no draw feasible for every scheme is marked "no draw feasible for all schemes"."""
     keys = [k for k in keys if k in res.output_keys]
     fixed = {k: res.points[0][k] for k in res.params
-             if k != x and len({repr(p[k]) for p in res.points}) == 1}
-    save_sweep(res, out, stem, x=x, keys=keys, xlabel=xlabel, ylabel="sum rate (bit/s/Hz)", title=title, **fixed)
+             if k not in (x, "interference") and len({repr(p[k]) for p in res.points}) == 1}
+    save_sweep(res, out, stem, x=x, keys=keys, xlabel=xlabel, ylabel="sum rate (bit/s/Hz)", title=title,
+               panel="interference", missing_label="no draw feasible for all schemes", **fixed)
     return res
 
 

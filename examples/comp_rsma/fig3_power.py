@@ -8,7 +8,7 @@ reference ("RSMA-MA ref", on the draws feasible for every scheme: that many rand
 warm starts from the schemes' solutions; default 20 in the full run, 0 in quick mode; the paper's
 fmincon used 100). Every curve is the mean over
 the draws feasible for every scheme; infeasible draws are counted per scheme. Each interference
-model (``--interference``, default coherent and paper) gives its own set of curves.
+model (``--interference``, default coherent and paper) gets its own panel.
 
     python examples/comp_rsma/fig3_power.py --quick [--interference coherent]
 """
