@@ -4,17 +4,18 @@ Style. Every scheme has one colour and marker, shared by every figure (:data:`ST
 the scheme's name: a legend label or its part before `` (``); variants of one scheme, e.g.
 ``"MA (K=1)"`` and ``"MA (K=3)"``, keep its colour with other markers) and no (colour, marker)
 pair repeats within a figure (:func:`assign_styles`). Curves that coincide (max difference under
-1 % of the axis range, :data:`COINCIDE`) stay visible: the later one is drawn with larger hollow
-markers and a dashed line over the earlier one, and its legend entry says "identical to ..."
-(or "within x % of ..."). A point without data (NaN: no feasible draw) is marked with an ``x``
-at the bottom of the axes in the curve's colour, named in the legend; where every curve of a
-panel lacks data the panel says so in words. Curves can be split into panels
-(``save_curves(..., panels=...)``, one per interference model, say) that share the styles.
-The legend sits inside the axes for up to 3 curves, outside on the right for more (below each
-panel in a multi-panel figure); a shaded band is named in the legend ("shaded: mean ± 1 s.e.
-over N trials"); maps mark their subarrays, reference point and obstacles in the legend and
-can share a colour scale (``vmin`` / ``vmax``). Files: PNG by default, PDF beside it when asked
-(``formats=("png", "pdf")`` or :func:`use_formats`).
+1 % of the axis range, :data:`COINCIDE`) stay visible: the later one is drawn beneath the
+earlier one as a wide pale line with larger hollow markers, and its legend entry says
+"identical to ..." (with "to within x % of the axis" unless exactly equal). A point without
+data (NaN: no feasible draw) is marked with an ``x`` at the bottom of the axes in the curve's
+colour, named in the legend; where every curve of a panel lacks data the panel says so in
+words. Curves can be split into panels (``save_curves(..., panels=...)``, one per interference
+model, say) that share the styles. The legend sits outside the axes, where it hides no curve:
+on the right (below each panel in a multi-panel figure); a shaded band
+is named in the legend ("shaded: mean ± 1 s.e. over N trials"). Maps mark their subarrays,
+reference point and obstacles in the legend and can share a colour scale (``vmin`` /
+``vmax``). Files: PNG by default, PDF beside it when asked (``formats=("png", "pdf")`` or
+:func:`use_formats`).
 
 Tests read the plotted data with :func:`capture`::
 
@@ -211,31 +212,37 @@ def assign_styles(labels) -> dict:
     not repeat while fewer than 15 labels are drawn."""
     labels = list(dict.fromkeys(str(lb) for lb in labels))
     schemes = list(dict.fromkeys(_scheme(lb) for lb in labels))
-    colour_of, out, used = {}, {}, set()
-    for sc in schemes:                                  # listed schemes first: they own their colours
-        pref = STYLES.get(sc) or next((STYLES[lb] for lb in labels if _scheme(lb) == sc and lb in STYLES), None)
-        if pref is not None:
-            colour_of[sc] = pref[0]
-    for sc in schemes:
+    pref, used, first = {}, set(), set()
+    for lb in labels:                           # listed names first: they keep their table look
+        sc = _scheme(lb)
+        st = STYLES.get(lb) or (STYLES.get(sc) if sc not in first else None)
+        first.add(sc)
+        if st and (st[0], st[1]) not in used and st[1] not in {m for _, m in used}:
+            pref[lb] = st
+            used.add((st[0], st[1]))
+    colour_of = {}
+    for lb, st in pref.items():
+        colour_of.setdefault(_scheme(lb), st[0])
+    for sc in schemes:                          # other schemes: a colour no other scheme has
         if sc not in colour_of:
             taken = set(colour_of.values())
             colour_of[sc] = next((c for c in _COLORS if c not in taken), _COLORS[len(colour_of) % len(_COLORS)])
-    variants: dict = {}
+    out, variant = {}, {}
     for lb in labels:
         sc = _scheme(lb)
-        k = variants[sc] = variants.get(sc, -1) + 1
-        pref = STYLES.get(lb) or (STYLES.get(sc) if k == 0 else None)
-        colour = pref[0] if pref and lb in STYLES else colour_of[sc]
-        markers_used = {m for _, m in used}
-        marker = pref[1] if pref and (colour, pref[1]) not in used and pref[1] not in markers_used else None
-        if marker is None:
-            marker = next((m for m in _MARKERS if m not in markers_used),
-                          next((m for m in _MARKERS if (colour, m) not in used), _MARKERS[0]))
-        if (colour, marker) in used:                     # > 15 curves: change the colour too
-            colour = next(c for c in _COLORS if (c, marker) not in used)
-        used.add((colour, marker))
-        ls = pref[2] if pref and len(pref) > 2 else _LINESTYLES[(schemes.index(sc) + k) % len(_LINESTYLES)]
-        out[lb] = {"color": colour, "marker": marker, "linestyle": ls}
+        k = variant[sc] = variant.get(sc, -1) + 1
+        st = pref.get(lb)
+        if st is None:
+            colour, markers = colour_of[sc], {m for _, m in used}
+            marker = next((m for m in _MARKERS if m not in markers),
+                          next((m for m in _MARKERS if (colour, m) not in used), None))
+            if marker is None:                  # > 15 curves of one colour: change the colour too
+                marker = _MARKERS[len(used) % len(_MARKERS)]
+                colour = next(c for c in _COLORS if (c, marker) not in used)
+            used.add((colour, marker))
+            st = (colour, marker)
+        ls = st[2] if len(st) > 2 else _LINESTYLES[(schemes.index(sc) + k) % len(_LINESTYLES)]
+        out[lb] = {"color": st[0], "marker": st[1], "linestyle": ls}
     return out
 
 
@@ -261,7 +268,7 @@ def _note(partners, span) -> str:
     near = [(o, d) for o, d in partners if o not in same]
     parts = ["identical to " + " and ".join(same)] if same else []
     if near:
-        parts.append("within " + " and ".join(f"{100 * d / span:.2g} % of the axis of {o}" for o, d in near))
+        parts += [f"identical to {o} to within {100 * d / span:.2g} % of the axis" for o, d in near]
     return "; ".join(parts)
 
 
@@ -403,7 +410,7 @@ def save_curves(x, curves: dict, path, *, xlabel="", ylabel="", title="", errors
         lines += recs
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.set_title(pt if n > 1 else title, fontsize=10)
+        ax.set_title(pt if n > 1 else f"{title}\n{pt}" if pt and title else pt or title, fontsize=10)
         ax.grid(alpha=0.3)
         handles, texts = ax.get_legend_handles_labels()
         handles += extras
@@ -415,9 +422,7 @@ def save_curves(x, curves: dict, path, *, xlabel="", ylabel="", title="", errors
             texts.append(band_label(n_trials))
         if n > 1:
             ax.legend(handles, texts, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), borderaxespad=0)
-        elif len(labels) <= 3:
-            ax.legend(handles, texts, fontsize=8, loc="best", framealpha=0.85)
-        else:
+        else:                                                # outside: it never hides a curve
             ax.legend(handles, texts, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
         legend += [t.get_text() for t in ax.get_legend().get_texts()]
         panel_rec.append({"title": pt, "labels": labels, "ylim": tuple(ylim), "xlim": tuple(ax.get_xlim()),
