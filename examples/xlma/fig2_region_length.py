@@ -82,7 +82,8 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     keys = KEYS + (MC_KEYS if any(int(r) > 0 for r in C.grid_rows(g["R"])) else [])
     save_sweep(res, out, "fig2_region_length", x="L", keys=keys, labels=LABELS, xlabel="MA segment length L (m)",
                ylabel="expected weighted sum rate (bit/s/Hz)",
-               title="XL-MA Fig. 2(b): rate vs length of the moving region (N = 8)")
+               title="XL-MA Fig. 2(b): rate vs length of the moving region (N = 8)",
+               missing_label="optimum not computed (C(N0, 8) too large)")
     return res
 
 
