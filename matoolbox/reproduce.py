@@ -269,7 +269,8 @@ def reproduce_from(family, source, *, out=None, claims=None, root=None, log=None
     claims : list of Claim, optional
         Default :func:`load_claims` of ``family`` (under ``root``).
     log : callable, optional
-        ``log(str)``: one line per claim whose verdict differs from the original run's.
+        ``log(str)``: one line per claim whose verdict differs from the original run's (or that
+        the original run did not have).
 
     Returns
     -------
@@ -287,8 +288,8 @@ def reproduce_from(family, source, *, out=None, claims=None, root=None, log=None
     if log:
         before = {v["id"]: v["verdict"] for v in meta.get("verdicts") or []}
         for r in rows:
-            if r["id"] in before and before[r["id"]] != r["verdict"]:
-                log(f"{r['id']}: {before[r['id']]} -> {r['verdict']} ({r['measured']})")
+            if before.get(r["id"]) != r["verdict"]:
+                log(f"{r['id']}: {before.get(r['id'], 'not in the original run')} -> {r['verdict']} ({r['measured']})")
     raw = Path(meta["raw"])
     folder = Path(out) / family if out is not None else raw.parent
     return write_report(folder / "REPRODUCTION.md", family, rows, settings=meta.get("settings") or {},

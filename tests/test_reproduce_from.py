@@ -156,6 +156,15 @@ def test_one_edited_trial_changes_its_verdict_only(family, capsys):
     assert table[1:] == _table(family / "REPRODUCTION.md")[1:]                         # the others unchanged
 
 
+def test_a_claim_added_since_the_run_is_named(family):
+    from matoolbox.reproduce import Claim
+
+    claims = load_claims("fam") + [Claim("C3.1", "fig1_line", "new", "-", lambda r: ("partly", "m"))]
+    lines = []
+    reproduce_from("fam", family, claims=claims, log=lines.append)
+    assert lines == ["C3.1: not in the original run -> partly (m)"]
+
+
 def test_an_edited_map_value_reaches_the_claims(family):
     before = evaluate_claims(load_claims("fam"), load_raw(family)[0])
     arrays = family / "raw" / "fig2_maps.arrays.json.gz"
