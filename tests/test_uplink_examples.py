@@ -78,5 +78,10 @@ def test_claims_evaluate_on_tiny_data(tiny):
     spec.loader.exec_module(claims)
     assert [c.id for c in claims.CLAIMS] == ["U0.1", "U0.2", "U2.1", "U2.2", "U2.3", "U2.4", "U3.1", "U3.2"]
     rows = {r["id"]: r for r in evaluate_claims(claims.CLAIMS, {k: v[0] for k, v in tiny.items()})}
-    for cid in ("U0.1", "U0.2", "U2.3", "U2.4", "U3.2"):
-        assert rows[cid]["verdict"] == "reproduced", rows[cid]
+    for cid in ("U0.1", "U2.4", "U3.2"):               # one trial per point: "indicative" at best
+        assert rows[cid]["verdict"] == "indicative", rows[cid]
+    # one trial: the s.e. of MMSE - ZF is the (conservative) hypot of the two MC s.e., and MA+MMSE is
+    # within it of MA+ZF, so the strict order does not hold for every (layout, pair)
+    assert rows["U0.2"]["verdict"] in ("indicative", "partly"), rows["U0.2"]
+    assert rows["U2.3"]["verdict"] == "by construction", rows["U2.3"]      # FPA flat in D by construction
+    assert not any(r["verdict"] == "reproduced" for r in rows.values())
