@@ -397,7 +397,7 @@ def _x63(results):
 
 
 # ------------------------------------------------------------------ Fig. 7
-def _ratios7(res, m="mrc"):
+def _ratios7(res, m="mrc", need=2):
     """{type: {FPA layout: mean(proposed)/mean(layout)}} at the types with data."""
     out = {}
     for p in _pts(res, "type"):
@@ -405,8 +405,8 @@ def _ratios7(res, m="mrc"):
             out[p["type"]] = {s: means(res, p, _k("proposed", m), _k(s, m)) for s in FPA7}
         except NoData:
             continue
-    if not out:
-        raise NoData("no data: no hotspot type with finite rates")
+    if len(out) < need:
+        raise NoData(f"no data: types with finite rates {list(out)}; the rule needs {need} or more")
     return list(out), {t: {s: a / b for s, (a, b, _) in v.items()} for t, v in out.items()}
 
 
@@ -420,7 +420,7 @@ def _x71(results):
             missing += [q for q in miss if q not in missing]
             for _, (d, se, n) in got:
                 t.add(greater(d, se), n)
-    types, r = _ratios7(res, "mrc")
+    types, r = _ratios7(res, "mrc", need=1)
     return finish(t.verdict(0.8), f"proposed > FPA by > 3 s.e. at {t.ok}/{t.n} (metric, type, layout); smallest "
                                     f"Simul. ratio {min(min(v.values()) for v in r.values()):.3f}", t.n_min, missing)
 
