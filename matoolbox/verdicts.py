@@ -108,7 +108,7 @@ def nodata_text(points) -> str:
     return f"; no data (< 2 finite trials) at {' | '.join(pts)}: excluded" if pts else ""
 
 
-_INDEX = weakref.WeakKeyDictionary()       # res -> (number of rows, params, {point key: rows}); rows are read often
+_INDEX = weakref.WeakKeyDictionary()       # res -> (row identities, params, {point key: rows}); rows are read often
 
 
 def _rows(res, p):
@@ -116,12 +116,13 @@ def _rows(res, p):
     params = tuple(getattr(res, "params", ()))
     if set(p) == set(params):
         try:
-            n, ps, index = _INDEX.get(res, (None, None, None))
-            if n != len(res.rows) or ps != params:
+            ids, ps, index = _INDEX.get(res, (None, None, None))
+            now = [id(r) for r in res.rows]             # a row replaced or added rebuilds the index
+            if ids != now or ps != params:
                 index = {}
                 for r in res.rows:
                     index.setdefault(tuple(r.get(k) for k in params), []).append(r)
-                _INDEX[res] = (len(res.rows), params, index)
+                _INDEX[res] = (now, params, index)
             return index.get(tuple(p[k] for k in params), [])
         except TypeError:                   # unhashable values or an object without weak references
             pass
@@ -323,8 +324,7 @@ def finish(verdict, text, n_min=None, nodata=()):
 def capped(verdict, n_min, text):
     """'reproduced' needs :data:`MIN_TRIALS` finite trials at every point used; fewer give 'indicative'."""
     if verdict == "reproduced" and n_min < MIN_TRIALS:
-        n = "no" if not math.isfinite(n_min) else int(n_min)
-        return "indicative", f"{text}; {n} finite trials at some point (< {MIN_TRIALS}): 'indicative'"
+        return "indicative", f"{text}; {int(n_min)} finite trials at some point (< {MIN_TRIALS}): 'indicative'"
     return verdict, text
 
 

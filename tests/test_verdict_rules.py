@@ -544,6 +544,9 @@ def test_rule_arithmetic():
         V.paired(_blank(flat, x=2), {"x": 2}, "y")
     got, missing = V.at_points(flat.points, lambda p: V.paired(_blank(flat, x=2), p, "y"))
     assert [p["x"] for p, _ in got] == [1, 3] and missing == [{"x": 2}]
+    before = V.paired(flat, {"x": 1}, "y")
+    flat.rows[0] = {**flat.rows[0], "y": 50.0}                            # one trial edited: read again
+    assert V.paired(flat, {"x": 1}, "y")[0] == pytest.approx(before[0] + (50.0 - 1.0) / N)
 
 
 # =========================================================================== the cases
