@@ -5,8 +5,9 @@ The rules, in words (each claims file writes the rule of each claim next to it):
 * **No data.** A grid point where an output has fewer than two finite trials (no feasible draw,
   a failed trial) has *no data* for it. "At every point" rules skip such points explicitly and
   say so in the measured text ("no data at ...: excluded"); a claim whose *needed* point (a named
-  point, or every point) has no data raises :class:`NoData`, and :func:`guard` turns it into
-  "not run", never "not reproduced". Trends step between consecutive points *with* data.
+  point; or all the points of an "every point" rule) has no data raises :class:`NoData`, and
+  :func:`guard` turns it into "not run", never "not reproduced". Trends step between consecutive
+  points *with* data.
 * **Superiority needs a margin.** "a > b" means the mean of the per-trial difference a - b is
   above :data:`Z` standard errors and above :data:`EPS` (:func:`greater`): an exact tie never
   passes. "a >= b" (non-inferiority, a non-decreasing step) means the mean is not below -Z s.e.
@@ -37,9 +38,12 @@ __all__ = ["MIN_TRIALS", "Z", "EPS", "NoData", "Key", "key", "diff", "ratio", "e
            "at_points", "Trend", "trend", "Tally", "finish", "capped", "by_construction", "quick", "quick_rows",
            "guard", "nodata_text"]
 
-MIN_TRIALS = 20          # fewer finite trials at some point used by a rule: "indicative", not "reproduced"
-Z = 3.0                  # significance: mean > Z s.e.
-EPS = 1e-6               # a mean difference at or below this is a tie, whatever its s.e.
+#: Fewer finite trials than this at some point a rule used: "indicative", not "reproduced".
+MIN_TRIALS = 20
+#: Significance: "a > b" needs mean(a - b) > Z s.e.
+Z = 3.0
+#: A mean difference at or below this is a tie, whatever its s.e.
+EPS = 1e-6
 
 
 class NoData(LookupError):
