@@ -5,7 +5,14 @@ Build locally (from the repository root)::
     pip install -e ".[docs]"
     python -m sphinx -b html docs docs/_build/html
 
-CI builds with warnings as errors: ``python -m sphinx -W --keep-going -b html docs docs/_build/html``.
+CI builds with warnings as errors and every cross-reference checked (nitpicky), then checks the
+HTML for broken internal links and anchors and for anything loaded from the network::
+
+    python -m sphinx -E -W -n --keep-going -q -b html docs docs/_build/html
+    python docs/check_html.py docs/_build/html
+
+Math is rendered by a MathJax bundled with the ``sphinx-mathjax-offline`` package (copied into
+``_static/mathjax``): the pages need no network and no LaTeX install.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the checkout, also when the package is not installed
+sys.path.insert(0, str(HERE / "_ext"))  # matoolbox_api: module pages, reference resolution
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "matoolbox"
@@ -32,8 +40,10 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",   # a bundled MathJax 3, served from _static/mathjax (works offline)
     "sphinx.ext.viewcode",
     "myst_parser",
+    "matoolbox_api",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -51,6 +61,24 @@ autodoc_mock_imports = ["mosek"]
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_use_rtype = False
+# numpydoc type specs ("int, optional", "{'a', 'b'}, default 'a'"): keywords and literals become text
+napoleon_preprocess_types = True
+
+# ---- cross-references (nitpicky in CI) --------------------------------------------------------
+# No inventories are fetched (the build runs offline), so references to other projects' objects
+# (numpy.ndarray, pathlib.Path, ...) cannot resolve; they are listed here, and so are the plain
+# words of numpydoc type specs ("array_like of shape (N, 2)"). Every matoolbox reference must resolve.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(numpy|np|scipy|pathlib|os|collections|typing|matplotlib|cvxpy|numba|joblib|dask|"
+               r"concurrent|threadpoolctl|tqdm|pyswarms|argparse|dataclasses|types|builtins)(\..*)?"),
+    (r"py:(class|obj)", r"(array_like|array-like|ndarray|callable|sequence|iterable|mapping|shape|path-like|"
+                        r"file-like|path|Path|SeedSequence|Generator|None|True|False|optional|scalar|ignored|"
+                        r"[A-Za-z]|[A-Z][A-Za-z0-9]?_?[A-Za-z0-9]?|\d+|[a-z][a-z_]*)"),
+    (r"py:.*", r"(abc|functools|inspect|io|json|enum|numbers|re)(\..*)?"),
+    (r"py:.*", r".*\._[A-Za-z].*"),          # private names (base classes shown by show-inheritance)
+    # pieces of type specs that are prose, not names: anything with a space, a bracket or a quote
+    (r"py:class", r".*[\s()\[\]{}`'\",:].*"),
+]
 
 # ---- Markdown (reproduction reports are written in markdown) ---------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]

@@ -28,7 +28,7 @@ import numpy as np
 
 from .core.validate import require_count, require_int
 
-__all__ = ["run_demo", "channel_map", "SCHEMES", "REGIMES"]
+__all__ = ["run_demo", "run_regimes", "common_share", "channel_map", "SCHEMES", "REGIMES"]
 
 SCHEMES = ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA")
 

@@ -15,7 +15,7 @@ and the channel between a transmit antenna at t and a receive antenna at r (row 
 
 i.e. ``f(r)^H Sigma g(t)`` with field-response vectors exp(+j kappa w . p) and Sigma = diag(gains).
 
-Converters (:meth:`Paths.from_arrays` with ``convention`` / ``phase_sign``, :meth:`from_sionna`):
+Converters (:meth:`Paths.from_arrays` with ``convention`` / ``phase_sign``, :meth:`Paths.from_sionna`):
 
 * ``"mzz"`` (Ma-Zhu-Zhang; also the full-duplex family): rho = x sin(theta) cos(phi) + y cos(theta),
   theta, phi in [0, pi]; the same w after theta -> pi/2 - theta, phi -> pi/2 - phi.

@@ -22,7 +22,7 @@ sum_k c_k <= R_{c,k}): wc = lambda, multipliers of min_k R_{c,k}, taken as the s
 softmax(-(R_c - min R_c)/tau) at the iterate (tau widened x4 after a rejected step, back to its
 default after accepted ones). QoS: at a feasible iterate whose private rates all meet R_th
 (``qos_step="constrained"``, default) the step is the QoS-constrained WMMSE QCQP of
-:mod:`.wmmse` (private floors R_th; feasible iterates stay feasible); else
+:mod:`matoolbox.comp_rsma.wmmse` (private floors R_th; feasible iterates stay feasible); else
 wp_k = 1 + nu_k with one QoS multiplier per user (raised to
 2 nu_k + eta_up after a trial step that leaves user k below R_th with too little common rate to
 cover it, halved after a feasible trial step that lowers V, lowered to eta_down nu_k while user k

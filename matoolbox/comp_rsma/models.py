@@ -19,7 +19,7 @@ with, per ``interference``:
 
 Any weighted sum F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) is a function of the powers |a_{k,s}|^2
 and |A_n[k,s]|^2; :func:`model_coefficients` returns Ccoh[k, s] = dF/d|a_{k,s}|^2 and
-Cbs[n, k, s] = dF/d|A_n[k,s]|^2, from which
+Cbs[n, k, s] = dF/d|A_n[k,s]|^2, from which::
 
     grad_P[n, :, s] = 2 sum_k h_{n,k} (Ccoh[k,s] a_{k,s} + Cbs[n,k,s] A_n[k,s]),
     grad_r[k] = sum_s Ccoh[k,s] 2 Re(conj(a_{k,s}) da_{k,s}/dr_k)

@@ -1,7 +1,7 @@
 r"""WMMSE steps of the closed-form precoder block (theory page docs/theory/comp_rsma.rst:
 Closed-form precoder block): the per-BS quadratic solve, the plain WMMSE step and the
 QoS-constrained step. With the MMSE receivers g and weights w = 1/e fixed at the current precoders, each MSE
-e^c_k(P), e^p_k(P) is a convex quadratic in P and upper-bounds its MMSE value, so
+e^c_k(P), e^p_k(P) is a convex quadratic in P and upper-bounds its MMSE value, so::
 
     min_P  sum_k u^c_k e^c_k(P) + u^p_k e^p_k(P)
     s.t.   e^p_k(P) <= 2^{-r_k}   (private floors r_k),   e^c_k(P) <= 2^{-r_c}   (common floor r_c),

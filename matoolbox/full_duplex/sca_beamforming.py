@@ -3,12 +3,12 @@ r"""SCA transmit beamforming with first-order Taylor SINR bounds (docs/theory/fu
 Every SINR of the FD system has the form ``gamma = |x(W)|^2 / y(W)`` with ``x`` affine and ``y``
 a convex quadratic in ``W = W_t`` (combiners, powers and positions fixed; DL: x = h_k^H w_k,
 y = sum_{i!=k} |h_k^H w_i|^2 + c_k; UL: x = sqrt(A_j) constant, y = ||w_rj^H H W||^2 + b_j).
-Since |x|^2/y is jointly convex, its tangent at (x̄, ȳ) is a global minorant:
+Since |x|^2/y is jointly convex, its tangent at (x̄, ȳ) is a global minorant::
 
     gamma(W) >= 2 Re{x̄^* x(W)} / ȳ - |x̄|^2 y(W) / ȳ^2  =: gamma_tilde(W)   (concave, tight at W̄)
 
 Each SCA step maximises the objective with gamma replaced by gamma_tilde (DCP; written DPP with
-``cp.Parameter``s and compiled once per call), which is a minorise-maximise step:
+``cp.Parameter`` objects and compiled once per call), which is a minorise-maximise step:
 
 * "weighted": max sum_i a_i log2(1 + gamma_tilde_i)          s.t. ||W||_F^2 <= P
 * "maxmin":   max tau s.t. gamma_tilde_i >= tau               s.t. ||W||_F^2 <= P

@@ -15,7 +15,7 @@ __all__ = ["Adam"]
 
 
 class Adam:
-    """Adam state for ``params`` (dict of arrays, updated in place by :meth:`step`)."""
+    """Adam state for ``params`` (dict of arrays, updated in place by :meth:`Adam.step`)."""
 
     def __init__(self, params: dict, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         self.params = params

@@ -1,7 +1,7 @@
 """GML driver: online (pre-training-free) gradient-based meta-learning, GMML loop (docs/theory/comp_rsma.rst: GML).
 
 One net per block maps the block's inner gradient to an update. Per outer iteration j, for each
-block b in phase order (the other blocks at their latest values):
+block b in phase order (the other blocks at their latest values)::
 
     v = x_b^(0);  for i = 1..N_i:  g_i = gml_gradient(b, x with x_b = v);  v = v + net_b(g_i)
                                    (v = gml_project(b, v) between inner steps when N_i > 1)

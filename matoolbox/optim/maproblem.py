@@ -8,7 +8,7 @@ A new problem subclasses :class:`MaProblem` as a frozen dataclass holding its da
 ``channel_args`` (class attribute) and a field ``channel``
     the position variables the channel object takes, in order: ``H = channel.H(*x[args])``
     (e.g. :class:`~matoolbox.channels.mimo.MimoChannel` with ``("positions_tx", "positions_rx")``);
-    override :meth:`channel_matrix` / :meth:`channel_vjp` for anything else;
+    override :meth:`channel_matrix` / :meth:`MaProblem.channel_vjp` for anything else;
 ``metric(H, x, grad=False)``
     the objective from the channel matrix (e.g. :func:`matoolbox.metrics.capacity`); with
     ``grad=True`` it returns ``(value, dH, {name: d value / d x[name]})`` in the convention of

@@ -18,7 +18,7 @@ Fitness (maximised): ``objective(x) - penalty * violation(x)``; a problem may pr
 whole swarm at once.
 
 **Inner blocks** (``PsoOptions.inner``): the fitness of a layout ``v`` is the value after
-re-optimising other variables at that layout,
+re-optimising other variables at that layout::
 
     fitness(v) = objective(x_v) - penalty * violation(x_v),   x_v = B_m(...B_1({**x, block: v}))
 

@@ -68,7 +68,7 @@ class Variable:
 @dataclasses.dataclass(frozen=True, eq=False)
 class Positions(Variable):
     """``n`` antennas in ``region`` (a :mod:`matoolbox.regions` region); shape (n,) or (n, 2).
-    ``layout`` is the FPA layout of :meth:`start` ("auto": UPA in a plane, "ula": a line along x)
+    ``layout`` is the FPA layout of :meth:`Positions.start` ("auto": UPA in a plane, "ula": a line along x)
     and ``spacing`` its element spacing (None: the region's minimum spacing)."""
 
     region: object
@@ -92,6 +92,7 @@ class Positions(Variable):
         return np.asarray(self.region.random_feasible(self.n, rng), float)
 
     def start(self, H=None):
+        """The FPA layout ``region.fpa(n, spacing, layout)`` (``H`` is not used)."""
         return np.asarray(self.region.fpa(self.n, spacing=self.spacing, layout=self.layout), float)
 
     def bounds(self):
