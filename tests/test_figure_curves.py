@@ -138,7 +138,7 @@ def test_coinciding_missing_and_repeated_names_on_synthetic_curves(tmp_path):
     assert [p["title"] for p in fig["panels"]] == ["m=c", "m=p"]
     ln = {(r["panel"], r["display"]): r for r in fig["lines"]}
     assert ln["m=c", "SDMA-MA"]["note"] == "identical to RSMA-MA"
-    assert ln["m=c", "SDMA-FPA"]["note"].startswith("identical to RSMA-FPA to within 0.")
+    assert ln["m=c", "SDMA-FPA"]["note"].startswith("overlaps RSMA-FPA: within 0.")
     assert ln["m=c", "GML"]["note"] == ""
     assert ln["m=c", "SDMA-MA"]["markersize"] > ln["m=c", "RSMA-MA"]["markersize"]
     assert ln["m=p", "RSMA-MA"]["missing_x"].tolist() == [25.0, 27.0]
@@ -275,7 +275,7 @@ def test_figure_script_shows_every_curve(family, stem, tmp_path):
     if stem == "e3_null_steering":        # three of four curves are the bound N: noted, not hidden
         k2 = next(f for f in figs if f["kind"] == "curves" and "K = 2" in f["title"])
         notes = [ln["note"] for ln in k2["lines"] if ln["note"]]
-        assert len(notes) >= 2 and all(n.startswith("identical to") for n in notes)
+        assert len(notes) >= 2 and all(n.startswith(("identical to", "overlaps")) for n in notes)
     if stem in ("fig3_fig4_maps", "fig5_obstacles"):
         assert sum(f["kind"] == "map" and f["ref_point"] is not None for f in figs) == 3
 
