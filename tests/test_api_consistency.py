@@ -7,8 +7,9 @@ import pytest
 import matoolbox as ma
 from matoolbox.core.errors import InvalidProblemError
 from matoolbox.problems import (
-    CompRsmaProblem, FullDuplexMultiUserProblem, FullDuplexProblem, MimoCapacityProblem, SecureMaProblem,
-    UplinkTwoTimescaleProblem, XlmaPlacementProblem,
+    CcfdMaxMinProblem, CompRsmaProblem, FullDuplexMultiUserProblem, FullDuplexProblem, MimoCapacityProblem,
+    MultiBeamProblem, NullSteeringProblem, SecureMaProblem, SpectrumSharingProblem, UplinkTwoTimescaleProblem,
+    XlmaPlacementProblem,
 )
 
 # class -> (a small instance, its schemes, the FPA scheme's name)
@@ -20,6 +21,10 @@ CASES = {
     "full_duplex_mu": (lambda: FullDuplexMultiUserProblem.random(seed=0), ["MA", "FPA", "MA-Tx", "MA-Rx"], "FPA"),
     "mimo_capacity": (lambda: MimoCapacityProblem.random(seed=0), ["MA", "TMA", "RMA", "FPA"], "FPA"),
     "secure_ma": (lambda: SecureMaProblem.random(seed=0), ["MA", "FPA"], "FPA"),
+    "fd_e1_ccfd": (lambda: CcfdMaxMinProblem.random(seed=0), ["MA", "FPA"], "FPA"),
+    "fd_e2_spectrum": (lambda: SpectrumSharingProblem.random(seed=0), ["MA", "FPA"], "FPA"),
+    "fd_e3_null": (lambda: NullSteeringProblem.random(seed=0), ["MA", "FPA"], "FPA"),
+    "fd_e4_multibeam": (lambda: MultiBeamProblem.random(seed=0), ["MA", "FPA"], "FPA"),
 }
 
 
@@ -38,18 +43,32 @@ def test_scheme_and_variant(family):
 
 
 def test_every_problem_class_is_covered():
-    """Every class of matoolbox.problems has scheme/variant, or is an E1-E4 scenario problem (their
-    FPA baselines are methods: fpa_positions / fpa_zf)."""
+    """Every class of matoolbox.problems has scheme / variant and a case above."""
     from matoolbox import problems
 
-    scenarios = {"CcfdMaxMinProblem", "MultiBeamProblem", "NullSteeringProblem", "SpectrumSharingProblem"}
     covered = {type(make()).__name__ for make, _, _ in CASES.values()}
+    assert covered == set(problems.__all__)
     for name in problems.__all__:
         cls = getattr(problems, name)
-        if name in scenarios:
-            assert hasattr(cls, "fpa_positions"), name
-            continue
-        assert name in covered and callable(getattr(cls, "variant", None)), name
+        assert callable(getattr(cls, "variant", None)) and hasattr(cls, "scheme"), name
+
+
+@pytest.mark.parametrize("family", ["fd_e1_ccfd", "fd_e2_spectrum", "fd_e3_null", "fd_e4_multibeam"])
+def test_fd_scenario_fpa_variant_keeps_the_fpa_layout(family):
+    prob = CASES[family][0]()
+    fpa = prob.variant("FPA")
+    sol = ma.ao_solve(fpa, rng=0)
+    np.testing.assert_array_equal(sol.x["positions"], prob.fpa_positions())
+    assert sol.exitflag == 1 and sol.violation <= 1e-6 and np.isfinite(sol.fval)
+    blocks = [b.name for b in fpa.ao_blocks()]
+    assert blocks.count("positions") <= 1 and all(b.solver.__name__ == "_fpa_positions_block"
+                                                   for b in fpa.ao_blocks() if b.name == "positions")
+    if family == "fd_e3_null":                       # the FPA-ZF baseline; the MA problem has its own solvers
+        assert sol.fval == pytest.approx(prob.objective(prob.fpa_zf()))
+        with pytest.raises(InvalidProblemError, match="null_steering_layout"):
+            ma.ao_solve(prob)
+    with pytest.raises(InvalidProblemError, match="movable"):
+        prob.with_(movable=1)
 
 
 def test_uplink_fpa_variant_solves_to_the_fixed_array():

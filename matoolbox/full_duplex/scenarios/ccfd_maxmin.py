@@ -18,7 +18,7 @@ from ...core.validate import (
 )
 from ...optim.pso import PsoOptions, pso_positions
 from ..checks import CcfdChecksMixin, check_args, check_db_fields
-from .geometry import (_cn, _copy_x, _db, _path_loss, _random_fd_directions, _set)
+from .geometry import (FpaSchemeMixin, _cn, _copy_x, _db, _path_loss, _random_fd_directions, _set)
 
 __all__ = ["CcfdMaxMinProblem", "apo_positions", "ApoOptions"]
 
@@ -33,7 +33,7 @@ _E1_ROWS = ((0, 3), (2, 1), (0, 1), (2, 3))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class CcfdMaxMinProblem(CcfdChecksMixin, Problem):
+class CcfdMaxMinProblem(FpaSchemeMixin, CcfdChecksMixin, Problem):
     r"""E1: two-terminal co-frequency co-time FD max-min over four MA positions ([CL24], review (13)-(15)).
 
     Link ``pq`` (p transmits, q receives; order ``E1_LINKS = (AB, BA, AA, BB)``) has
@@ -46,6 +46,7 @@ class CcfdMaxMinProblem(CcfdChecksMixin, Problem):
     ``p_t_dbm`` transmit power of each terminal; ``noise_dbm``; ``si_db`` residual SI factor rho;
     ``wavelength`` and ``region`` (side A of every square region [0, A]^2) in metres.
     ``x["positions"]`` is (4, 2) with rows ``[t_A, r_A, t_B, r_B]`` in local region frames.
+    ``movable=False`` (``variant("FPA")``): every antenna at its region's centre.
     """
 
     dirs_tx: np.ndarray
@@ -56,9 +57,11 @@ class CcfdMaxMinProblem(CcfdChecksMixin, Problem):
     si_db: float = -70.0
     wavelength: float = 0.1
     region: float = 0.3
+    movable: bool = True
 
     def validate(self):
         own = type(self).__name__
+        self._check_movable()
         check_db_fields(self, "p_t_dbm", "noise_dbm", "si_db")
         for f in ("p_t_dbm", "noise_dbm", "si_db"):
             require_finite(own, f, getattr(self, f))
@@ -178,7 +181,9 @@ class CcfdMaxMinProblem(CcfdChecksMixin, Problem):
                 "sinr_A_db": float(10 * np.log10(g[0])), "sinr_B_db": float(10 * np.log10(g[1]))}
 
     def ao_blocks(self):
-        return [Block("positions", pso_positions, PsoOptions(block="positions", n_particles=40, iters=100))]
+        """PSO on the positions (FPA: the fixed layout)."""
+        return self._scheme_blocks([Block("positions", pso_positions,
+                                          PsoOptions(block="positions", n_particles=40, iters=100))])
 
     def ao_defaults(self):
         return {"max_iter": 2, "tol": 1e-4}

@@ -3,6 +3,7 @@ draws and a quiet CVXPY solve (the position regions, their projections / repairs
 are :class:`matoolbox.regions.LineSegment` and :class:`matoolbox.regions.Rectangle`)."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -10,6 +11,9 @@ import numpy as np
 
 from ...channels.field_response import directions, wavenumber
 from ...core.cvx import solve_cvx
+from ...core.problem import Block
+from ...core.solution import Solution
+from ...core.validate import fail
 
 __all__ = ["steering_matrix", "array_gain", "array_gain_grad", "zf_gain"]
 
@@ -107,3 +111,41 @@ def _solve(prob, solvers):
 
 def _copy_x(x):
     return {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in x.items()}
+
+
+# ----------------------------------------------------------------------------------------------
+# MA / FPA schemes of the E1-E4 problems
+# ----------------------------------------------------------------------------------------------
+class FpaSchemeMixin:
+    """``scheme`` and ``variant("MA" | "FPA")`` of an E1-E4 problem with a ``movable`` field: with
+    ``movable=False`` (the FPA scheme) ``ao_solve`` keeps the positions at ``fpa_positions()`` and
+    runs the other blocks only (a problem without other blocks returns the FPA layout)."""
+
+    @property
+    def scheme(self) -> str:
+        """"MA" (positions optimised) or "FPA" (``movable=False``: fixed at ``fpa_positions()``)."""
+        return "MA" if self.movable else "FPA"
+
+    def variant(self, scheme: str):
+        """The same instance under another scheme: "MA" or "FPA" (any case)."""
+        key = str(scheme).upper()
+        if key not in ("MA", "FPA"):
+            fail(type(self).__name__, "variant.scheme", scheme, "must be one of ['FPA', 'MA']")
+        return self if key == self.scheme else dataclasses.replace(self, movable=key == "MA")
+
+    def _check_movable(self):
+        if not isinstance(self.movable, (bool, np.bool_)):
+            fail(type(self).__name__, "movable", self.movable, "must be True or False")
+
+    def _scheme_blocks(self, blocks):
+        """``blocks`` for MA; for FPA the blocks other than "positions" (or one that sets the FPA layout)."""
+        if self.movable:
+            return blocks
+        return [b for b in blocks if b.name != "positions"] or [Block("positions", _fpa_positions_block)]
+
+
+def _fpa_positions_block(problem, x, options=None, rng=None) -> Solution:
+    """The FPA scheme's positions "block": the fixed layout."""
+    y = {**x, "positions": problem.fpa_positions()}
+    return Solution(x={"positions": y["positions"]}, fval=problem.objective(y), exitflag=1,
+                    message="FPA: positions fixed", violation=problem.violation(y), solver="fpa_positions")

@@ -18,19 +18,20 @@ from ...core.validate import (
 )
 from ..checks import LineArrayChecksMixin, check_args, check_db_fields, check_separation
 from ...regions import LineSegment
-from .geometry import (_copy_x, _db, _set, _solve, array_gain, array_gain_grad, steering_matrix)
+from .geometry import (FpaSchemeMixin, _copy_x, _db, _set, _solve, array_gain, array_gain_grad, steering_matrix)
 
 __all__ = ["MultiBeamProblem", "multibeam_awv", "MultibeamAwvOptions", "multibeam_apv", "MultibeamApvOptions"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class MultiBeamProblem(LineArrayChecksMixin, Problem):
+class MultiBeamProblem(FpaSchemeMixin, LineArrayChecksMixin, Problem):
     r"""E4: multi-beam forming with a linear MA array ([Ma-MB], review (11)-(12)).
 
     ``max_{x, w} min_k G(theta_k)`` s.t. ``G(phi_l) <= xi`` (l = 1..L), ``||w||^2 <= 1``,
     ``x in [0, A]^N`` sorted with ``x_{n+1} - x_n >= d_min`` (units of ``wavelength``);
     ``G(theta) = |w^H a(x, theta)|^2``, ``xi = 10^(xi_db/10)`` (absolute gain, max possible is N).
-    ``x = {"positions": (N,), "precoders": (N,) complex}``.
+    ``x = {"positions": (N,), "precoders": (N,) complex}``. ``movable=False`` (``variant("FPA")``):
+    the positions stay at the FPA ULA and ``ao_solve`` runs the weight block only.
     """
 
     beam_angles: np.ndarray
@@ -40,9 +41,11 @@ class MultiBeamProblem(LineArrayChecksMixin, Problem):
     wavelength: float = 1.0
     d_min: float = 0.5
     region: float = 10.0
+    movable: bool = True
 
     def validate(self):
         own = type(self).__name__
+        self._check_movable()
         n = require_int(own, "n_antennas", self.n_antennas, minimum=1)
         check_db_fields(self, "xi_db")
         require_positive(own, "wavelength", self.wavelength)
@@ -160,7 +163,9 @@ class MultiBeamProblem(LineArrayChecksMixin, Problem):
 
     def ao_initial_point(self, rng=None):
         """AO start: the spread layout and w = 0. (The FPA ULA at spacing d_min has every spacing
-        constraint active, which typically leaves the SCA position step no ascent direction.)"""
+        constraint active, which typically leaves the SCA position step no ascent direction.) FPA: the FPA layout."""
+        if not self.movable:
+            return self.initial_point(rng)
         return {"positions": self.spread_positions(), "precoders": np.zeros(self.n_antennas, complex)}
 
     def evaluate(self, x) -> dict:
@@ -171,7 +176,8 @@ class MultiBeamProblem(LineArrayChecksMixin, Problem):
         return out
 
     def ao_blocks(self):
-        return [Block("precoders", multibeam_awv), Block("positions", multibeam_apv)]
+        """SDR weights, then SCA positions (FPA: the weights only)."""
+        return self._scheme_blocks([Block("precoders", multibeam_awv), Block("positions", multibeam_apv)])
 
     def ao_defaults(self):
         return {"max_iter": 30, "tol": 1e-4}

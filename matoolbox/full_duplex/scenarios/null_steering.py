@@ -34,7 +34,7 @@ from ...core.validate import (
 from ...optim.pso import PsoOptions, pso_positions
 from ..checks import LineArrayChecksMixin, check_args, check_db_fields, check_separation
 from ...regions import LineSegment
-from .geometry import _omega, _set, array_gain, array_gain_grad, zf_gain
+from .geometry import FpaSchemeMixin, _omega, _set, array_gain, array_gain_grad, zf_gain
 
 __all__ = ["NullSteeringProblem", "null_steering_layout", "null_steering_finite", "NullSteeringOptions"]
 
@@ -251,14 +251,16 @@ def null_steering_finite(problem, x0=None, *, options=None, rng=None) -> Solutio
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class NullSteeringProblem(LineArrayChecksMixin, Problem):
+class NullSteeringProblem(FpaSchemeMixin, LineArrayChecksMixin, Problem):
     r"""E3: full array gain with null steering ([Zhu-NS], review (10)).
 
     Linear array ``x_1 < ... < x_N`` (units of ``wavelength``), ``a_n(theta) = e^{j k0 x_n cos theta}``,
     ``G(theta) = |w^H a(x, theta)|^2``: maximise ``G(theta_0)`` s.t. ``G(theta_k) = 0`` (k = 1..K),
     ``||w|| = 1`` and ``x_{n+1} - x_n >= d_min``; ``region`` None (unbounded line, the paper) or A
     (positions in [0, A], our finite variant). G(theta_0) <= N always.
-    ``x = {"positions": (N,), "precoders": (N,) complex}``.
+    ``x = {"positions": (N,), "precoders": (N,) complex}``. The MA problem is solved by
+    :func:`null_steering_layout` (closed form) or :func:`null_steering_finite`; ``variant("FPA")``
+    (``movable=False``) is the FPA-ZF baseline, which ``ao_solve`` returns (:meth:`fpa_zf`).
     """
 
     null_angles: np.ndarray
@@ -267,9 +269,11 @@ class NullSteeringProblem(LineArrayChecksMixin, Problem):
     wavelength: float = 1.0
     d_min: float = 0.5
     region: float | None = None
+    movable: bool = True
 
     def validate(self):
         own = type(self).__name__
+        self._check_movable()
         n = require_int(own, "n_antennas", self.n_antennas, minimum=2)
         check_db_fields(self)
         require_finite(own, "theta0", self.theta0)
@@ -377,6 +381,13 @@ class NullSteeringProblem(LineArrayChecksMixin, Problem):
 
     def initial_point(self, rng=None):
         return self.fpa_zf()
+
+    def ao_blocks(self):
+        """FPA only (the FPA-ZF layout and weights); the MA problem has its own solvers."""
+        if self.movable:
+            fail(type(self).__name__, "ao_blocks", "MA", "no AO: solve the MA problem with null_steering_layout "
+                 "(closed form) or null_steering_finite; ao_solve runs variant('FPA'), the FPA-ZF baseline")
+        return self._scheme_blocks([])
 
     def evaluate(self, x) -> dict:
         g = self.gains(x)

@@ -20,14 +20,14 @@ from ...core.validate import (
 )
 from ..checks import PlanarArrayChecksMixin, check_args, check_db_fields
 from ...regions import Rectangle
-from .geometry import (_cn, _copy_x, _db, _path_loss, _random_fd_directions, _set, _solve)
+from .geometry import (FpaSchemeMixin, _cn, _copy_x, _db, _path_loss, _random_fd_directions, _set, _solve)
 
 __all__ = ["SpectrumSharingProblem", "spectrum_sharing_beamformer", "SpectrumSharingBfOptions",
            "spectrum_sharing_enumeration", "EnumerationOptions"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
+class SpectrumSharingProblem(FpaSchemeMixin, PlanarArrayChecksMixin, Problem):
     r"""E2: MA-aided spectrum sharing ([Wei], review (8)).
 
     A secondary transmitter with N MAs in [0, A]^2 serves its receiver (link 0) under interference
@@ -40,6 +40,8 @@ class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
     Fields: ``dirs`` (K+1, L, 2), ``gains`` (K+1, L) complex path responses (path loss included);
     powers in dBm; ``wavelength``, ``region``, ``d_min`` in metres.
     ``x = {"positions": (N, 2), "precoders": (N,) complex}``; ``objective`` is the SNR (linear).
+    ``movable=False`` (``variant("FPA")``): the positions stay at the FPA grid and ``ao_solve`` runs
+    the beamformer block only.
     """
 
     dirs: np.ndarray
@@ -51,9 +53,11 @@ class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
     wavelength: float = 0.1
     region: float = 0.4
     d_min: float = 0.05
+    movable: bool = True
 
     def validate(self):
         own = type(self).__name__
+        self._check_movable()
         n = require_int(own, "n_antennas", self.n_antennas)
         check_db_fields(self, "power_dbm", "noise_dbm", "inr_cap_db", allow_neg_inf=("inr_cap_db",))
         for f in ("power_dbm", "noise_dbm"):
@@ -213,7 +217,9 @@ class SpectrumSharingProblem(PlanarArrayChecksMixin, Problem):
         return out
 
     def ao_blocks(self):
-        return [Block("precoders", spectrum_sharing_beamformer), Block("positions", spectrum_sharing_enumeration)]
+        """Beamformer, then enumeration of the positions (FPA: the beamformer only)."""
+        return self._scheme_blocks([Block("precoders", spectrum_sharing_beamformer),
+                                    Block("positions", spectrum_sharing_enumeration)])
 
     def ao_defaults(self):
         return {"max_iter": 30, "tol": 1e-4}
