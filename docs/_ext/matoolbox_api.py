@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import builtins
 import importlib
 import inspect
 import re
@@ -288,9 +289,30 @@ def clear_type_docstrings(app, what, name, obj, options, lines):
             lines[:] = []
 
 
+_TYPE_LINE = re.compile(r"^:type: (?::py:class:`~?)?(\w+)`?$")
+
+
+def restore_labels(app, what, name, obj, options, lines):
+    """napoleon reads a constant's doc comment ``#: Label: text`` as ``type: description``; when
+    ``Label`` names no type (a builtin or a documented class), put the words back together."""
+    if what not in ("data", "attribute"):
+        return
+    for i, line in enumerate(lines):
+        m = _TYPE_LINE.match(line)
+        if m and not (hasattr(builtins, m.group(1)) or m.group(1) in _BY_NAME):
+            del lines[i]
+            if i > 0 and not lines[i - 1].strip():
+                del lines[i - 1]
+            first = next((j for j, t in enumerate(lines) if t.strip()), None)
+            if first is not None:
+                lines[first] = f"{m.group(1)}: {lines[first].lstrip()}"
+            return
+
+
 def setup(app):
     app.connect("builder-inited", write_pages)
     app.connect("autodoc-process-docstring", clear_type_docstrings)
+    app.connect("autodoc-process-docstring", restore_labels, priority=600)   # after napoleon (500)
     app.connect("missing-reference", resolve)
     app.connect("build-finished", fix_viewcode_backlinks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

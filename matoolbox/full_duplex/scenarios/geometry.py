@@ -15,7 +15,7 @@ from ...core.problem import Block
 from ...core.solution import Solution
 from ...core.validate import fail
 
-__all__ = ["steering_matrix", "array_gain", "array_gain_grad", "zf_gain"]
+__all__ = ["steering_matrix", "array_gain", "array_gain_grad", "zf_gain", "FpaSchemeMixin"]
 
 _LN2 = math.log(2.0)
 
