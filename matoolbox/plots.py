@@ -6,16 +6,15 @@ the scheme's name: a legend label or its part before `` (``); variants of one sc
 pair repeats within a figure (:func:`assign_styles`). Curves that coincide (max difference under
 2 % of the axis range, :data:`COINCIDE`) stay visible: the later one is drawn beneath the
 earlier one as a wide pale line with larger hollow markers, and its legend entry says
-"identical to ..." (or "overlaps ...: within x % of the axis" unless exactly equal). A point without
-data (NaN: no feasible draw) is marked with an ``x`` at the bottom of the axes in the curve's
-colour, named in the legend; where every curve of a panel lacks data the panel says so in
-words. Curves can be split into panels (``save_curves(..., panels=...)``, one per interference
-model, say) that share the styles. The legend sits outside the axes, where it hides no curve:
-on the right (below each panel in a multi-panel figure); a shaded band
-is named in the legend ("shaded: mean ± 1 s.e. over N trials"). Maps mark their subarrays,
-reference point and obstacles in the legend and can share a colour scale (``vmin`` /
-``vmax``). Files: PNG by default, PDF beside it when asked (``formats=("png", "pdf")`` or
-:func:`use_formats`).
+"identical to ..." (equal to 0.01 % of the axis) or "overlaps ...: within x % of the axis".
+A point without data (NaN: no feasible draw) is marked with an ``x`` at the bottom of the axes
+in the curve's colour, named in the legend; where every curve of a panel lacks data the panel
+says so in words. Curves can be split into panels (``save_curves(..., panels=...)``, one per
+interference model, say) that share the styles. The legend sits outside the axes, where it
+hides no curve: on the right (below each panel in a multi-panel figure); a shaded band is named
+in the legend ("shaded: mean ± 1 s.e. over N trials"). Maps mark their subarrays, reference
+point and obstacles in the legend and can share a colour scale (``vmin`` / ``vmax``). Files:
+PNG by default, PDF beside it when asked (``formats=("png", "pdf")`` or :func:`use_formats`).
 
 Tests read the plotted data with :func:`capture`::
 
@@ -266,7 +265,7 @@ def coinciding(x, curves: dict, span: float, frac: float = COINCIDE) -> dict:
 
 def _note(partners, span) -> str:
     """Legend note of a curve coinciding with ``partners`` [(label, max |dy|)]."""
-    same = [o for o, d in partners if d <= 1e-9 * max(span, 1e-300)]
+    same = [o for o, d in partners if d <= 1e-4 * max(span, 1e-300)]     # equal to 0.01 % of the axis
     near = [(o, d) for o, d in partners if o not in same]
     parts = ["identical to " + " and ".join(same)] if same else []
     if near:
