@@ -64,7 +64,8 @@ def run(quick=False, trials=None, workers=1, seed=0, out="out/xlma", progress=Fa
     if not quick:
         for kind in (1, 2, 3):
             prob, sol, _ = _design(kind)
-            save_xlma_maps(prob, sol.x["selection"], out, f"fig7_type{kind}", resolution=100)
+            save_xlma_maps(prob, prob.layout(sol.x["selection"], "proposed"), out, f"fig7_type{kind}",
+                           resolution=100)
     return res
 
 
