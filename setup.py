@@ -3,8 +3,9 @@ benchmarks to the package, so that a regular ``pip install .`` ships them.
 
 ``examples/<family>/*.py`` become ``matoolbox/_examples/<family>/*.py`` and ``benchmarks/*.py``
 ``matoolbox/_benchmarks/*.py`` in the installed package (``matoolbox.scripts`` looks there when
-the checkout's folders are not beside the package). The folders stay plain script folders in the
-checkout.
+the checkout's folders are not beside the package), with the instance library
+``benchmarks/instances/<family>/*.json`` as package data. The folders stay plain script folders
+in the checkout.
 """
 from pathlib import Path
 
@@ -30,4 +31,6 @@ def _script_packages(src: str, dst: str) -> dict:
 SCRIPTS = {**_script_packages("examples", "matoolbox._examples"),
            **_script_packages("benchmarks", "matoolbox._benchmarks")}
 
-setup(packages=find_packages(include=["matoolbox", "matoolbox.*"]) + list(SCRIPTS), package_dir=SCRIPTS)
+# the instance library (benchmarks/instances/<family>/*.json) ships as package data
+setup(packages=find_packages(include=["matoolbox", "matoolbox.*"]) + list(SCRIPTS), package_dir=SCRIPTS,
+      package_data={"matoolbox._benchmarks": ["instances/*/*.json"]})

@@ -15,6 +15,7 @@ Hooks a family may define (all optional):
 """
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Mapping
@@ -43,7 +44,7 @@ def _copy(x):
 
 
 def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None,
-             callback=None, feas_tol=1e-6, on_block_error="stop") -> Solution:
+             callback=None, feas_tol=1e-6, on_block_error="stop", starts=None) -> Solution:
     """Alternating optimization over ``blocks`` (default ``problem.ao_blocks()``).
 
     Each outer iteration runs every block solver in turn on the full variable dict; the best
@@ -80,6 +81,14 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         ``"skip"`` goes on with the next block; a block that failed in every iteration makes the
         exitflag at most 0 and the message says so; every block failing in one iteration ends
         the run with -3.
+    starts : list of dict or Solution, optional
+        Extra start candidates, e.g. another scheme's solution of the same instance (SDMA for
+        RSMA). Default: the family's ``ao_starts(rng)`` when ``x0`` is not given (CoMP-RSMA under
+        RSMA: the AO solution of its SDMA twin), else none. A family whose ``ao_initial_point``
+        takes ``starts`` ranks them with its own candidates; otherwise the best (feasible first,
+        then objective) of the initial point and the candidates is the start. The best feasible
+        candidate is also the first incumbent, so the result is never below it:
+        ``fval >= max`` over feasible candidates (e.g. RSMA >= SDMA when given the SDMA solution).
 
     Returns
     -------
@@ -122,17 +131,31 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     rng = as_generator(rng)
     blocks = list(blocks) if blocks is not None else list(problem.ao_blocks())
     blocks = [b if isinstance(b, Block) else Block(*b) for b in blocks]
-    if x0 is None:
-        init = getattr(problem, "ao_initial_point", None) or problem.initial_point
-        x = _copy(dict(init(rng)))
-    else:
-        check = getattr(problem, "check_x", None)
-        x = _copy(dict(check(x0, field="x0") if check is not None else _check_x(x0)))
+    check = getattr(problem, "check_x", None)
+
+    def checked(xx, field):
+        xx = getattr(xx, "x", xx)          # a Solution or a variable dict
+        return _copy(dict(check(xx, field=field) if check is not None else _check_x(xx)))
 
     def score(xx):
         f = float(problem.objective(xx))
         v = float(problem.violation(xx))
         return (f if math.isfinite(f) else -math.inf), (v if not math.isnan(v) else math.inf)
+
+    if starts is None:
+        hook = getattr(problem, "ao_starts", None)
+        starts = list(hook(rng)) if (hook is not None and x0 is None) else []
+    extra = [checked(s, f"starts[{i}]") for i, s in enumerate(starts)]
+    if x0 is None:
+        init = getattr(problem, "ao_initial_point", None)
+        if init is not None and extra and "starts" in inspect.signature(init).parameters:
+            x = _copy(dict(init(rng, starts=extra)))
+        else:
+            x = _copy(dict((init or problem.initial_point)(rng)))
+            if extra:
+                x = max([x] + extra, key=lambda xx: _rank(score(xx), feas_tol))
+    else:
+        x = checked(x0, "x0")
 
     history, current, violations, block_log, failures = [], [], [], [], []
     try:
@@ -144,10 +167,17 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         f, v = -math.inf, math.inf
     best = (_copy(x), f, v) if (v <= feas_tol and math.isfinite(f)) else None
     least_violating = (_copy(x), f, v)
+    own = f if best is not None else -math.inf     # best feasible value of this run's own iterates
+    for xx in extra:                     # a feasible candidate is an incumbent: the result is never below it
+        fx, vx = score(xx)
+        if vx <= feas_tol and math.isfinite(fx) and (best is None or fx > best[1]):
+            best = (_copy(xx), fx, vx)
+        if vx < least_violating[2]:
+            least_violating = (_copy(xx), fx, vx)
     failed_in = {blk.name: 0 for blk in blocks}
     exitflag, message, it = 0, "iteration limit reached", 0
     stop_error = None
-    prev = f if best is not None else -math.inf
+    prev = own
     for it in range(1, max_iter + 1):
         any_ok = False
         for blk in blocks:
@@ -184,8 +214,10 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         except Exception as exc:  # noqa: BLE001 - the model cannot evaluate the iterate
             stop_error = f"objective/violation raised {type(exc).__name__}: {exc} in iteration {it}"
             f, v = -math.inf, math.inf
-        if v <= feas_tol and math.isfinite(f) and (best is None or f >= best[1]):
-            best = (_copy(x), f, v)
+        if v <= feas_tol and math.isfinite(f):
+            own = max(own, f)
+            if best is None or f >= best[1]:
+                best = (_copy(x), f, v)
         if v < least_violating[2]:
             least_violating = (_copy(x), f, v)
         history.append(best[1] if best is not None else f)
@@ -200,8 +232,8 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         if not any_ok:
             exitflag, message = -3, f"every block failed in iteration {it}"
             break
-        cur = best[1] if best is not None else -math.inf
-        if best is not None and math.isfinite(prev) and abs(cur - prev) <= tol * max(1.0, abs(prev)):
+        cur = own                        # convergence of the run itself, not of an incumbent start
+        if math.isfinite(cur) and math.isfinite(prev) and abs(cur - prev) <= tol * max(1.0, abs(prev)):
             exitflag, message = 1, f"relative improvement below tol={tol:g}"
             break
         prev = cur
@@ -227,6 +259,12 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
                                               "history_current": current, "history_violation": violations})
     finalize = getattr(problem, "ao_finalize", None)
     return finalize(sol) if finalize is not None else sol
+
+
+def _rank(fv, feas_tol):
+    """Sort key of a (objective, violation) pair: feasible first, then by objective (else by -violation)."""
+    f, v = fv
+    return (1, f) if v <= feas_tol and math.isfinite(f) else (0, -v)
 
 
 def _check_x(x0) -> dict:
