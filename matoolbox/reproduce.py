@@ -25,6 +25,7 @@ from typing import Callable
 
 from . import __version__
 from .rawdata import load_raw, save_raw
+from .verdicts import quick_rows
 from .scripts import discover_examples, examples_root, load_script
 
 __all__ = ["Claim", "VERDICTS", "evaluate_claims", "write_report", "reproduce", "load_claims", "reproduce_family",
@@ -223,6 +224,8 @@ def reproduce(family, scripts, claims, *, out, quick=False, trials=None, workers
             log(f"   {stem}: {times[stem]:.1f} s" + (f" (failed: {errors[stem]})" if stem in errors else ""))
     wall_time = time.perf_counter() - t0
     rows = evaluate_claims(claims, results, errors)
+    if quick:                                 # a quick run is never "reproduced"
+        rows = quick_rows(rows)
     figures = sorted(p for p in folder.glob("*.png"))
     figure_trials = {k: _trials_of(v) for k, v in results.items()}
     settings = {"quick": quick, "trials": trials if trials is not None else "script default",
@@ -285,6 +288,8 @@ def reproduce_from(family, source, *, out=None, claims=None, root=None, log=None
     results, meta = load_raw(source, family)
     claims = load_claims(family, root) if claims is None else claims
     rows = evaluate_claims(claims, results, meta.get("errors") or {})
+    if (meta.get("settings") or {}).get("quick"):
+        rows = quick_rows(rows)
     if log:
         before = {v["id"]: v["verdict"] for v in meta.get("verdicts") or []}
         for r in rows:

@@ -96,7 +96,7 @@ def family(tmp_path, monkeypatch):
     (root / "fam" / "fig2_maps.py").write_text(MAPS)
     (root / "fam" / "claims.py").write_text(CLAIMS)
     monkeypatch.setenv("MATOOLBOX_EXAMPLES", str(root))
-    path = reproduce_family("fam", out=tmp_path / "out", quick=True, trials=4, seed=7)
+    path = reproduce_family("fam", out=tmp_path / "out", quick=False, trials=4, seed=7)
     return path.parent
 
 
@@ -125,7 +125,7 @@ def test_report_is_written_with_its_raw_data(family):
     assert len(rows) == 2 * 4 and [(r["x"], r["trial"]) for r in rows[:2]] == [(1.0, 0), (1.0, 1)]
     assert rows[0]["y"] == 2.0 and rows[0]["tag"] == "t" and rows[0]["v"] == [1.0, None]
     man = json.loads((raw / "manifest.json").read_text())
-    assert man["family"] == "fam" and man["settings"] == {"quick": True, "trials": 4, "workers": 1, "seed": 7}
+    assert man["family"] == "fam" and man["settings"] == {"quick": False, "trials": 4, "workers": 1, "seed": 7}
     assert man["figures"]["fig1_line"]["result"]["trials"] == 4 and "fig9_missing" in man["errors"]
     assert [v["verdict"] for v in man["verdicts"]] == ["reproduced", "reproduced", "not run"]
     text = (family / "REPRODUCTION.md").read_text()
@@ -141,7 +141,7 @@ def test_from_recomputes_the_same_verdicts(family):
     assert path == family / "REPRODUCTION.md" and _table(path) == before
     text = path.read_text()
     assert "Recomputed by `matoolbox reproduce fam --from DIR`" in text and "without running any script" in text
-    assert "- settings: quick=True, trials=4, workers=1, seed=7" in text and "(original run)" in text
+    assert "- settings: quick=False, trials=4, workers=1, seed=7" in text and "(original run)" in text
     assert f"- original run: {meta['date']}" in text and "![fig1_line]" not in text      # no PNG saved
 
 
