@@ -277,7 +277,7 @@ def _match_figures(figs: dict, name: str) -> list[str]:
 
 # ----------------------------------------------------------------------------- demo
 def _demo(args) -> int:
-    """The main job: the default CoMP-RSMA instance solved by ``ao_solve`` for the four schemes."""
+    """The main job: the four CoMP-RSMA schemes on the default instance, then three regimes."""
     from .demo import channel_map, run_demo
 
     out = _writable_dir(args.out)
@@ -453,9 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
 
-    d = sub.add_parser("demo", parents=[common], help="solve the default CoMP-RSMA instance for the four schemes",
-                       description="Solve one draw of the default CoMP-RSMA instance with ao_solve for "
-                       "RSMA-MA, RSMA-FPA, SDMA-MA and SDMA-FPA; print the table and save a bar chart + CSV.")
+    d = sub.add_parser("demo", parents=[common], help="CoMP-RSMA: MA vs FPA, RSMA vs SDMA, where each helps",
+                       description="Solve the default CoMP-RSMA instance with ao_solve for RSMA-MA, RSMA-FPA, "
+                       "SDMA-MA and SDMA-FPA, then three regimes (default, overloaded, the paper's model) with "
+                       "the common stream's power share and RSMA/SDMA ratio; tables, a bar chart and CSVs.")
     d.add_argument("--out", default="out/demo", help="output folder for PNG + CSV (default: out/demo)")
     d.add_argument("--seed", type=seed_int, default=0, help="channel draw, an integer >= 0 (default: 0)")
     d.add_argument("--quick", action="store_true", help="at most 5 AO iterations per scheme")
