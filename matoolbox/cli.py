@@ -454,9 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
 
     d = sub.add_parser("demo", parents=[common], help="CoMP-RSMA: MA vs FPA, RSMA vs SDMA, where each helps",
-                       description="Solve the default CoMP-RSMA instance with ao_solve for RSMA-MA, RSMA-FPA, "
-                       "SDMA-MA and SDMA-FPA, then three regimes (default, overloaded, the paper's model) with "
-                       "the common stream's power share and RSMA/SDMA ratio; tables, a bar chart and CSVs.")
+                       description="ao_solve on the default CoMP-RSMA instance for RSMA/SDMA x MA/FPA, then three "
+                       "regimes (default, overloaded, paper model) with the common stream's power share.")
     d.add_argument("--out", default="out/demo", help="output folder for PNG + CSV (default: out/demo)")
     d.add_argument("--seed", type=seed_int, default=0, help="channel draw, an integer >= 0 (default: 0)")
     d.add_argument("--quick", action="store_true", help="at most 5 AO iterations per scheme")
