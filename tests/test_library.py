@@ -43,11 +43,14 @@ def stay(p, x, options=None, rng=None):
     return ma.Solution(x=dict(x), exitflag=1)
 
 
-def test_starts_choose_the_best_candidate_and_the_run_goes_on_from_it():
+def test_a_start_that_beats_the_run_is_continued_from():
     alone = ma.ao_solve(Bimodal())
     assert alone.fval == pytest.approx(1.0)                       # trapped at the local peak
-    sol = ma.ao_solve(Bimodal(), starts=[{"a": 0.5}])
-    assert sol.fval == pytest.approx(2.0) and sol.x["a"] == pytest.approx(1.0)   # climbed from 0.5
+    sol = ma.ao_solve(Bimodal(), starts=[{"a": 0.8}])          # value 1.84 > the run's own 1.0
+    assert sol.fval == pytest.approx(2.0) and sol.x["a"] == pytest.approx(1.0)   # climbed from 0.8
+    assert sol.output["continued_from_start"]["fval_own"] == pytest.approx(1.0)
+    worse = ma.ao_solve(Bimodal(), starts=[{"a": -1.5}])       # value 0.75 < 1.0: no second run
+    assert worse.fval == pytest.approx(1.0) and "continued_from_start" not in worse.output
 
 
 def test_a_feasible_start_is_an_incumbent_the_result_never_falls_below():

@@ -142,15 +142,16 @@ class CompRsmaAoMixin:
         """Default extra AO start candidates (:func:`~matoolbox.optim.ao_solve` ``starts``): under RSMA
         with ``ao_init`` "auto"/"best", the AO solution of the SDMA twin (same movability), so that
         RSMA >= SDMA on every instance and RSMA is feasible wherever the SDMA AO is (SDMA is RSMA
-        with the common stream off). Costs one SDMA AO run; pass ``starts=[sdma_solution]`` to reuse
-        one already computed. Other schemes: none."""
+        with the common stream off; where it beats the RSMA AO from its own start, the AO is run
+        again from it with a small common stream, :meth:`warm_start`). Costs one SDMA AO run; pass
+        ``starts=[sdma_solution]`` to reuse one already computed. Other schemes: none."""
         if not self.rsma or self.ao_init not in ("auto", "best"):
             return []
         twin = self.variant("SDMA-MA" if self.movable else "SDMA-FPA")
         sol = ao_solve(twin, rng=rng)
         return [sol.x] if sol.x and "precoders" in sol.x else []
 
-    def ao_initial_point(self, rng=None, starts=()) -> dict:
+    def ao_initial_point(self, rng=None) -> dict:
         """AO start (docs/theory/comp_rsma.rst: AO start candidates): grid-gain positions and the
         best of :meth:`start_candidates` after a cheap precoder step (3 FP iterations without QoS
         retries under the coherent model; other models: scored as they are), ranked feasible
@@ -189,11 +190,6 @@ class CompRsmaAoMixin:
 
         if coherent and len(scored) > 1:          # finish the best few with the FP block
             scored = [(key(y), name, y) for _, name, x in scored[:_START_FINISH] for y in [finish(x)]]
-        for i, s in enumerate(starts or ()):      # given solutions (e.g. SDMA's): as they are + warm-started
-            x = self.polish({"precoders": np.asarray(s["precoders"]), "positions": self.project(
-                "positions", np.asarray(s["positions"], float))})
-            scored += [(key(x), f"start{i}", x)] + ([(key(y), f"start{i}+common", y) for y in [self.warm_start(x)]]
-                                                     if self.rsma else [])
         scored.sort(key=lambda t: t[0], reverse=True)
         best = scored[0][2]
         if not (self.rsma and self.movable and len(cands) > 1 and scored[0][0][0] and self._carries(best)):

@@ -15,7 +15,6 @@ Hooks a family may define (all optional):
 """
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Mapping
@@ -44,7 +43,7 @@ def _copy(x):
 
 
 def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None,
-             callback=None, feas_tol=1e-6, on_block_error="stop", starts=None) -> Solution:
+             callback=None, feas_tol=1e-6, on_block_error="stop", starts=None, _finalize=True) -> Solution:
     """Alternating optimization over ``blocks`` (default ``problem.ao_blocks()``).
 
     Each outer iteration runs every block solver in turn on the full variable dict; the best
@@ -84,11 +83,12 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     starts : list of dict or Solution, optional
         Extra start candidates, e.g. another scheme's solution of the same instance (SDMA for
         RSMA). Default: the family's ``ao_starts(rng)`` when ``x0`` is not given (CoMP-RSMA under
-        RSMA: the AO solution of its SDMA twin), else none. A family whose ``ao_initial_point``
-        takes ``starts`` ranks them with its own candidates; otherwise the best (feasible first,
-        then objective) of the initial point and the candidates is the start. The best feasible
-        candidate is also the first incumbent, so the result is never below it:
-        ``fval >= max`` over feasible candidates (e.g. RSMA >= SDMA when given the SDMA solution).
+        RSMA: the AO solution of its SDMA twin), else none. The run starts from the family's own
+        start; the best feasible candidate is the first incumbent, so the result is never below
+        it (``fval >= max`` over feasible candidates, e.g. RSMA >= SDMA given the SDMA solution),
+        and when it beats the run's own result the AO runs once more from it (adapted by the
+        family's ``warm_start`` when it has one) and the better result is returned
+        (``output["continued_from_start"]``).
 
     Returns
     -------
@@ -147,13 +147,8 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         starts = list(hook(rng)) if (hook is not None and x0 is None) else []
     extra = [checked(s, f"starts[{i}]") for i, s in enumerate(starts)]
     if x0 is None:
-        init = getattr(problem, "ao_initial_point", None)
-        if init is not None and extra and "starts" in inspect.signature(init).parameters:
-            x = _copy(dict(init(rng, starts=extra)))
-        else:
-            x = _copy(dict((init or problem.initial_point)(rng)))
-            if extra:
-                x = max([x] + extra, key=lambda xx: _rank(score(xx), feas_tol))
+        init = getattr(problem, "ao_initial_point", None) or problem.initial_point
+        x = _copy(dict(init(rng)))
     else:
         x = checked(x0, "x0")
 
@@ -257,14 +252,23 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
                    history=history, violation=v_out, elapsed=time.perf_counter() - t0,
                    solver="ao_solve", output={"blocks": block_log, "attempts": failures,
                                               "history_current": current, "history_violation": violations})
+    if extra and best is not None and best[1] > own + tol * max(1.0, abs(own)) and exitflag != -3:
+        # a given start beats this run: run the AO once more from it (adapted by the family's
+        # warm_start, e.g. SDMA -> RSMA adds a small common stream) and keep the better
+        adapt = getattr(problem, "warm_start", None)
+        again = ao_solve(problem, adapt(best[0]) if adapt is not None else best[0], blocks=blocks,
+                         max_iter=max_iter, tol=tol, rng=rng, feas_tol=feas_tol,
+                         on_block_error=on_block_error, starts=[best[0]], _finalize=False)
+        sol.output["continued_from_start"] = {"fval_own": own, "fval_start": best[1], "fval": again.fval,
+                                              "nit": again.nit, "exitflag": again.exitflag}
+        if again.exitflag != -3 and again.violation <= feas_tol and again.fval >= sol.fval:
+            sol.x, sol.fval, sol.violation = again.x, again.fval, again.violation
+            sol.exitflag, sol.message = again.exitflag, again.message + " (continued from a given start)"
+        sol.nit += again.nit
+        sol.history = list(sol.history) + list(again.history)
+        sol.elapsed = time.perf_counter() - t0
     finalize = getattr(problem, "ao_finalize", None)
-    return finalize(sol) if finalize is not None else sol
-
-
-def _rank(fv, feas_tol):
-    """Sort key of a (objective, violation) pair: feasible first, then by objective (else by -violation)."""
-    f, v = fv
-    return (1, f) if v <= feas_tol and math.isfinite(f) else (0, -v)
+    return finalize(sol) if (finalize is not None and _finalize) else sol
 
 
 def _check_x(x0) -> dict:
