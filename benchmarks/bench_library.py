@@ -8,7 +8,9 @@ as 0), feasible runs, exitflags and time. Then the same at equal wall-time budge
 performance profiles: the share of instances within tau of the best known. Rows go to
 ``out/bench/library_rows.csv``, the tables to ``out/bench/library.md``.
 
-Solvers: ``ao`` (the default ``ao_solve``), ``ao_multistart`` (its defaults: FPA + 8 random
+Solvers: ``ao`` (the default ``ao_solve``), ``ao_own_starts`` (the same without the family's
+extra start candidates ``ao_starts``, i.e. CoMP-RSMA's default before RSMA took the SDMA
+solution as a start), ``ao_multistart`` (its defaults: FPA + 8 random
 starts, 2 screening iterations, 3 finished), ``ms20`` (SLSQP multistart, 20 random starts, where
 the family has the NLP form) and ``gml`` (CoMP-RSMA, and the MaProblem families).
 
@@ -29,7 +31,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import numpy as np
 
 import matoolbox as ma
-from matoolbox.gml import gml_solve
+from matoolbox.gml import ContractProblem, gml_solve
 from matoolbox.library import gap_table, load_library, performance_profile, run_library
 from matoolbox.optim import MaProblem, ao_multistart, multistart
 from matoolbox.problems import CompRsmaProblem
@@ -46,6 +48,14 @@ def _stop(limit):
 
 def _ao(p, seed, limit):
     return ma.ao_solve(p, rng=seed, callback=_stop(limit), max_iter=200 if limit else None)
+
+
+def _ao_own(p, seed, limit):
+    """The default AO without the family's extra start candidates (``starts=[]``): CoMP-RSMA's
+    default before the SDMA solution joined the RSMA starts."""
+    if not hasattr(p, "ao_starts"):
+        raise NotImplementedError("no extra start candidates in this family")
+    return ma.ao_solve(p, rng=seed, callback=_stop(limit), max_iter=200 if limit else None, starts=[])
 
 
 def _ao_ms(p, seed, limit):
@@ -69,12 +79,15 @@ def _ms20(p, seed, limit):
 
 
 def _gml(p, seed, limit):
-    if not isinstance(p, (CompRsmaProblem, MaProblem)):
+    if isinstance(p, CompRsmaProblem):
+        return gml_solve(p, rng=seed, callback=_stop(limit))
+    if not isinstance(p, MaProblem):
         raise NotImplementedError("GML runs on CoMP-RSMA and MaProblem families")
-    return gml_solve(p, rng=seed, callback=_stop(limit))
+    free = tuple(k for k in p.variables() if k not in p.fixed())      # through the generic contract
+    return gml_solve(ContractProblem(p, blocks=free), rng=seed, callback=_stop(limit))
 
 
-SOLVERS = {"ao": _ao, "ao_multistart": _ao_ms, "ms20": _ms20, "gml": _gml}
+SOLVERS = {"ao": _ao, "ao_own_starts": _ao_own, "ao_multistart": _ao_ms, "ms20": _ms20, "gml": _gml}
 
 
 def _fmt(v, nd=4):
