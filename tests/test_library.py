@@ -63,6 +63,24 @@ def test_a_feasible_start_is_an_incumbent_the_result_never_falls_below():
     assert sol.output["history_current"][0] == pytest.approx(Bimodal().objective({"a": -2.0}))
 
 
+def slide(p, x, options=None, rng=None):
+    return ma.Solution(x={"a": float(x["a"]) - 0.01}, exitflag=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class BimodalWarm(Bimodal):
+    def warm_start(self, x):           # an adaptation that costs a little, like SDMA -> RSMA
+        return {"a": float(x["a"]) - 0.05}
+
+
+def test_the_continuation_from_a_start_happens_once():
+    """A block that always loses a little: every run ends below the given start, yet the AO is
+    continued from it once only (no chain of continuations)."""
+    sol = ma.ao_solve(BimodalWarm(), x0={"a": 0.0}, starts=[{"a": 1.0}], blocks=[("a", slide)], max_iter=5)
+    assert sol.fval == pytest.approx(2.0) and sol.x["a"] == pytest.approx(1.0)   # the incumbent
+    assert "continued_from_start" in sol.output and sol.nit <= 2 * 5      # one continuation at most
+
+
 def test_an_infeasible_start_candidate_is_not_an_incumbent():
     sol = ma.ao_solve(Bimodal(), x0={"a": -2.0}, starts=[{"a": 3.0}], blocks=[("a", stay)])
     assert sol.x["a"] == pytest.approx(-2.0) and sol.exitflag == 1

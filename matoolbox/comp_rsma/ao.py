@@ -138,7 +138,7 @@ class CompRsmaAoMixin:
                     out[f"drop{k}"] = build(rzf([j for j in allu if j != k]), ev, 0.3)
         return out
 
-    def ao_starts(self, rng=None) -> list:
+    def ao_starts(self, rng=None, max_iter=None, tol=None) -> list:
         """Default extra AO start candidates (:func:`~matoolbox.optim.ao_solve` ``starts``): under RSMA
         with ``ao_init`` "auto"/"best", the AO solution of the SDMA twin (same movability), so that
         RSMA >= SDMA on every instance and RSMA is feasible wherever the SDMA AO is (SDMA is RSMA
@@ -148,7 +148,7 @@ class CompRsmaAoMixin:
         if not self.rsma or self.ao_init not in ("auto", "best"):
             return []
         twin = self.variant("SDMA-MA" if self.movable else "SDMA-FPA")
-        sol = ao_solve(twin, rng=rng)
+        sol = ao_solve(twin, rng=rng, max_iter=max_iter, tol=tol)
         return [sol.x] if sol.x and "precoders" in sol.x else []
 
     def ao_initial_point(self, rng=None) -> dict:

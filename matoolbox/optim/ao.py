@@ -83,7 +83,7 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     starts : list of dict or Solution, optional
         Extra start candidates, e.g. another scheme's solution of the same instance (SDMA for
         RSMA). Default: the family's ``ao_starts(rng)`` when ``x0`` is not given (CoMP-RSMA under
-        RSMA: the AO solution of its SDMA twin), else none. The run starts from the family's own
+        RSMA: the AO solution of its SDMA twin, solved with the same ``max_iter`` and ``tol``), else none. The run starts from the family's own
         start; the best feasible candidate is the first incumbent, so the result is never below
         it (``fval >= max`` over feasible candidates, e.g. RSMA >= SDMA given the SDMA solution),
         and when it beats the run's own result the AO runs once more from it (adapted by the
@@ -144,7 +144,7 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
 
     if starts is None:
         hook = getattr(problem, "ao_starts", None)
-        starts = list(hook(rng)) if (hook is not None and x0 is None) else []
+        starts = list(hook(rng, max_iter=max_iter, tol=tol)) if (hook is not None and x0 is None) else []
     extra = [checked(s, f"starts[{i}]") for i, s in enumerate(starts)]
     if x0 is None:
         init = getattr(problem, "ao_initial_point", None) or problem.initial_point
@@ -252,7 +252,8 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
                    history=history, violation=v_out, elapsed=time.perf_counter() - t0,
                    solver="ao_solve", output={"blocks": block_log, "attempts": failures,
                                               "history_current": current, "history_violation": violations})
-    if extra and best is not None and best[1] > own + tol * max(1.0, abs(own)) and exitflag != -3:
+    if (_finalize and extra and best is not None and best[1] > own + tol * max(1.0, abs(own))
+            and exitflag != -3):                 # (once: the continuation itself never continues)
         # a given start beats this run: run the AO once more from it (adapted by the family's
         # warm_start, e.g. SDMA -> RSMA adds a small common stream) and keep the better
         adapt = getattr(problem, "warm_start", None)
