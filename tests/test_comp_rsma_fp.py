@@ -262,6 +262,37 @@ def test_qos_step_solves_the_qcqp_like_cvxpy(access):
     assert np.all(Rp1 >= floors - 1e-6)              # rates (MMSE receivers) meet the floors
 
 
+@pytest.mark.parametrize("access", ["sdma", "rsma"])
+def test_qos_step_with_slack_floors_is_the_plain_step_without_a_dual_search(access, monkeypatch):
+    """Floors far below the rates (none binds): the QCQP's solution is the plain WMMSE step (zero
+    QoS multipliers satisfy the KKT conditions), returned with a zero dual even from a non-zero
+    warm-started dual, and without running the dual search (L-BFGS-B is made to raise here)."""
+    import matoolbox.comp_rsma.wmmse as W
+
+    p = CompRsmaProblem.random(seed=3, access=access, K=4, I=2)
+    x = p.initial_point()
+    hH = p.channel_rows(x["positions"])
+    Pst = x["precoders"].reshape(p.N * p.I, p.K + 1)
+    rsma = access == "rsma"
+    Rc, Rp = rates_from_gains(hH @ Pst)
+    wc = np.full(p.K, 1.0 / p.K) if rsma else np.zeros(p.K)
+    wp = np.ones(p.K)
+    plain, _ = W.wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma)
+
+    def no_search(*a, **k):
+        raise AssertionError("dual search run although no floor binds")
+
+    monkeypatch.setattr(W, "minimize", no_search)
+    rc_min = 0.0                                      # private floors only
+    P1, mu, dual = W.qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, 0.1 * Rp, rc_min,
+                                    dual0=np.ones(p.K))
+    assert np.all(dual == 0.0)
+    np.testing.assert_allclose(P1, plain, rtol=1e-8, atol=1e-10)
+    # a binding floor still runs the search (the guard is not always taken)
+    with pytest.raises(AssertionError, match="dual search"):
+        W.qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, Rp + 0.3, rc_min)
+
+
 def test_constrained_qos_step_puts_binding_users_on_rth():
     """At K = 8 (I = 4) with R_th = 1: the default (constrained) FP block ends with the binding
     users on R_th (within 1e-4) and a higher sum rate than the multiplier rule, which leaves them
