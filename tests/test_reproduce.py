@@ -1,5 +1,6 @@
 """`matoolbox reproduce`: claims evaluated on a fake family folder (tiny script + claims.py)."""
 import math
+import time
 import textwrap
 
 import pytest
@@ -87,6 +88,7 @@ def test_reproduce_family_writes_the_report(family, tmp_path):
     assert "C1.2" in text and "check raised RuntimeError: boom" in text
     assert "fig9_missing" in text and "0 reproduced" in text and "1 indicative" in text and "2 not run" in text
     assert "trials=2" in text and "seed=3" in text and "wall time" in text and "CPU cores" in text
+    assert "- CPU time: " in text
     assert "| fig1_line | 2 |" in text                                  # trials per point, from the result
     (fig,) = [f for f in figs if str(f["path"]).endswith("fig1_line.png")]
     assert set(fig["curves"]) == {"y", "z"}
@@ -131,3 +133,23 @@ def test_cli_reproduce_resume_keeps_checkpoints(family, tmp_path):
 
     assert len(load_checkpoint(ck).rows) == 4
     assert cli.main(["reproduce", "fam", "--resume", "--out", str(tmp_path / "o")]) == 0   # resumes: same file
+
+
+def _burn(params, rng):
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.3:
+        pass
+    return {"y": 1.0}
+
+
+def test_cpu_seconds_count_the_worker_processes():
+    """The report's CPU time includes the sweep's worker processes (released and reaped at the
+    end): 4 trials burning 0.3 s of CPU each on 2 workers add >= 1.1 s, most of it in the workers."""
+    from matoolbox.reproduce import _cpu_seconds
+    from matoolbox.sweep import run_sweep
+
+    c0, p0 = _cpu_seconds(), time.process_time()
+    run_sweep(_burn, {"x": [1, 2]}, 2, 0, workers=2, progress=False)
+    c1, p1 = _cpu_seconds(release_workers=True), time.process_time()
+    assert c1 - c0 >= 1.1
+    assert p1 - p0 < 0.6                       # the burning happened in the workers, not here
