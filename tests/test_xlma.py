@@ -128,6 +128,41 @@ def test_mmse_dominates_mrc_and_upper_bound(prob_b):
     assert again["mrc"] == mc["mrc"] and again["mmse"] == mc["mmse"]
 
 
+def test_mrc_only_simulation_gives_the_same_mrc_numbers(prob_b):
+    """``receivers=("mrc",)`` (the figure scripts that plot MRC only) skips the MMSE part: same MRC
+    numbers (same draws) as the full run, no MMSE keys; an unknown receiver names the field."""
+    from matoolbox.core.errors import InvalidProblemError
+
+    lay = prob_b.fpa_layouts()["horizontal_sparse"]
+    full = prob_b.simulate(lay, R=200, rng=7)
+    mrc = prob_b.simulate(lay, R=200, rng=7, receivers=("mrc",))
+    assert mrc["mrc"] == full["mrc"] and mrc["mrc_stderr"] == full["mrc_stderr"]
+    assert "mmse" not in mrc and "mmse_grid" not in mrc
+    ev = prob_b.evaluate_layout(lay, R=50, rng=1, receivers=("mrc",))
+    assert set(ev) == {"approx", "layout_upper_bound", "mrc", "mrc_stderr"}
+    with pytest.raises(InvalidProblemError, match="simulate.receivers"):
+        prob_b.simulate(lay, R=10, rng=1, receivers=("zf",))
+
+
+def test_drawn_channels_have_the_model_moments(rng):
+    """draw_channels: E|h|^2 = ell + betaN per (k, p, m), the NLoS part circular (E h_nlos^2 = 0)
+    and LoS amplitude sqrt(ell) |a| with a uniform phase (2e5 draws of a 2 x 2 x 2 case)."""
+    from matoolbox.channels.nearfield import draw_channels
+
+    ell = np.array([[1.0, 0.0], [0.5, 2.0]])
+    betaN = np.array([[0.2, 1.0], [0.0, 0.3]])
+    a = np.exp(1j * rng.uniform(0, 2 * np.pi, (2, 2, 2)))
+    h = draw_channels(rng, ell, betaN, a, 200_000)
+    assert h.shape == (200_000, 2, 2, 2)
+    np.testing.assert_allclose(np.mean(np.abs(h) ** 2, axis=0), (ell + betaN)[..., None] * np.ones(2), rtol=0.02, atol=0.01)
+    np.testing.assert_allclose(np.mean(h, axis=0), 0.0, atol=0.01)              # uniform LoS phase
+    nlos_only = draw_channels(rng, np.zeros((2, 2)), betaN, a, 200_000)
+    assert np.max(np.abs(np.mean(nlos_only ** 2, axis=0))) < 0.01               # circular
+    # LoS only: |h| = sqrt(ell) exactly
+    los = draw_channels(rng, ell, np.zeros((2, 2)), a, 10)
+    np.testing.assert_allclose(np.abs(los), np.sqrt(ell)[None, :, :, None] * np.ones((10, 2, 2, 2)), atol=1e-12)
+
+
 def test_mmse_sinr_matches_direct_inverse(rng):
     """Woodbury MMSE SINRs equal gamma h^H (I + sum_{A-k} gamma h h^H)^-1 h computed directly."""
     from matoolbox.xlma.simulate import _sinr_batch

@@ -67,7 +67,7 @@ def trial(params, rng):
     out = dict(det)
     if int(params["R"]) > 0:
         for name in ("proposed", "horizontal_sparse", "dense_ula"):
-            mc = prob.simulate(layouts[name], int(params["R"]), rng)
+            mc = prob.simulate(layouts[name], int(params["R"]), rng, receivers=("mrc",))
             out[f"{name}_mrc"], out[f"{name}_mrc_se"] = mc["mrc"], mc["mrc_stderr"]
     return out
 

@@ -45,7 +45,7 @@ def trial(params, rng):
     prob, sol, layouts = _design(int(params["type"]))
     out = {"exitflag": sol.exitflag if sol.exitflag < 0 else 1}
     for name in SCHEMES:
-        ev = prob.evaluate_layout(layouts[name], R=int(params["R"]), rng=rng)
+        ev = prob.evaluate_layout(layouts[name], R=int(params["R"]), rng=rng, receivers=("mrc",))
         out[f"{name}_approx"], out[f"{name}_mrc"], out[f"{name}_mrc_se"] = ev["approx"], ev["mrc"], ev["mrc_stderr"]
     return out
 

@@ -347,9 +347,12 @@ def draw_channels(rng, ell, betaN, a, R: int, *, los_phase: str = "independent",
     else:
         raise InvalidProblemError(
             f"draw_channels.los_phase = {los_phase!r}: must be one of ['independent', 'coherent']")
-    nl = (rng.standard_normal((R, K, P, M)) + 1j * rng.standard_normal((R, K, P, M))) * np.sqrt(0.5)
-    return (np.sqrt(ell)[None, :, :, None] * phase[..., None] * a[None]
-            + np.sqrt(betaN)[None, :, :, None] * nl)
+    # one draw of interleaved (re, im) pairs viewed as complex, scaled and summed in place: the
+    # (R, K, P, M) arrays are the hot path of the Monte Carlo evaluation (memory bound)
+    h = rng.standard_normal((R, K, P, M, 2)).view(np.complex128)[..., 0]
+    h *= np.sqrt(0.5 * np.asarray(betaN, float))[None, :, :, None]
+    h += phase[..., None] * (np.sqrt(ell)[:, :, None] * a)[None]
+    return h
 
 
 def virtual_channel(hbar) -> np.ndarray:

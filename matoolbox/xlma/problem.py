@@ -501,11 +501,11 @@ class XlmaPlacementProblem(XlmaChecksMixin, XlmaAoMixin, XlmaSimulateMixin, Xlma
             out.update({k: mc[k] for k in ("mrc", "mmse", "mrc_stderr", "mmse_stderr")})
         return out
 
-    def evaluate_layout(self, layout: Layout, R: int = 0, rng=None) -> dict:
+    def evaluate_layout(self, layout: Layout, R: int = 0, rng=None, receivers=("mrc", "mmse")) -> dict:
         """``approx`` (closed form), ``layout_upper_bound`` (:meth:`upper_bound` of this layout only) and,
-        with R > 0, MC ``mrc`` / ``mmse``."""
+        with R > 0, MC ``mrc`` / ``mmse`` (those in ``receivers``) with their ``*_stderr``."""
         out = {"approx": self.layout_rate(layout), "layout_upper_bound": self.upper_bound(layout)}
         if R > 0:
-            mc = self.simulate(layout, R, rng)
-            out.update({k: mc[k] for k in ("mrc", "mmse", "mrc_stderr", "mmse_stderr")})
+            mc = self.simulate(layout, R, rng, receivers=receivers)
+            out.update({k: mc[k] for r in receivers for k in (r, f"{r}_stderr")})
         return out

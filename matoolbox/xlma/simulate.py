@@ -19,7 +19,7 @@ class XlmaSimulateMixin:
 
     # ------------------------------------------------------------------ Monte Carlo evaluation
     def simulate(self, layout, R: int = 1000, rng=None, *, batch: int | None = None,
-                 return_sinr: bool = False) -> dict:
+                 return_sinr: bool = False, receivers=("mrc", "mmse")) -> dict:
         """Monte Carlo MRC and MMSE sum rates of a layout (or selection), seeded and vectorised.
 
         Per realization: alpha_k ~ Bern(rho_k), LoS phases (model ``self.los_phase``: "independent"
@@ -29,11 +29,17 @@ class XlmaSimulateMixin:
         MRC SINR_k = gamma G_kk^2 / (gamma sum |G_kk'|^2 + G_kk); MMSE via Woodbury over the
         active set.  Returns dict ``mrc``, ``mmse`` (sum rates), ``mrc_stderr``, ``mmse_stderr``,
         ``mrc_grid``, ``mmse_grid`` (K,), and with ``return_sinr`` the SINRs (R, K_active).
+        ``receivers=("mrc",)`` skips the MMSE part (its keys are then absent); the draws, hence the
+        MRC numbers, are the same either way.
         """
         if not isinstance(layout, Layout):
             layout = self.layout(layout)
         V.require_int(_OWNER, "simulate.R", R, 1)
         rng = as_generator(rng)
+        receivers = tuple(receivers)
+        if not receivers or any(r not in ("mrc", "mmse") for r in receivers):
+            V.fail(_OWNER, "simulate.receivers", receivers, "must be a non-empty subset of ('mrc', 'mmse')")
+        keys = tuple(k for k in ("mrc", "mmse") if k in receivers)
         mom = self.layout_moments(layout)
         a = nf.upa_response(mom["u"], layout.MH, layout.MV, self.d_h, self.d_v, self.wavelength)  # (Ka, P, M)
         rho = self._stats["rho"]
@@ -54,15 +60,17 @@ class XlmaSimulateMixin:
             alpha = rng.random((rb, Ka)) < rho
             H = nf.draw_channels(rng, mom["ell"], mom["betaN"], a, rb, los_phase=self.los_phase,
                                  distances=dist, wavelength=self.wavelength).reshape(rb, Ka, P * M)
-            s_mrc, s_mmse = _sinr_batch(H, alpha, g)
+            s_mrc, s_mmse = _sinr_batch(H, alpha, g, mmse="mmse" in keys)
             for key, s in (("mrc", s_mrc), ("mmse", s_mmse)):
+                if key not in keys:
+                    continue
                 r = np.log2(1.0 + s)
                 sums[key] += r.sum(0)
                 per_real[key].append(r @ rho)
                 if return_sinr:
                     keep[key].append(s)
         out = {}
-        for key in ("mrc", "mmse"):
+        for key in keys:
             grid = np.zeros(self.K)
             grid[self.active] = sums[key] / R
             pr = np.concatenate(per_real[key])
@@ -74,8 +82,9 @@ class XlmaSimulateMixin:
         return out
 
 
-def _sinr_batch(H, alpha, gamma):
-    """MRC and MMSE SINRs (Rb, K) for channels H (Rb, K, NM) and activations alpha (Rb, K) bool.
+def _sinr_batch(H, alpha, gamma, mmse=True):
+    """MRC and MMSE SINRs (Rb, K) for channels H (Rb, K, NM) and activations alpha (Rb, K) bool
+    (``mmse=False``: MRC only, the MMSE entry is None).
 
     Every grid k is treated as active; interferers are {k' != k : alpha_k' = 1}.  MMSE uses the
     Woodbury form over the (padded) active set A: T = I/gamma + H_A^* H_A^T; for k not in A,
@@ -89,11 +98,13 @@ def _sinr_batch(H, alpha, gamma):
     valid = np.take_along_axis(alpha, order, axis=1)                       # (Rb, A)
     Ha = np.take_along_axis(H, order[:, :, None], axis=1) * valid[:, :, None]  # (Rb, A, L)
     norms = (H.real ** 2 + H.imag ** 2).sum(axis=2)                        # (Rb, K)
-    Gx = np.einsum("rkl,ral->rka", H.conj(), Ha)                          # h_k^H h_a  (Rb, K, A)
+    Gx = np.conj(H @ np.conj(Ha).transpose(0, 2, 1))                      # h_k^H h_a  (Rb, K, A), BLAS
     self_mask = (order[:, None, :] == np.arange(K)[None, :, None]) & valid[:, None, :]
     w = valid[:, None, :] & ~self_mask
     interf = gamma * np.sum(w * np.abs(Gx) ** 2, axis=2)
     mrc = gamma * norms ** 2 / (interf + norms)
+    if not mmse:
+        return mrc, None
     T = np.einsum("ral,rbl->rab", Ha.conj(), Ha)
     T = T + np.eye(A)[None] * np.where(valid, 1.0 / gamma, 1.0)[:, :, None]
     Tinv = np.linalg.inv(T)
