@@ -18,7 +18,12 @@ per SCA block on the shared 2-core machine, and ~10 GB resident memory after K =
 Part 3: RSMA-MA vs SDMA-MA AO wall time on the default instance (seed 0) and mean over seeds 0-4.
 Target: RSMA-MA <= 2x SDMA-MA.
 
-    python benchmarks/bench_comp_rsma.py [--quick] [--instances N]
+Part 4 (issue 24): K = 16, I = 8, N = 2 (``CompRsmaProblem.random(seed=s, K=16, I=8)``, s = 1..5):
+the default ``ao_solve`` against the default ``gml_solve`` on the same instance, one after the
+other in one run: wall-time ratio AO/GML, value ratio, exitflags. Target: AO time <= GML time at
+a value >= GML's, exitflag 1, on every seed.
+
+    python benchmarks/bench_comp_rsma.py [--quick] [--instances N] [--part 1,2,3,4]
 """
 from __future__ import annotations
 
@@ -110,8 +115,34 @@ def rsma_vs_sdma(seeds=range(5)):
     return rows
 
 
-def run(quick=False, instances=None):
-    """Print the three tables; return {"scaling": rows, "big": rows, "rsma_vs_sdma": rows}."""
+def k16_ao_vs_gml(seeds=range(1, 6)):
+    """Part 4 rows: default AO and GML at K = 16, I = 8 per seed (value, wall, exitflag)."""
+    rows = []
+    for s in seeds:
+        prob = CompRsmaProblem.random(seed=s, K=16, I=8)
+        ao, ao_wall, _ = _timed(lambda: ma.ao_solve(prob, rng=s))
+        gml, gml_wall, _ = _timed(lambda: gml_solve(prob, rng=s))
+        rows.append({"seed": s, "ao": ao.fval, "gml": gml.fval, "ao_wall": ao_wall, "gml_wall": gml_wall,
+                     "ao_flag": ao.exitflag, "gml_flag": gml.exitflag, "ao_nit": ao.nit})
+    print("\nK=16, I=8, N=2: default ao_solve vs default gml_solve (same instance, one run)")
+    print(f"{'seed':>4}{'AO V':>9}{'GML V':>9}{'AO/GML V':>10}{'AO s':>8}{'GML s':>8}{'AO/GML t':>10}{'AO nit':>8}  flags")
+    for r in rows:
+        print(f"{r['seed']:>4}{r['ao']:>9.3f}{r['gml']:>9.3f}{r['ao'] / r['gml']:>10.4f}{r['ao_wall']:>8.2f}"
+              f"{r['gml_wall']:>8.2f}{r['ao_wall'] / r['gml_wall']:>10.2f}{r['ao_nit']:>8d}  AO {r['ao_flag']} GML {r['gml_flag']}")
+    ok = all(r["ao_wall"] <= r["gml_wall"] and r["ao"] >= r["gml"] and r["ao_flag"] == 1 for r in rows)
+    print(f"target (AO time <= GML time, AO V >= GML V, AO exitflag 1 on every seed): {'met' if ok else 'NOT met'}")
+    return rows
+
+
+def run(quick=False, instances=None, parts=(1, 2, 3, 4)):
+    """Print the tables of ``parts``; return {"scaling", "big", "rsma_vs_sdma", "k16"} rows."""
+    out = {}
+    if 4 in parts:
+        warm = CompRsmaProblem.random(seed=10_000)
+        ma.ao_solve(warm)                                # numba compile outside the timings
+        out["k16"] = k16_ao_vs_gml(range(1, 3) if quick else range(1, 6))
+    if not set(parts) & {1, 2, 3}:
+        return out
     n_inst = instances if instances is not None else (1 if quick else 3)
     n_starts = 3 if quick else 20
     warm = CompRsmaProblem.random(seed=10_000)
@@ -156,12 +187,13 @@ def run(quick=False, instances=None):
     tr = sum(r["wall"] for r in srows if r["scheme"] == "RSMA-MA")
     ts = sum(r["wall"] for r in srows if r["scheme"] == "SDMA-MA")
     print(f"total RSMA / SDMA wall time: {tr / ts:.2f} (target <= 2)")
-    return {"scaling": rows, "big": brows, "rsma_vs_sdma": srows}
+    return {**out, "scaling": rows, "big": brows, "rsma_vs_sdma": srows}
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 instance per K, 3 starts, 10 s budget at K=32")
     ap.add_argument("--instances", type=int, default=None, help="instances per K (default 3; quick 1)")
+    ap.add_argument("--part", default="1,2,3,4", help="comma-separated parts to run (default all)")
     args = ap.parse_args()
-    run(quick=args.quick, instances=args.instances)
+    run(quick=args.quick, instances=args.instances, parts=tuple(int(p) for p in args.part.split(",")))
