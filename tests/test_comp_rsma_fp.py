@@ -265,8 +265,9 @@ def test_qos_step_solves_the_qcqp_like_cvxpy(access):
 @pytest.mark.parametrize("access", ["sdma", "rsma"])
 def test_qos_step_with_slack_floors_is_the_plain_step_without_a_dual_search(access, monkeypatch):
     """Floors far below the rates (none binds): the QCQP's solution is the plain WMMSE step (zero
-    QoS multipliers satisfy the KKT conditions), returned with a zero dual even from a non-zero
-    warm-started dual, and without running the dual search (L-BFGS-B is made to raise here)."""
+    QoS multipliers satisfy the KKT conditions), returned with a zero dual and, from a zero warm
+    start, without running the dual search (L-BFGS-B is made to raise there); from a non-zero warm
+    start the search runs and finds the same step."""
     import matoolbox.comp_rsma.wmmse as W
 
     p = CompRsmaProblem.random(seed=3, access=access, K=4, I=2)
@@ -282,10 +283,14 @@ def test_qos_step_with_slack_floors_is_the_plain_step_without_a_dual_search(acce
     def no_search(*a, **k):
         raise AssertionError("dual search run although no floor binds")
 
-    monkeypatch.setattr(W, "minimize", no_search)
     rc_min = 0.0                                      # private floors only
-    P1, mu, dual = W.qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, 0.1 * Rp, rc_min,
+    P2, _, dual2 = W.qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, 0.1 * Rp, rc_min,
                                     dual0=np.ones(p.K))
+    assert np.max(dual2) <= 1e-6 * p.K
+    np.testing.assert_allclose(P2, plain, rtol=1e-4, atol=1e-6 * np.abs(plain).max())
+    monkeypatch.setattr(W, "minimize", no_search)
+    P1, mu, dual = W.qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, 0.1 * Rp, rc_min,
+                                    dual0=np.zeros(p.K))
     assert np.all(dual == 0.0)
     np.testing.assert_allclose(P1, plain, rtol=1e-8, atol=1e-10)
     # a binding floor still runs the search (the guard is not always taken)

@@ -236,15 +236,16 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     Ps, mu = solve_per_bs(Qs, Bs, pmax, I, mu0)
     if m == 0:
         return assemble(Ps), mu, nu0
-    # zero QoS multipliers with the exact per-BS mu: if that step already meets every floor it
-    # satisfies the KKT conditions of the convex QCQP (complementary slackness with nu = alpha = 0),
-    # so it is the step's exact solution and the dual search is skipped
-    warm = bool(np.any(nu0 > 0))
-    Pz, muz = solve_per_bs(*parts(np.zeros(m))[2:], pmax, I, mu0) if warm else (Ps, mu)
-    Pz = assemble(Pz)
-    ec, ep = _mse(hH, Pz, gc, gp)
-    if np.all(ep[qp] <= tp) and np.all(ec[qc] <= tc) and np.all(np.isfinite(Pz)):
-        return Pz, muz, np.zeros(m)
+    # zero QoS multipliers (the warm start, when the last step's were zero) with the exact per-BS
+    # mu: if that step already meets every floor it satisfies the KKT conditions of the convex QCQP
+    # (complementary slackness with nu = alpha = 0), so it is the step's exact solution and the
+    # dual search is skipped. With a non-zero warm start the check would cost one more per-BS
+    # solve per step, a net loss where floors bind (measured +10-15 % AO time at K = 16)
+    if not np.any(nu0 > 0):
+        Pz = assemble(Ps)
+        ec, ep = _mse(hH, Pz, gc, gp)
+        if np.all(ep[qp] <= tp) and np.all(ec[qc] <= tc) and np.all(np.isfinite(Pz)):
+            return Pz, mu, nu0
     floor = 1e-12 * max(max(float(np.real(np.trace(Q))) for Q in Qs) / NI, 1e-300)   # as solve_per_bs
     z0 = np.concatenate([nu0, np.maximum(mu, floor)])
     with np.errstate(all="ignore"):
