@@ -155,6 +155,21 @@ def test_batched_gains_match_single(prob, rng):
     assert np.allclose(red.objective_batch("positions", batch, x),
                        [red.objective({**x, "positions": v}) for v in batch])
 
+@pytest.mark.parametrize("moving", [(1,), (0, 2), ()])
+def test_batched_gains_with_fixed_rows_match_single(prob, rng, moving):
+    """A grid-search batch (B >= 8) where only some users' rows move: the rows that stay put are
+    computed once; every row must still equal the single-point gains."""
+    x = prob.random_point(rng)
+    batch = np.repeat(x["positions"][None], 12, axis=0)
+    for k in moving:
+        batch[:, k] = rng.uniform(-0.01, 0.01, (12, 2))
+    Ab = prob.gains(x["precoders"], batch)
+    assert Ab.shape == (12, prob.K, prob.K + 1)
+    for b in range(12):
+        assert np.allclose(Ab[b], prob.gains(x["precoders"], batch[b]), atol=1e-12)
+    assert np.allclose(prob.objective_batch("positions", batch, x),
+                       [prob.objective({**x, "positions": v}) for v in batch])
+
 
 # ---------------------------------------------------------------- 5: gradients ----------------
 @pytest.mark.parametrize("seed", [0, 1])

@@ -289,7 +289,17 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
         W = self._c["Wr"]
         if pos.ndim == 3 and pos.shape[0] >= 8:
             f = fr.steer_sum_grad if grad else fr.steer_sum
-            return _numba_call(f, W, C, pos, self.wavelength, sign=-1)
+            vary = np.any(pos != pos[:1], axis=(0, 2)) if not grad else None
+            if vary is None or np.all(vary):
+                return _numba_call(f, W, C, pos, self.wavelength, sign=-1)
+            # user k's row depends on r_k only: rows equal across the batch (a per-user grid
+            # search moves one) are computed once (measured: 16x less work at K = 16)
+            out = np.repeat(self._steer(C, pos[0])[None], pos.shape[0], axis=0)
+            idx = np.nonzero(vary)[0]
+            if idx.size:
+                out[:, idx] = _numba_call(f, np.ascontiguousarray(W[idx]), np.ascontiguousarray(C[idx]),
+                                          np.ascontiguousarray(pos[:, idx]), self.wavelength, sign=-1)
+            return out
         if pos.shape[-2:] != (self.K, 2):
             fail(_OWNER, "positions", f"<array of shape {pos.shape}>", f"must have shape (..., {self.K}, 2)")
         kap = self._c["kappa"]
