@@ -29,7 +29,8 @@ def test_solve_per_bs_matches_kkt_and_power():
     blk = np.repeat(np.arange(N), I)
     pw = np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
     assert np.all(pw <= pmax * (1 + 1e-9))
-    assert np.all((mu <= 1e-9) | (np.abs(pw - pmax) <= 1e-6 * pmax))    # complementary slackness
+    floor = 1e-8 * float(np.real(np.trace(Q))) / M                    # multipliers at the floor: inactive
+    assert np.all((mu <= floor) | (np.abs(pw - pmax) <= 1e-6 * pmax))   # complementary slackness
 
     def f(X):
         return float(np.real(np.trace(X.conj().T @ Q @ X)) - 2 * np.real(np.vdot(B, X)))
@@ -38,6 +39,25 @@ def test_solve_per_bs_matches_kkt_and_power():
         pwx = np.bincount(blk, weights=np.sum(np.abs(X) ** 2, axis=1), minlength=N)
         X *= np.sqrt(pmax / pwx)[blk][:, None] * rng.uniform(0.2, 1.0)
         assert f(X) >= f(P) - 1e-9
+
+
+def test_solve_per_bs_stationary_when_q_is_rank_deficient():
+    """Q = H^H diag(b) H of rank K < N I with both BSs at their budget (a draw where the Newton
+    iteration on mu used to settle on a 1e-12 floor, amplifying rounding in Q's null space, and
+    return the over-budget solve scaled down, not the minimiser): the result is stationary,
+    (Q + D(mu)) P = B, with every BS at its budget."""
+    rng = np.random.default_rng(277)
+    N, I, K = 2, 4, 4
+    H = rng.standard_normal((K, N * I)) + 1j * rng.standard_normal((K, N * I))
+    b = rng.uniform(0.1, 10, K) * 10 ** rng.uniform(-2, 3)
+    Q = (H.conj().T * b) @ H
+    B = H.conj().T @ (rng.standard_normal((K, K)) + 1j * rng.standard_normal((K, K))) * 10 ** rng.uniform(-1, 2)
+    pmax = np.full(N, 2.0)
+    (P,), mu = solve_per_bs([Q], [B], pmax, I)
+    blk = np.repeat(np.arange(N), I)
+    pw = np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
+    assert np.allclose(pw, pmax, rtol=1e-6)
+    assert np.linalg.norm((Q + np.diag(mu[blk])) @ P - B) <= 1e-6 * np.linalg.norm(B)
 
 
 @pytest.mark.parametrize("access", ["rsma", "sdma"])

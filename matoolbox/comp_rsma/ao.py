@@ -26,6 +26,7 @@ _POLISH_MAX_VARS = 200
 _START_STEP = FpPrecoderOptions(max_iter=3, qos_retries=0, fallback="none")   # the cheap step that ranks starts
 _START_FINISH = 3                     # the best starts after it get a full FP block; the best of those wins
 _START_FULL = FpPrecoderOptions(max_iter=30, fallback="none", qos_step="multipliers")   # that block
+_AO_PATIENCE = 3                      # FP iterations without gain that end the AO's precoder block
 _LOOKAHEAD = 2                        # AO iterations from each of two starts when the best one drops a user
 
 
@@ -229,7 +230,7 @@ class CompRsmaAoMixin:
         return x
 
     def ao_defaults(self) -> dict:
-        return {"max_iter": 50, "tol": 1e-4}
+        return {"max_iter": 100, "tol": 1e-4}
 
     def ao_blocks(self, positions: str = "grid+pga", sca_options=None, position_options=None,
                   precoders: str = "auto", fp_options=None) -> list:
@@ -247,7 +248,8 @@ class CompRsmaAoMixin:
             precoders = "fp" if (coherent and self.N * self.I >= self.K) else "sca"
         if precoders == "fp":
             blocks = [Block("precoders", fp_precoders,
-                            fp_options if fp_options is not None else FpPrecoderOptions(sca_options=sca_options))]
+                            fp_options if fp_options is not None else FpPrecoderOptions(sca_options=sca_options,
+                                                                                       patience=_AO_PATIENCE))]
         else:
             blocks = [Block("precoders", sca_precoders,
                             sca_options if sca_options is not None else ScaPrecoderOptions())]

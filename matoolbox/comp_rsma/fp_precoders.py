@@ -58,8 +58,8 @@ _OWNER = "FpPrecoderOptions"
 class FpPrecoderOptions(Options):
     """Options of :func:`fp_precoders`.
 
-    max_iter: WMMSE iterations (200). tol: stop when the relative improvement of V stays below tol
-    for ``patience`` iterations (1e-6, 10). tau: softmin temperature of the min weights in bit/s/Hz
+    max_iter: WMMSE iterations (200). tol: stop when ``patience`` accepted steps gain less than tol
+    (relative) each (1e-6, 10), or after ``max_rejects`` rejected steps in a row (10). tau: softmin temperature of the min weights in bit/s/Hz
     (0.02). eta_up / eta_down: a QoS multiplier nu becomes 2 nu + eta_up after a QoS-violating
     trial step (0.5) and eta_down nu after an accepted step with a margin above ``qos_margin``
     (0.7, 0.05 bit/s/Hz); after a QoS-violating trial the step is recomputed at once with the
@@ -76,6 +76,7 @@ class FpPrecoderOptions(Options):
     max_iter: int = 200
     tol: float = 1e-6
     patience: int = 10
+    max_rejects: int = 10
     tau: float = 0.02
     eta_up: float = 0.5
     eta_down: float = 0.7
@@ -91,8 +92,9 @@ class FpPrecoderOptions(Options):
             fail(_OWNER, "max_iter", self.max_iter, "must be an integer >= 1")
         if not isinstance(self.qos_retries, (int, np.integer)) or self.qos_retries < 0:
             fail(_OWNER, "qos_retries", self.qos_retries, "must be an integer >= 0")
-        if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
-            fail(_OWNER, "patience", self.patience, "must be an integer >= 1")
+        for name in ("patience", "max_rejects"):
+            if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:
+                fail(_OWNER, name, getattr(self, name), "must be an integer >= 1")
         for name in ("tol", "qos_margin"):
             if not getattr(self, name) >= 0:
                 fail(_OWNER, name, getattr(self, name), "must be >= 0")
@@ -207,7 +209,7 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     mu = dual = None
     last_private = False
     mult = _Multipliers(K, rsma, opts)
-    accepted = rejected = small = 0
+    accepted = rejected = small = streak = 0
     failed = None
     exitflag, message, it = 0, "iteration limit reached", 0
     Pst = x["precoders"].reshape(N * I, K + 1)
@@ -264,8 +266,9 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
             break
         if took is None:
             rejected += 1
-            small += 1
+            streak += 1
         else:
+            streak = 0
             Pst, m_new = took
             gain = m_new[1] - merit[1] if m_new[0] == merit[0] else math.inf
             merit = m_new
@@ -273,7 +276,10 @@ def fp_precoders(problem, x0, *, options=None, rng=None) -> Solution:
             history.append(merit[1])
             small = small + 1 if (merit[0] and gain <= opts.tol * max(1.0, abs(merit[1]))) else 0
         if small >= opts.patience:
-            exitflag, message = 1, f"no improvement above tol={opts.tol:g} in {opts.patience} iterations"
+            exitflag, message = 1, f"no improvement above tol={opts.tol:g} in {opts.patience} accepted steps"
+            break
+        if streak >= opts.max_rejects:
+            exitflag, message = 1, f"{opts.max_rejects} steps in a row rejected"
             break
     if accepted:
         x = problem.polish({**x, "precoders": Pst.reshape(N, I, K + 1)})
