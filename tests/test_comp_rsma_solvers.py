@@ -190,7 +190,7 @@ def test_rsma_start_look_ahead_escapes_a_dropped_user_trap(monkeypatch):
     assert np.all(p.evaluate(default.x)["Rp"] >= p.rth - 1e-6)
     aom = importlib.import_module("matoolbox.comp_rsma.ao")
     monkeypatch.setattr(aom.CompRsmaAoMixin, "_carries", lambda self, x: False)   # no look-ahead
-    trapped = ma.ao_solve(p, starts=[])                    # without the SDMA solution among its starts
+    trapped = ma.ao_solve(p, starts=[], explore=[])        # without the SDMA or FPA solutions as starts
     assert trapped.fval < sdma.fval - 1.0                  # the trap exists on this draw
 
 

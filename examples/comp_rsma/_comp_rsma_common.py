@@ -75,17 +75,27 @@ def solve_schemes(problem, schemes, rng, reference_starts=0):
     ``infeasible <scheme>`` (0/1), ``common share <scheme>`` and ``time <scheme>`` (s);
     exitflag -2 if any scheme is infeasible. The AO schemes run SDMA first and pass its solution to
     the RSMA AO of the same positions model as a start candidate (``ao_solve(..., starts=)``), so
-    RSMA >= SDMA on every draw by construction (the claims compare the two with a margin); RSMA's
-    time then excludes the SDMA solve."""
+    RSMA >= SDMA on every draw by construction (the claims compare the two with a margin); and FPA
+    before MA, passing the FPA solution (when feasible) to the MA AO as an explore start
+    (``ao_solve(..., explore=)``: the AO also runs from it to the end). RSMA's and MA's times
+    exclude the twins' solves, which are counted in the twins' own times."""
     out, flag, sols = {}, 1, {}
     # SDMA first: its AO solution is the RSMA AO's start candidate (so RSMA >= SDMA on the draw);
-    # RSMA's default ao_solve would otherwise solve its SDMA twin itself
-    order = sorted(schemes, key=lambda n: not (n.startswith("SDMA-") and schemes[n] in AO_SCHEMES.values()))
+    # FPA before MA: the FPA AO solution is the MA AO's explore start (ao_solve(..., explore=)).
+    # The default ao_solve would otherwise solve these twins itself
+    order = sorted(schemes, key=lambda n: (schemes[n] not in AO_SCHEMES.values(),
+                                           not n.startswith("SDMA-"), not n.endswith("-FPA")))
     for name in order:
         solve = schemes[name]
-        twin = sols.get("SDMA-" + name[5:]) if name.startswith("RSMA-") else None
-        if solve in AO_SCHEMES.values() and twin is not None and twin.x:
-            sol = ma.ao_solve(problem.variant(name), rng=rng, starts=[twin])
+        if solve in AO_SCHEMES.values():
+            kw = {}
+            twin = sols.get("SDMA-" + name[5:]) if name.startswith("RSMA-") else None
+            if twin is not None and twin.x:
+                kw["starts"] = [twin]
+            fpa = sols.get(name[:5] + "FPA") if name.endswith("-MA") else None
+            if fpa is not None:
+                kw["explore"] = [fpa] if (fpa.exitflag != -2 and fpa.x) else []
+            sol = ma.ao_solve(problem.variant(name), rng=rng, **kw) if kw else solve(problem, rng)
         else:
             sol = solve(problem, rng)
         sols[name] = sol

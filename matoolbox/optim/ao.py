@@ -29,6 +29,8 @@ from ..core.solution import Solution
 
 __all__ = ["ao_solve"]
 
+_STALL = 5      # iterations without a feasible iterate or a lower violation that end a run
+
 
 def _finite_x(x: dict) -> bool:
     for v in x.values():
@@ -43,7 +45,8 @@ def _copy(x):
 
 
 def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None,
-             callback=None, feas_tol=1e-6, on_block_error="stop", starts=None, _finalize=True) -> Solution:
+             callback=None, feas_tol=1e-6, on_block_error="stop", starts=None, explore=None,
+             _finalize=True) -> Solution:
     """Alternating optimization over ``blocks`` (default ``problem.ao_blocks()``).
 
     Each outer iteration runs every block solver in turn on the full variable dict; the best
@@ -89,13 +92,21 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         and when it beats the run's own result the AO runs once more from it (adapted by the
         family's ``warm_start`` when it has one) and the better result is returned
         (``output["continued_from_start"]``).
+    explore : list of dict or Solution, optional
+        Start points the AO is also run from to the end (adapted by the family's ``warm_start``),
+        unlike ``starts`` whatever their value: a worse-looking start can lead to a better basin
+        (e.g. the FPA solution for an MA scheme). The best feasible result of all runs is returned
+        and each run is recorded in ``output["explored"]``. Default: the family's
+        ``ao_explore(rng)`` when ``x0`` is not given (CoMP-RSMA MA schemes up to 200 NLP
+        variables: the AO solution of the FPA twin), else none.
 
     Returns
     -------
     Solution
         The best feasible iterate (exitflag 1 converged, 0 iteration limit or stopped by the
-        callback, -2 no feasible iterate (``x`` is then the least violating one), -3 block
-        failure). ``history``: the best feasible objective so far after each outer iteration
+        callback, -2 no feasible iterate (``x`` is then the least violating one; a run with no
+        feasible iterate stops once its violation has not decreased, relative to ``tol``, in 5
+        iterations), -3 block failure). ``history``: the best feasible objective so far after each outer iteration
         (non-decreasing by construction); ``output["history_current"]``: the objective of the
         *current* iterate after each outer iteration (what a correct AO makes non-decreasing);
         ``output["history_violation"]``: its violation; ``output["blocks"]``: the per-block
@@ -146,6 +157,10 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         hook = getattr(problem, "ao_starts", None)
         starts = list(hook(rng, max_iter=max_iter, tol=tol)) if (hook is not None and x0 is None) else []
     extra = [checked(s, f"starts[{i}]") for i, s in enumerate(starts)]
+    if explore is None:
+        hook = getattr(problem, "ao_explore", None)
+        explore = list(hook(rng, max_iter=max_iter, tol=tol)) if (hook is not None and x0 is None) else []
+    explore = [checked(s, f"explore[{i}]") for i, s in enumerate(explore)]
     if x0 is None:
         init = getattr(problem, "ao_initial_point", None) or problem.initial_point
         x = _copy(dict(init(rng)))
@@ -173,6 +188,7 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     exitflag, message, it = 0, "iteration limit reached", 0
     stop_error = None
     prev = own
+    least_own, stalled = v, 0             # least violation of this run's own iterates
     for it in range(1, max_iter + 1):
         any_ok = False
         for blk in blocks:
@@ -232,6 +248,12 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
             exitflag, message = 1, f"relative improvement below tol={tol:g}"
             break
         prev = cur
+        if not math.isfinite(own):       # no feasible iterate yet: stop once the violation stalls
+            stalled = 0 if v < least_own - tol * max(least_own, 1e-9) else stalled + 1
+            least_own = min(least_own, v)
+            if stalled >= _STALL:
+                message = f"violation not reduced in {_STALL} iterations"
+                break
     if exitflag != -3:
         always = [name for name, n in failed_in.items() if n >= it]
         sometimes = [f"{name!r} ({n} of {it})" for name, n in failed_in.items() if 0 < n < it]
@@ -243,7 +265,7 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     if best is None:
         x_out, f_out, v_out = least_violating
         if exitflag != -3:
-            exitflag, message = -2, "no feasible iterate found"
+            exitflag, message = -2, f"no feasible iterate found ({message})"
         else:
             message += "; no feasible iterate found (least violating iterate returned)"
     else:
@@ -268,8 +290,30 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         sol.nit += again.nit
         sol.history = list(sol.history) + list(again.history)
         sol.elapsed = time.perf_counter() - t0
+    if _finalize and explore and sol.exitflag != -3:
+        _explore(problem, sol, explore, dict(blocks=blocks, max_iter=max_iter, tol=tol, rng=rng,
+                                             feas_tol=feas_tol, on_block_error=on_block_error))
+        sol.elapsed = time.perf_counter() - t0
     finalize = getattr(problem, "ao_finalize", None)
     return finalize(sol) if (finalize is not None and _finalize) else sol
+
+
+def _explore(problem, sol, starts, kwargs):
+    """Run the AO from each explore start to the end; keep the best feasible result in ``sol``."""
+    adapt = getattr(problem, "warm_start", None)
+    sol.output["explored"] = []
+    for xs in starts:
+        run = ao_solve(problem, adapt(xs) if adapt is not None else xs, starts=[], explore=[],
+                       _finalize=False, **kwargs)
+        feasible = run.exitflag != -3 and run.violation <= kwargs["feas_tol"] and math.isfinite(run.fval)
+        better = feasible and (sol.exitflag == -2 or run.fval > sol.fval)
+        sol.output["explored"].append({"fval": run.fval, "nit": run.nit, "exitflag": run.exitflag,
+                                       "violation": run.violation, "accepted": better})
+        if better:
+            sol.x, sol.fval, sol.violation = run.x, run.fval, run.violation
+            sol.exitflag, sol.message = run.exitflag, run.message + " (from an explore start)"
+            sol.history = list(sol.history) + [sol.fval]
+        sol.nit += run.nit
 
 
 def _check_x(x0) -> dict:
