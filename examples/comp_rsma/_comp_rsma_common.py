@@ -76,8 +76,9 @@ def solve_schemes(problem, schemes, rng, reference_starts=0):
     exitflag -2 if any scheme is infeasible. The AO schemes run SDMA first and pass its solution to
     the RSMA AO of the same positions model as a start candidate (``ao_solve(..., starts=)``), so
     RSMA >= SDMA on every draw by construction (the claims compare the two with a margin); and FPA
-    before MA, passing the FPA solution (when feasible) to the MA AO as an explore start
-    (``ao_solve(..., explore=)``: the AO also runs from it to the end). RSMA's and MA's times
+    before MA, passing the FPA solution (when feasible) to the MA AO as an explore start where the
+    default AO explores (``explore_twin()``; ``ao_solve(..., explore=)``: the AO also runs from it
+    to the end). RSMA's and MA's times
     exclude the twins' solves, which are counted in the twins' own times."""
     out, flag, sols = {}, 1, {}
     # SDMA first: its AO solution is the RSMA AO's start candidate (so RSMA >= SDMA on the draw);
@@ -93,7 +94,7 @@ def solve_schemes(problem, schemes, rng, reference_starts=0):
             if twin is not None and twin.x:
                 kw["starts"] = [twin]
             fpa = sols.get(name[:5] + "FPA") if name.endswith("-MA") else None
-            if fpa is not None:
+            if fpa is not None and problem.variant(name).explore_twin() is not None:
                 kw["explore"] = [fpa] if (fpa.exitflag != -2 and fpa.x) else []
             sol = ma.ao_solve(problem.variant(name), rng=rng, **kw) if kw else solve(problem, rng)
         else:

@@ -152,19 +152,30 @@ class CompRsmaAoMixin:
         sol = ao_solve(twin, rng=rng, max_iter=max_iter, tol=tol)
         return [sol.x] if sol.x and "precoders" in sol.x else []
 
+    def explore_twin(self) -> str | None:
+        """The scheme whose AO solution :meth:`ao_explore` uses ("RSMA-FPA" / "SDMA-FPA"), or None
+        where the default AO does not explore (see there)."""
+        n_vars = 2 * self.N * self.I * (self.K + 1) + 3 * self.K
+        if (not self.movable or self.ao_init not in ("auto", "best") or n_vars > _POLISH_MAX_VARS
+                or self._auto_precoders() != "sca"):
+            return None
+        return ("RSMA" if self.rsma else "SDMA") + "-FPA"
+
     def ao_explore(self, rng=None, max_iter=None, tol=None) -> list:
         """Default explore starts (:func:`~matoolbox.optim.ao_solve` ``explore``): for an MA scheme
-        with ``ao_init`` "auto"/"best" and at most 200 NLP variables 2NI(K+1) + 3K, the AO
+        whose default precoder block is SCA (interference model not coherent, or N I < K), with
+        ``ao_init`` "auto"/"best" and at most 200 NLP variables 2NI(K+1) + 3K, the AO
         solution of its FPA twin (same access, no extra starts) when it is feasible; the AO then also runs from it
         (positions r = 0) to the end and the better result is returned. Measured on the instance
         library: overloaded I = 1 RSMA-MA 0.827 -> 0.982 of best-known, noncoherent RSMA-MA
-        0.951 -> 0.983 (the AO from its own start stops in a worse basin). Costs one FPA AO run and
-        one more MA run; pass ``explore=[fpa_solution]`` to reuse one already computed, or
-        ``explore=[]`` to skip. Other schemes, larger problems: none."""
-        n_vars = 2 * self.N * self.I * (self.K + 1) + 3 * self.K
-        if not self.movable or self.ao_init not in ("auto", "best") or n_vars > _POLISH_MAX_VARS:
+        0.951 -> 0.983 (the AO from its own start stops in a worse basin); with the FP block it
+        changed no library value or K = 4 draw measured and cost 1.5-3.5x the time, so it is off
+        there. Costs one FPA AO run and one more MA run; pass ``explore=[fpa_solution]`` to reuse
+        one already computed, or ``explore=[]`` to skip. Other schemes, larger problems: none."""
+        name = self.explore_twin()
+        if name is None:
             return []
-        twin = self.variant(("RSMA" if self.rsma else "SDMA") + "-FPA")
+        twin = self.variant(name)
         sol = ao_solve(twin, rng=rng, max_iter=max_iter, tol=tol, starts=[])    # its own start only
         return [sol.x] if sol.exitflag != -2 and sol.x and "precoders" in sol.x else []
 
@@ -248,6 +259,11 @@ class CompRsmaAoMixin:
     def ao_defaults(self) -> dict:
         return {"max_iter": 100, "tol": 1e-4}
 
+    def _auto_precoders(self) -> str:
+        """The default precoder block: "fp" under the coherent model when N I >= K, else "sca"."""
+        coherent = getattr(self, "interference", "coherent") == "coherent"
+        return "fp" if (coherent and self.N * self.I >= self.K) else "sca"
+
     def ao_blocks(self, positions: str = "grid+pga", sca_options=None, position_options=None,
                   precoders: str = "auto", fp_options=None) -> list:
         """Default AO (docs/theory/comp_rsma.rst: AO driver): precoder block + split, then (MA only) the
@@ -260,8 +276,7 @@ class CompRsmaAoMixin:
         then projected gradient ascent), "pga" (Position block) or "pso"."""
         require_choice(_OWNER, "ao_blocks.precoders", precoders, {"auto", "fp", "sca"})
         if precoders == "auto":
-            coherent = getattr(self, "interference", "coherent") == "coherent"
-            precoders = "fp" if (coherent and self.N * self.I >= self.K) else "sca"
+            precoders = self._auto_precoders()
         if precoders == "fp":
             blocks = [Block("precoders", fp_precoders,
                             fp_options if fp_options is not None else FpPrecoderOptions(sca_options=sca_options,
