@@ -234,3 +234,21 @@ def test_ma_default_explores_from_the_fpa_solution():
     sol = ma.ao_solve(p, rng=0)
     assert sol.fval >= 0.97 * best and sol.output["explored"][0]["accepted"]
     assert p.violation(sol.x) <= 1e-6
+
+
+def test_large_rsma_starts_from_the_sdma_solution():
+    """Above 200 NLP variables the RSMA AO starts from the SDMA twin's solution with a small common
+    stream (at K = 16 its own start ended with the common stream off, at or below SDMA, at the
+    twin's cost); below, or from an infeasible candidate, it keeps its own start."""
+    p = CompRsmaProblem.random(seed=0, K=8, I=8)                   # 2*16*9 + 24 = 312 variables
+    sd = ma.ao_solve(p.variant("SDMA-MA"), rng=0, max_iter=3)
+    x = p.ao_initial_from_starts([sd.x], 0)
+    assert x is not None and np.allclose(x["positions"], sd.x["positions"])
+    share = np.sum(np.abs(x["precoders"][:, :, 0]) ** 2) / np.sum(np.abs(x["precoders"]) ** 2)
+    assert 0 < share <= 2e-3
+    assert CompRsmaProblem.random(seed=0).ao_initial_from_starts([sd.x], 0) is None      # K = 4: own start
+    assert p.variant("SDMA-MA").ao_initial_from_starts([sd.x], 0) is None
+    bad = {**sd.x, "precoders": sd.x["precoders"] * 10}                                    # over the power budget
+    assert p.ao_initial_from_starts([bad], 0) is None
+    sol = ma.ao_solve(p, rng=0, starts=[sd], max_iter=3)
+    assert sol.fval >= sd.fval - 1e-6 and sol.output["history_current"][0] >= sd.fval - 0.05

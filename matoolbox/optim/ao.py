@@ -10,6 +10,8 @@ block that raises or returns exitflag -3 ends the run with exitflag -3 and a mes
 
 Hooks a family may define (all optional):
   ``ao_initial_point(rng) -> x``   starting point (default: ``initial_point(rng)``)
+  ``ao_initial_from_starts(starts, rng) -> x or None``  start from the extra start candidates
+                                   instead (None: ``ao_initial_point``)
   ``ao_defaults() -> dict``        defaults for ``max_iter`` / ``tol``
   ``ao_finalize(solution) -> Solution``  add family outputs (e.g. ergodic rates) to the result
 """
@@ -163,7 +165,9 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     explore = [checked(s, f"explore[{i}]") for i, s in enumerate(explore)]
     if x0 is None:
         init = getattr(problem, "ao_initial_point", None) or problem.initial_point
-        x = _copy(dict(init(rng)))
+        from_starts = getattr(problem, "ao_initial_from_starts", None)
+        x = from_starts(extra, rng) if (from_starts is not None and extra) else None
+        x = _copy(dict(x if x is not None else init(rng)))
     else:
         x = checked(x0, "x0")
 
