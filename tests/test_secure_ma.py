@@ -109,9 +109,10 @@ def test_null_space_start_where_every_mrt_term_is_clipped():
     p, best = inst.problem, inst.best
     best = best if isinstance(best, float) else best["fval"]
     x = p.fpa_point()
-    starts = p.precoder_starts(x)
-    assert set(starts) == {"mrt", "ns_mrt", "ns_rzf"}
-    G = p.channel_matrix(x)[p.K:]
+    H = p.channel_matrix(x)
+    starts = p.variables()["precoders"].null_space_starts(H[: p.K], H[p.K:])
+    assert set(starts) == {"ns_mrt", "ns_rzf"}
+    G = H[p.K:]
     for name in ("ns_mrt", "ns_rzf"):
         assert np.max(np.abs(G @ starts[name])) < 1e-9
         assert np.sum(np.abs(starts[name]) ** 2) == pytest.approx(p.power)

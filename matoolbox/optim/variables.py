@@ -223,6 +223,21 @@ class Precoders(Variable):
             fail("Precoders", "start(H)", "<zero channel>", "MRT needs a non-zero channel")
         return W * (math.sqrt(self.power) / nrm)
 
+    def null_space_starts(self, H, G) -> dict:
+        """Starts that leak nothing to the rows of G (J, n), e.g. eavesdroppers, for the first k
+        rows of H (k, n), each at full power: "ns_mrt" N N^H H^H and "ns_rzf"
+        N (HN)^H (HN (HN)^H + k/power I)^{-1}, N an orthonormal basis of the null space of G
+        (n, n - J). Empty when J >= n."""
+        H, G = np.asarray(H, complex)[: self.k], np.atleast_2d(np.asarray(G, complex))
+        if G.shape[0] >= self.n:
+            return {}
+        N = np.linalg.svd(G)[2][G.shape[0]:].conj().T if G.shape[0] else np.eye(self.n)
+        He = H @ N
+        cands = {"ns_mrt": N @ He.conj().T,
+                 "ns_rzf": N @ He.conj().T @ np.linalg.inv(He @ He.conj().T + self.k / self.power * np.eye(self.k))}
+        return {name: W * math.sqrt(self.power) / float(np.linalg.norm(W)) for name, W in cands.items()
+                if np.isfinite(np.linalg.norm(W)) and np.linalg.norm(W) > 0}
+
     def pack(self, v):
         W = np.asarray(v, complex)
         return np.concatenate([W.real.ravel(), W.imag.ravel()])

@@ -88,34 +88,14 @@ class SecureMaProblem(MaProblem):
         _, dH, dW = secrecy_sum_rate(Hb, G, W, self.noise, active=np.ones(K, bool), grad=True)
         return float(value), dH, {"precoders": dW}
 
-    def precoder_starts(self, x) -> dict:
-        """Precoder starts (M, K) at full power for the layout of ``x``: "mrt" (H^H), and where
-        J < M "ns_mrt" (N N^H H^H) and "ns_rzf" (N (HN)^H (HN (HN)^H + K/P I)^{-1}), N an
-        orthonormal basis of the null space of the Eve rows G (M, M - J): nothing leaks to Eve,
-        so the secrecy terms start positive where MRT's are all clipped at 0."""
-        H = np.asarray(self.channel_matrix(x), complex)
-        Hb, G = H[: self.K], H[self.K:]
-        cands = {"mrt": Hb.conj().T}
-        if G.shape[0] < self.M:
-            N = np.linalg.svd(G)[2][G.shape[0]:].conj().T if G.shape[0] else np.eye(self.M)
-            He = Hb @ N
-            cands["ns_mrt"] = N @ He.conj().T
-            cands["ns_rzf"] = N @ He.conj().T @ np.linalg.inv(He @ He.conj().T + self.K / self.power * np.eye(self.K))
-        out = {}
-        for name, W in cands.items():
-            nrm = float(np.linalg.norm(W))
-            if nrm > 0 and np.isfinite(nrm):
-                out[name] = W * (np.sqrt(self.power) / nrm)
-        return out
-
     def ao_initial_point(self, rng=None) -> dict:
-        """The FPA layout with the best of :meth:`precoder_starts` by secrecy sum rate (measured on
-        the instance library: MRT alone left the AO at 0 on the J = 4 instance, where every
-        secrecy term is clipped and its gradient vanishes; null-space RZF starts it at 0.69 of the
-        best-known value on the FPA instance and the AO ends at 1.00)."""
+        """The FPA layout with the best of MRT and the null-space starts (``Precoders.null_space_starts``,
+        nothing leaks to Eve) by secrecy sum rate: MRT alone left the AO at 0 on the library's J = 4
+        instance, where every secrecy term is clipped."""
         x = dict(super().ao_initial_point(rng))
-        starts = [x] + [{**x, "precoders": W} for W in self.precoder_starts(x).values()]
-        return max(starts, key=self.objective)
+        H = np.asarray(self.channel_matrix(x), complex)
+        ns = self.variables()["precoders"].null_space_starts(H[: self.K], H[self.K:])
+        return max([x] + [{**x, "precoders": W} for W in ns.values()], key=self.objective)
 
     def ao_blocks(self):
         """Precoders: gradient ascent on the unclipped sum of the secrecy terms (leaves a zero-rate
@@ -128,8 +108,7 @@ class SecureMaProblem(MaProblem):
             blocks.append(Block("positions", functools.partial(chain_blocks, solvers=(coordinate_search, pga)), pos))
         return blocks
 
-    def ao_defaults(self):
-        return {"max_iter": 20, "tol": 1e-3}
+    ao_defaults = staticmethod(lambda: {"max_iter": 20, "tol": 1e-3})
 
     def variant(self, scheme: str) -> "SecureMaProblem":
         """The same instance as "MA" (movable array) or "FPA" (the centred ULA at spacing D)."""
@@ -145,9 +124,7 @@ class SecureMaProblem(MaProblem):
         K = require_count(_OWN, "K", fields.get("K", 6))
         J = require_count(_OWN, "J", fields.get("J", 6), 0)
         ch = MultiLinkChannel.random(K, L, rng, nlos_power=nlos_power)
-        if J:
-            ch = ch.stack(MultiLinkChannel.random(J, L, rng, nlos_power=nlos_power))
-        return cls(ch, **fields)
+        return cls(ch.stack(MultiLinkChannel.random(J, L, rng, nlos_power=nlos_power)) if J else ch, **fields)
 
     @classmethod
     def from_paths(cls, paths, *, convention="mzz", **fields):
@@ -156,8 +133,7 @@ class SecureMaProblem(MaProblem):
         if isinstance(paths, Paths):
             return cls(MultiLinkChannel.from_paths(paths), **fields)
         d = paths if isinstance(paths, dict) else read_mapping(paths, _OWN)
-        missing = [k for k in ("beta", "theta", "phi") if k not in d]
-        if missing:
+        if missing := [k for k in ("beta", "theta", "phi") if k not in d]:
             fail(_OWN, "from_paths.paths", sorted(d), f"misses {missing}")
         p = Paths.from_arrays(np.conj(np.asarray(d["beta"], complex)), d["theta"], d["phi"],
                               np.zeros_like(d["theta"], float) + np.pi / 2, np.zeros_like(d["phi"], float) + np.pi / 2,
