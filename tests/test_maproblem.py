@@ -63,3 +63,18 @@ def test_screened_start_uses_rng_and_beats_the_fpa_value(prob):
     pts = [prob.fpa_point(), prob.initial_point(3)]
     f = prob.score_points(pts)
     assert np.allclose(f, [ValueFunction(prob).objective(x) for x in pts])
+
+
+def test_precoder_null_space_starts_leak_nothing():
+    from matoolbox.optim.variables import Precoders
+    rng = np.random.default_rng(0)
+    var = Precoders(6, 2, 4.0)
+    H = rng.standard_normal((2, 6)) + 1j * rng.standard_normal((2, 6))
+    G = rng.standard_normal((3, 6)) + 1j * rng.standard_normal((3, 6))
+    starts = var.null_space_starts(H, G)
+    assert set(starts) == {"ns_mrt", "ns_rzf"}
+    for W in starts.values():
+        assert W.shape == (6, 2) and np.max(np.abs(G @ W)) < 1e-10
+        assert np.sum(np.abs(W) ** 2) == pytest.approx(4.0)
+        assert np.all(np.abs(np.diag(H @ W)) > 1e-3)                 # every user still served
+    assert var.null_space_starts(H, np.ones((6, 6))) == {}           # no null space left
