@@ -10,8 +10,8 @@ block that raises or returns exitflag -3 ends the run with exitflag -3 and a mes
 
 Hooks a family may define (all optional):
   ``ao_initial_point(rng) -> x``   starting point (default: ``initial_point(rng)``)
-  ``ao_initial_from_starts(starts, rng) -> x or None``  start from the extra start candidates
-                                   instead (None: ``ao_initial_point``)
+  ``ao_initial_from_starts(starts, rng) -> x or None``  start from the extra starts (None: own)
+  ``ao_starts(rng, max_iter, tol)`` / ``ao_explore(...)`` -> list  default ``starts`` / ``explore``
   ``ao_defaults() -> dict``        defaults for ``max_iter`` / ``tol``
   ``ao_finalize(solution) -> Solution``  add family outputs (e.g. ergodic rates) to the result
 """
