@@ -155,7 +155,7 @@ class CompRsmaAoMixin:
     def explore_twin(self) -> str | None:
         """The scheme whose AO solution :meth:`ao_explore` uses ("RSMA-FPA" / "SDMA-FPA"), or None
         where the default AO does not explore (see there)."""
-        n_vars = 2 * self.N * self.I * (self.K + 1) + 3 * self.K
+        n_vars = self._nlp_vars()
         if (not self.movable or self.ao_init not in ("auto", "best") or n_vars > _POLISH_MAX_VARS
                 or self._auto_precoders() != "sca"):
             return None
@@ -187,7 +187,7 @@ class CompRsmaAoMixin:
         below the SDMA twin (30.081 vs 30.082 ... 29.973 vs 30.253), in as much time as the twin
         (2.2-4.2 s); from the twin's solution it adds 0.002 in 1 iteration. Smaller problems, or
         no feasible start: None (the own start; at K = 4 the RSMA start candidates matter)."""
-        n_vars = 2 * self.N * self.I * (self.K + 1) + 3 * self.K
+        n_vars = self._nlp_vars()
         if not self.rsma or n_vars <= _POLISH_MAX_VARS or self.ao_init not in ("auto", "best"):
             return None
         ok = [x for x in starts if "precoders" in x and self.violation(x) <= 1e-6]
@@ -273,6 +273,11 @@ class CompRsmaAoMixin:
     def ao_defaults(self) -> dict:
         return {"max_iter": 100, "tol": 1e-4}
 
+    def _nlp_vars(self) -> int:
+        """Real variables of the NLP form (P, c, r): 2NI(K+1) + 3K; above _POLISH_MAX_VARS the
+        joint polish and the FPA explore are skipped and large RSMA starts from its SDMA twin."""
+        return 2 * self.N * self.I * (self.K + 1) + 3 * self.K
+
     def _auto_precoders(self) -> str:
         """The default precoder block: "fp" under the coherent model when N I >= K, else "sca"."""
         coherent = getattr(self, "interference", "coherent") == "coherent"
@@ -325,7 +330,7 @@ class CompRsmaAoMixin:
         (recorded in ``output["polish"]``) above 200 NLP variables 2NI(K+1) + 3K: SLSQP's dense
         QP costs grow as the cube (measured 4-4.5 s at K = 16, I = 8, N = 2, i.e. 592 variables).
         Then adds per-user rates and the scheme to ``output``."""
-        n_vars = 2 * self.N * self.I * (self.K + 1) + 3 * self.K
+        n_vars = self._nlp_vars()
         if self.ao_polish == "slsqp" and n_vars > _POLISH_MAX_VARS:
             sol.output["polish"] = {"skipped": f"{n_vars} NLP variables > {_POLISH_MAX_VARS}", "accepted": False}
         elif self.ao_polish == "slsqp" and sol.exitflag != -2 and sol.x and "precoders" in sol.x:

@@ -99,8 +99,8 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
         unlike ``starts`` whatever their value: a worse-looking start can lead to a better basin
         (e.g. the FPA solution for an MA scheme). The best feasible result of all runs is returned
         and each run is recorded in ``output["explored"]``. Default: the family's
-        ``ao_explore(rng)`` when ``x0`` is not given (CoMP-RSMA MA schemes up to 200 NLP
-        variables: the AO solution of the FPA twin), else none.
+        ``ao_explore(rng)`` when ``x0`` is not given (CoMP-RSMA MA schemes with the SCA precoder
+        block, up to 200 NLP variables: the AO solution of the FPA twin), else none.
 
     Returns
     -------
