@@ -366,3 +366,17 @@ def test_common_stream_carrying_a_user_uses_the_multiplier_rule(monkeypatch):
     assert np.all(q.evaluate(y0)["Rp"] >= q.rth)
     fpm.fp_precoders(q, y0)
     assert calls
+
+
+@pytest.mark.parametrize("max_rejects", [2, 5])
+def test_fp_block_stops_after_max_rejects_in_a_row(max_rejects):
+    """From a converged point every further step is rejected: with patience out of reach the
+    block ends after ``max_rejects`` rejections in a row (measured: 1 accepted, then the rejects),
+    not at max_iter; a value below 1 is refused naming the field."""
+    p = CompRsmaProblem.random(seed=0, movable=False)
+    s = fp_precoders(p, p.ao_initial_point(0), options=FpPrecoderOptions(max_iter=500, patience=50))
+    r = fp_precoders(p, s.x, options=FpPrecoderOptions(max_iter=500, patience=1000, max_rejects=max_rejects))
+    assert r.output["rejected"] == max_rejects and r.nit <= max_rejects + 3
+    assert "rejected" in r.message and r.fval >= s.fval - 1e-9
+    with pytest.raises(InvalidProblemError, match="max_rejects"):
+        FpPrecoderOptions(max_rejects=0)
