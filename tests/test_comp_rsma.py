@@ -157,8 +157,8 @@ def test_batched_gains_match_single(prob, rng):
 
 @pytest.mark.parametrize("moving", [(1,), (0, 2), ()])
 def test_batched_gains_with_fixed_rows_match_single(prob, rng, moving):
-    """A grid-search batch (B >= 8) where only some users' rows move: the rows that stay put are
-    computed once; every row must still equal the single-point gains."""
+    """A grid-search batch (B >= 8) where only some users' rows move: the rows (and rates) of the
+    users that stay put are computed once; every row and rate must still equal the single point's."""
     x = prob.random_point(rng)
     batch = np.repeat(x["positions"][None], 12, axis=0)
     for k in moving:
@@ -169,6 +169,10 @@ def test_batched_gains_with_fixed_rows_match_single(prob, rng, moving):
         assert np.allclose(Ab[b], prob.gains(x["precoders"], batch[b]), atol=1e-12)
     assert np.allclose(prob.objective_batch("positions", batch, x),
                        [prob.objective({**x, "positions": v}) for v in batch])
+    Rc, Rp = prob.rates_at(x["precoders"], batch)        # only the moving users' rates per entry
+    for b in range(12):
+        one = prob.rates_at(x["precoders"], batch[b])
+        assert np.allclose(Rc[b], one[0], atol=1e-12) and np.allclose(Rp[b], one[1], atol=1e-12)
 
 
 # ---------------------------------------------------------------- 5: gradients ----------------

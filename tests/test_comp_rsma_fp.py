@@ -221,10 +221,12 @@ def _mse_terms(hH, P, gc, gp):
 
 
 @pytest.mark.parametrize("access", ["sdma", "rsma"])
-def test_qos_step_solves_the_qcqp_like_cvxpy(access):
+def test_qos_step_solves_the_qcqp_like_cvxpy(access, monkeypatch):
     """The QoS-constrained WMMSE step is the minimiser of its convex QCQP: same objective as
     CVXPY's solution of the same problem (written independently, explicit sums), its QoS and
-    per-BS power constraints hold, and the floors bind (so the test sees the dual at work)."""
+    per-BS power constraints hold, and the floors bind (so the test sees the dual at work). The
+    dual's projected Newton search reaches it alone (its L-BFGS-B fallback is made to raise): a
+    wrong Hessian fails here."""
     import cvxpy as cp
 
     from matoolbox.comp_rsma.wmmse import qos_wmmse_step
@@ -242,6 +244,12 @@ def test_qos_step_solves_the_qcqp_like_cvxpy(access):
     rc_min = 0.5 * float(Rc.min()) if rsma else 0.0
     wc = np.full(K, 1.0 / K) if rsma else np.zeros(K)
     wp = np.ones(K)
+    import matoolbox.comp_rsma.wmmse as W
+
+    def no_fallback(*a, **k):
+        raise AssertionError("projected Newton did not reach the dual optimum: L-BFGS-B fallback run")
+
+    monkeypatch.setattr(W, "minimize", no_fallback)
     P1, mu, dual = qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, floors, rc_min)
     # independent receivers and MMSE weights at Pst
     A = hH @ Pst
@@ -286,7 +294,7 @@ def test_qos_step_solves_the_qcqp_like_cvxpy(access):
 def test_qos_step_with_slack_floors_is_the_plain_step_without_a_dual_search(access, monkeypatch):
     """Floors far below the rates (none binds): the QCQP's solution is the plain WMMSE step (zero
     QoS multipliers satisfy the KKT conditions), returned with a zero dual and, from a zero warm
-    start, without running the dual search (L-BFGS-B is made to raise there); from a non-zero warm
+    start, without running the dual search (the dual search is made to raise there); from a non-zero warm
     start the search runs and finds the same step."""
     import matoolbox.comp_rsma.wmmse as W
 
@@ -308,7 +316,7 @@ def test_qos_step_with_slack_floors_is_the_plain_step_without_a_dual_search(acce
                                     dual0=np.ones(p.K))
     assert np.max(dual2) <= 1e-6 * p.K
     np.testing.assert_allclose(P2, plain, rtol=1e-4, atol=1e-6 * np.abs(plain).max())
-    monkeypatch.setattr(W, "minimize", no_search)
+    monkeypatch.setattr(W, "_maximise_dual", no_search)
     P1, mu, dual = W.qos_wmmse_step(hH, Pst, wc, wp, p.pmax, p.I, rsma, 0.1 * Rp, rc_min,
                                     dual0=np.zeros(p.K))
     assert np.all(dual == 0.0)

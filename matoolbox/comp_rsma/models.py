@@ -31,7 +31,8 @@ import math
 
 import numpy as np
 
-from .rates import RateGrad, rate_coefficients, rates_from_gains
+from ..channels import field_response as fr
+from .rates import RateGrad, _numba_call, rate_coefficients, rates_from_gains, rates_of_rows
 
 __all__ = ["INTERFERENCE_MODELS", "model_terms", "rates_from_bs_gains", "model_coefficients",
            "CompRsmaModelMixin"]
@@ -137,6 +138,21 @@ class CompRsmaModelMixin:
         """(Rc, Rp) (K,) at precoders P and positions (K, 2) (a batch (B, K, 2) gives (B, K))
         under the problem's interference model."""
         if self.coherent:
+            pos = np.asarray(positions, float)
+            if pos.ndim == 3 and pos.shape[0] >= 8:
+                vary = np.nonzero(np.any(pos != pos[:1], axis=(0, 2)))[0]
+                if vary.size < self.K:
+                    # users whose position is the same across the batch (a per-user grid search
+                    # moves one) have the same rates: computed once, the others per batch entry
+                    Rc0, Rp0 = rates_from_gains(self.gains(P, pos[0]))
+                    Rc = np.repeat(Rc0[None], pos.shape[0], axis=0)
+                    Rp = np.repeat(Rp0[None], pos.shape[0], axis=0)
+                    if vary.size:
+                        Ak = _numba_call(fr.steer_sum, np.ascontiguousarray(self._c["Wr"][vary]),
+                                         np.ascontiguousarray(self._coeffs(P)[vary]),
+                                         np.ascontiguousarray(pos[:, vary]), self.wavelength, sign=-1)
+                        Rc[:, vary], Rp[:, vary] = rates_of_rows(Ak, vary)
+                    return Rc, Rp
             return rates_from_gains(self.gains(P, positions))
         return rates_from_bs_gains(self.bs_gains(P, positions), self.interference)
 

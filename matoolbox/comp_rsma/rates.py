@@ -50,6 +50,16 @@ def rates_from_gains(A):
     return np.log2(T / Ic), np.log2(Ic / Ip)
 
 
+def rates_of_rows(A, rows):
+    """Rates of the users ``rows`` (m,) from their gain rows A (..., m, K+1): (Rc, Rp) (..., m).
+    User k's rates depend on its own row a_k only, so a batch that moves some users needs theirs."""
+    S = np.abs(np.asarray(A)) ** 2
+    rows = np.asarray(rows)
+    Ic = S[..., 1:].sum(axis=-1) + 1.0
+    Ip = np.maximum(Ic - S[..., np.arange(rows.size), rows + 1], 1.0)
+    return np.log2((Ic + S[..., 0]) / Ic), np.log2(Ic / Ip)
+
+
 def rate_coefficients(A, wc, wp):
     r"""C_{k,s} = dF/d|a_{k,s}|^2 for F = sum_k (wc_k R_{c,k} + wp_k R_{p,k}) (Analytic gradients): (..., K, K+1)."""
     _, Ip, Ic, T = _interference(np.asarray(A))

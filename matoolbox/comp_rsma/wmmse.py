@@ -11,9 +11,12 @@ e^c_k(P), e^p_k(P) is a convex quadratic in P and upper-bounds its MMSE value, s
 R_{c,k} >= r_c at the next iterate: an inner approximation, as in SCA, so a feasible iterate stays
 feasible. Its Lagrangian is the plain WMMSE objective with weights u^p_k + nu_k, u^c_k + alpha_k;
 (nu, alpha) >= 0 and the per-BS multipliers mu maximise the concave dual d(nu, alpha, mu), whose
-gradient is the constraint residual (e^p_k(P*) - 2^{-r_k}, e^c_k(P*) - 2^{-r_c}, p_n(P*) - P_M^n);
-it is solved jointly with L-BFGS-B, warm-started, and the primal is recovered at the dual found
-with the exact per-BS power of :func:`solve_per_bs`.
+gradient is the constraint residual (e^p_k(P*) - 2^{-r_k}, e^c_k(P*) - 2^{-r_c}, p_n(P*) - P_M^n)
+and whose Hessian is exact and cheap (every constraint's dL/dP^* is rank one or a BS block of P).
+It is maximised jointly by projected Newton, warm-started (2-3 evaluations per step measured at
+K = 16; L-BFGS-B took 14.5, 7 ms per step), with L-BFGS-B as the fallback where Newton does not reach
+a KKT point, and the primal is recovered at the dual found with the exact per-BS power of
+:func:`solve_per_bs`.
 """
 from __future__ import annotations
 
@@ -220,27 +223,49 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     def assemble(Ps):
         return _assemble(Ps, NI, rsma)
 
-    def negdual(z):
-        """-d(nu, alpha, mu) and its negative gradient (constraint residuals), mu free too."""
+    cls = [0, 1] if rsma else [1]                 # column classes of the Lagrangian: common, private
+
+    def evaluate(z, hess=False):
+        """Dual value d(z), its gradient (the constraint residuals) and, with ``hess``, its Hessian
+        -2 Re sum_c G_i[:, c]^H (Q_c + D)^{-1} G_j[:, c], G_i = dL/dP^* of constraint i (rank one
+        h_k w_i^T for a QoS floor, E_n P for BS n's power). None where the solve fails."""
         up, uc, Qs, Bs = parts(z)
         D = np.diag(z[m:][blk])
         try:
-            Ps = [np.linalg.solve(Q + D, B) for Q, B in zip(Qs, Bs)]
+            Ys = [np.linalg.inv(Q + D) for Q in Qs]
         except np.linalg.LinAlgError:
-            return np.inf, np.zeros_like(z)
-        P = assemble(Ps)
+            return None
+        P = assemble([Y @ B for Y, B in zip(Ys, Bs)])
         ec, ep = _mse(hH, P, gc, gp)
         pw = np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
         d = float(uc @ ec + up @ ep - z[:qp.size] @ tp - z[qp.size:m].sum() * tc + z[m:] @ (pw - pmax))
         g = np.concatenate([ep[qp] - tp, ec[qc] - tc, pw - pmax])
         if not (np.isfinite(d) and np.all(np.isfinite(g))):
-            return np.inf, np.zeros_like(z)
-        return -d, -g
+            return None
+        if not hess:
+            return d, g, None
+        A = hH @ P
+        W = np.zeros((m, K + 1), complex)
+        W[:qp.size, 1:] = (np.abs(gp[qp]) ** 2)[:, None] * A[qp, 1:]
+        W[np.arange(qp.size), qp + 1] -= gp[qp].conj()
+        W[qp.size:] = (np.abs(gc[qc]) ** 2)[:, None] * A[qc]
+        W[qp.size:, 0] -= gc[qc].conj()
+        G = np.concatenate([hH[np.r_[qp, qc]].conj()[:, :, None] * W[:, None, :],
+                            (blk[None, :] == np.arange(N)[:, None])[:, :, None] * P[None]])
+        Hs = np.zeros((m + N, m + N))
+        for Y, c in zip(Ys, cls):
+            Gc = G[:, :, :1] if c == 0 else G[:, :, 1:]
+            Hs -= 2.0 * np.real(Gc.conj().reshape(m + N, -1) @ np.matmul(Y, Gc).reshape(m + N, -1).T)
+        return d, g, 0.5 * (Hs + Hs.T)
 
-    # per-BS multipliers first (the plain step at the warm-started dual), then all jointly
+    # per-BS multipliers first (the plain step at the warm-started dual), then all jointly; with a
+    # non-zero warm start (nu0, mu0) the joint search starts from it directly
     nu0 = np.zeros(m) if dual0 is None or np.size(dual0) != m else np.maximum(np.asarray(dual0, float), 0.0)
     _, _, Qs, Bs = parts(nu0)
-    Ps, mu = solve_per_bs(Qs, Bs, pmax, I, mu0)
+    if m and np.any(nu0 > 0) and mu0 is not None and np.size(mu0) == N:
+        mu = np.asarray(mu0, float)
+    else:
+        Ps, mu = solve_per_bs(Qs, Bs, pmax, I, mu0)
     if m == 0:
         return assemble(Ps), mu, nu0
     # zero QoS multipliers (the warm start, when the last step's were zero) with the exact per-BS
@@ -255,11 +280,9 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
             return Pz, mu, nu0
     floor = _MU_FLOOR * max(max(float(np.real(np.trace(Q))) for Q in Qs) / NI, 1e-300)   # as solve_per_bs
     z0 = np.concatenate([nu0, np.maximum(mu, floor)])
-    with np.errstate(all="ignore"):
-        res = minimize(negdual, z0, jac=True, method="L-BFGS-B",
-                       bounds=[(0.0, None)] * m + [(floor, None)] * N,
-                       options={"maxiter": maxiter, "gtol": gtol, "ftol": 1e-15})
-    z = np.maximum(res.x, 0.0)
+    lb = np.concatenate([np.zeros(m), np.full(N, floor)])
+    z = _maximise_dual(evaluate, z0, lb, np.concatenate([tp, np.full(qc.size, tc), pmax]), maxiter, gtol)
+    z = np.maximum(z, 0.0)
     _, _, Qs, Bs = parts(z)
     Ps, mu = solve_per_bs(Qs, Bs, pmax, I, z[m:])       # exact per-BS power at the dual found
     P = assemble(Ps)
@@ -269,3 +292,53 @@ def qos_wmmse_step(hH, Pst, wc, wp, pmax, I, rsma, rp_min, rc_min=0.0, dual0=Non
     if not np.all(np.isfinite(P)):
         raise np.linalg.LinAlgError("QoS WMMSE step: non-finite precoders")
     return P, mu, z
+
+
+def _projected_newton(fun, z, lb, scale, max_iter=30, rtol=1e-10):
+    """Maximise a smooth concave d over z >= lb by projected Newton ascent: ``fun(z, True)`` gives
+    (d, gradient, Hessian) or None. The variables at their bound whose gradient points below it
+    stay fixed, Newton's step on the others, Armijo backtracking along the projected path. Returns
+    z once every free gradient entry is within ``rtol * scale``, else None."""
+    cur = fun(z, True)
+    for _ in range(max_iter):
+        if cur is None:
+            return None
+        d, g, H = cur
+        fixed = (z <= lb) & (g <= 0.0)
+        if np.all(np.abs(np.where(fixed, 0.0, g)) <= rtol * scale):
+            return z
+        free = ~fixed
+        Hf = -H[np.ix_(free, free)]
+        step = np.zeros_like(z)
+        try:
+            step[free] = np.linalg.solve(Hf + 1e-14 * np.trace(Hf) * np.eye(Hf.shape[0]), g[free])
+        except np.linalg.LinAlgError:
+            return None
+        t = 1.0
+        for _ls in range(30):
+            zt = np.maximum(z + t * step, lb)
+            new = fun(zt, True)
+            if new is not None and new[0] >= d + 1e-4 * float(g @ (zt - z)) - 1e-13 * abs(d):
+                z, cur = zt, new
+                break
+            t *= 0.5
+        else:
+            return None
+    return None
+
+
+def _maximise_dual(fun, z0, lb, scale, maxiter, gtol):
+    """The dual search of :func:`qos_wmmse_step`: projected Newton (2-3 evaluations from a warm
+    start); where it does not reach a KKT point (floors out of reach: the dual is unbounded),
+    L-BFGS-B from z0 with at most ``maxiter`` iterations."""
+    z = _projected_newton(fun, z0, lb, scale)
+    if z is not None:
+        return z
+
+    def negdual(z):
+        out = fun(z)
+        return (np.inf, np.zeros_like(z)) if out is None else (-out[0], -out[1])
+
+    with np.errstate(all="ignore"):
+        return minimize(negdual, z0, jac=True, method="L-BFGS-B", bounds=list(zip(lb, [None] * lb.size)),
+                        options={"maxiter": maxiter, "gtol": gtol, "ftol": 1e-15}).x
