@@ -1,7 +1,9 @@
 """CoMP-RSMA problem: channel, rates, gradients, projections, LP split, validation (spec §9, 1-5, 8-10)."""
+import dataclasses
 import math
 
 import cvxpy as cp
+
 import numpy as np
 import pytest
 
@@ -173,6 +175,34 @@ def test_batched_gains_with_fixed_rows_match_single(prob, rng, moving):
     for b in range(12):
         one = prob.rates_at(x["precoders"], batch[b])
         assert np.allclose(Rc[b], one[0], atol=1e-12) and np.allclose(Rp[b], one[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("access, reduced", [("sdma", False), ("rsma", False), ("rsma", True)])
+def test_score_rows_is_score_batch_per_row(access, reduced, rng):
+    """score_rows (a grid-search sweep's first pass: every user's candidates in one call) gives,
+    for each user k, what score_batch gives for the batch that moves user k alone; the grid
+    search ends at the same point with it as without it, from a point where few users move."""
+    from matoolbox.optim.blocks import grid_search_positions
+    from matoolbox.optim.grid_search import _unit_grid
+
+    p = CompRsmaProblem.random(seed=5, K=5, I=3, access=access)
+    p = p.as_reduced() if reduced else p
+    x = p.random_point(rng)
+    lo, hi = p.bounds()
+    cands = lo[:, None] + _unit_grid(6, 2)[None] * (hi - lo)[:, None]              # (K, 36, 2)
+    f, v = p.score_rows("positions", x, cands)
+    assert f.shape == v.shape == (p.K, 36)
+    for k in range(p.K):
+        batch = np.repeat(x["positions"][None], 36, axis=0)
+        batch[:, k] = cands[k]
+        fb, vb = p.score_batch("positions", batch, x)
+        assert np.allclose(f[k], fb, rtol=1e-12, atol=1e-12) and np.allclose(v[k], vb, rtol=1e-12, atol=1e-12)
+    y = grid_search_positions(p, x).x                  # then few users move: the rows path matters
+    a = grid_search_positions(p, {**y, "precoders": 0.9 * y["precoders"]})
+    p_plain = dataclasses.replace(p)
+    object.__setattr__(p_plain, "score_rows", lambda *args: None)
+    b = grid_search_positions(p_plain, {**y, "precoders": 0.9 * y["precoders"]})
+    assert np.array_equal(a.x["positions"], b.x["positions"]) and a.fval == pytest.approx(b.fval, rel=1e-12)
 
 
 # ---------------------------------------------------------------- 5: gradients ----------------

@@ -156,6 +156,25 @@ class CompRsmaModelMixin:
             return rates_from_gains(self.gains(P, positions))
         return rates_from_bs_gains(self.bs_gains(P, positions), self.interference)
 
+    def score_rows(self, block, x, cands):
+        """(objective, violation) (K, G) of moving user k alone to cands[k, g] (cands (K, G, 2)),
+        the others at x (coherent model; else None). User k's rates depend on r_k only, so every
+        user's candidates come from one batched steering call (a grid-search sweep's first pass)."""
+        if block != "positions" or not self.coherent:
+            return None
+        P, c, r = self._unpack(x)
+        K, G = cands.shape[:2]
+        Ak = self._steer(self._coeffs(P), np.ascontiguousarray(np.swapaxes(cands, 0, 1)))  # (G, K, K+1)
+        Rck, Rpk = rates_of_rows(Ak, np.arange(K))                                      # (G, K)
+        Rc0, Rp0 = rates_from_gains(self.gains(P, r))
+        idx = np.arange(K)
+        Rc = np.repeat(np.repeat(Rc0[None, None], K, axis=0), G, axis=1)                  # (K, G, K)
+        Rp = np.repeat(np.repeat(Rp0[None, None], K, axis=0), G, axis=1)
+        Rc[idx, :, idx], Rp[idx, :, idx] = Rck.T, Rpk.T
+        vals = np.repeat(np.repeat(np.asarray(r, float)[None, None], K, axis=0), G, axis=1)   # (K, G, K, 2)
+        vals[idx, :, idx] = cands
+        return self._scores(P, c, vals, Rc, Rp)
+
     def _model_grads(self, P, positions, wc, wp):
         """Rates and (grad_P, grad_r) for weights wc, wp (..., K) under any model; grad_P
         (..., N, I, K+1), grad_r (..., K, 2) = dF/dr_k (all users' rates included)."""

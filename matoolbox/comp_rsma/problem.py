@@ -505,7 +505,10 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
             raise InvalidProblemError(f"{_OWNER}.objective_batch block = {block!r}: only 'positions' is batched")
         P, c, _ = self._unpack(x)
         vals = np.asarray(values, float)
-        Rc, Rp = self.rates_at(P, vals)
+        return self._scores(P, c, vals, *self.rates_at(P, vals))
+
+    def _scores(self, P, c, vals, Rc, Rp):
+        """(objective, violation) of position blocks vals (..., K, 2) with rates Rc, Rp (..., K)."""
         if not self.rsma:
             obj = Rp.sum(axis=-1)
         elif self.reduced:

@@ -102,7 +102,12 @@ def _search(problem, x0, block, points, sweeps, feas_tol, region, solver):
     f0 = float(problem.objective(x))
     lim = max(float(problem.violation(x)), feas_tol)
     history, moves, evaluated = [f0], 0, 0
+    rows = getattr(problem, "score_rows", None) if (region is None and n > 1) else None
     for _ in range(int(sweeps)):
+        # every row's candidates scored at once from the sweep's start point (problem.score_rows);
+        # exact for each row until the first move of the sweep, then one score call per row
+        pre = rows(block, x | {block: r}, lo[:, None] + unit[None] * (hi - lo)[:, None]) if rows else None
+        moved = False
         for k in range(n):
             pts = ports if ports is not None else lo[k] + unit * (hi[k] - lo[k])
             if region is not None and n > 1:
@@ -119,12 +124,12 @@ def _search(problem, x0, block, points, sweeps, feas_tol, region, solver):
                 continue
             cand = np.repeat(r[None], len(pts), axis=0)
             cand[:, k] = pts
-            f, v = score(cand)
+            f, v = (pre[0][k], pre[1][k]) if (pre is not None and not moved) else score(cand)
             evaluated += len(pts)
             f = np.where((v <= lim) & np.isfinite(f), f, -np.inf)
             i = int(np.argmax(f))
             if f[i] > f0:
-                r, f0 = cand[i], float(f[i])
+                r, f0, moved = cand[i], float(f[i]), True
                 moves += 1
             history.append(f0)
     x[block] = r
