@@ -14,7 +14,10 @@ the grid is the set of ports. Points closer than the region's ``min_spacing`` ``
 antenna (and, for ports, the ports already taken) are skipped. Each antenna's candidates are
 scored in one call: ``problem.score_batch(block, values, x) -> (f, v)`` if the problem has it,
 else ``objective_batch(block, values, x)`` and ``violation_batch`` (else one ``objective`` /
-``violation`` call per candidate). The objective never decreases; each move is the best grid
+``violation`` call per candidate). For per-row boxes (``grid_search_positions``) a problem may also
+have ``score_rows(block, x, cands) -> (f, v)`` ((n, G) each: row k alone at ``cands[k, g]``, the
+others at x), used for a sweep's rows until its first move (exact: nothing else has changed), then
+one ``score_batch`` call per row. The objective never decreases; each move is the best grid
 point *among those that keep the layout feasible*, the other antennas fixed. In a plane that is the
 whole grid minus the spacing discs; on a line whose feasibility depends on the antennas' order
 (``LineSegment``), a move past a neighbour is infeasible, so an antenna only moves between its
