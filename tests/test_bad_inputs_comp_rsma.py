@@ -58,17 +58,17 @@ CASES = [
     ("g0=1e308", lambda: C.random(0, g0=1e308), "g0"),
     ("shared_rx_angles='yes'", lambda: C.random(0, shared_rx_angles="yes"), "shared_rx_angles"),
     # x0 given to ao_solve
-    ("x0 missing precoders", lambda: ao_solve(_BASE, x0=_drop("precoders"), max_iter=1), ("x0", "precoders")),
-    ("x0 precoders shape", lambda: ao_solve(_BASE, x0=_x(precoders=np.zeros((2, 2, 2))), max_iter=1),
+    ("x0 missing precoders", lambda: ao_solve(_BASE, x0=_drop("precoders"), max_iter=1, rng=0), ("x0", "precoders")),
+    ("x0 precoders shape", lambda: ao_solve(_BASE, x0=_x(precoders=np.zeros((2, 2, 2))), max_iter=1, rng=0),
      ("x0['precoders']", "(2, 2, 3)")),
-    ("x0 precoders NaN", lambda: ao_solve(_BASE, x0=_x(precoders=np.full((2, 2, 3), NAN)), max_iter=1),
+    ("x0 precoders NaN", lambda: ao_solve(_BASE, x0=_x(precoders=np.full((2, 2, 3), NAN)), max_iter=1, rng=0),
      "x0['precoders']"),
-    ("x0 positions shape", lambda: ao_solve(_BASE, x0=_x(positions=np.zeros(2)), max_iter=1), "x0['positions']"),
-    ("x0 positions complex", lambda: ao_solve(_BASE, x0=_x(positions=np.zeros((2, 2), complex)), max_iter=1),
+    ("x0 positions shape", lambda: ao_solve(_BASE, x0=_x(positions=np.zeros(2)), max_iter=1, rng=0), "x0['positions']"),
+    ("x0 positions complex", lambda: ao_solve(_BASE, x0=_x(positions=np.zeros((2, 2), complex)), max_iter=1, rng=0),
      "x0['positions']"),
-    ("x0 common NaN", lambda: ao_solve(_BASE, x0=_x(common=np.array([NAN, 0.0])), max_iter=1), "x0['common']"),
-    ("x0 not a dict", lambda: ao_solve(_BASE, x0=[1, 2, 3], max_iter=1), "x0"),
-    ("x0 text", lambda: ao_solve(_BASE, x0=_x(precoders="zeros"), max_iter=1), "x0['precoders']"),
+    ("x0 common NaN", lambda: ao_solve(_BASE, x0=_x(common=np.array([NAN, 0.0])), max_iter=1, rng=0), "x0['common']"),
+    ("x0 not a dict", lambda: ao_solve(_BASE, x0=[1, 2, 3], max_iter=1, rng=0), "x0"),
+    ("x0 text", lambda: ao_solve(_BASE, x0=_x(precoders="zeros"), max_iter=1, rng=0), "x0['precoders']"),
 ]
 
 

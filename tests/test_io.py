@@ -67,6 +67,10 @@ def test_round_trip_exact_fields_and_objective(tmp_path, name, fmt):
 @pytest.mark.parametrize("name", ["comp_rsma", "uplink", "xlma", "fd"])
 def test_reloaded_instance_gives_the_same_ao_result(tmp_path, name):
     prob = INSTANCES[name]
+    # one run first: a CVXPY subproblem built in this process (the SCA fallback, cached per size)
+    # gives answers that differ at 1e-5 from those of one built after other CVXPY objects
+    # (variable ordering), so the comparison starts once the cache holds it
+    ma.ao_solve(prob, rng=7, max_iter=2)
     a = ma.ao_solve(prob, rng=7, max_iter=2)
     for fmt in ("json", "mat"):
         back = getattr(type(prob), f"from_{fmt}")(getattr(prob, f"to_{fmt}")(tmp_path / f"p.{fmt}"))

@@ -67,9 +67,7 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
         except np.linalg.LinAlgError:
             return None
         Ps = [Y @ B for Y, B in zip(Ys, Bs)]
-        pw = np.zeros(N)
-        for P in Ps:
-            pw += np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N)
+        pw = sum(np.sum(np.abs(P) ** 2, axis=1) for P in Ps).reshape(N, I).sum(axis=1)
         if not np.all(np.isfinite(pw)):
             return None
         return Ps, Ys, pw
@@ -90,16 +88,9 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
         free = (mu > floor * 1.0001) | (pw > pmax)
         if np.all(np.abs(pw[free] - pmax[free]) <= rtol * pmax[free]) and np.all(pw <= pmax * (1 + rtol)):
             break
-        H = np.zeros((N, N))                       # dp_n / dmu_m
-        for P, Y in zip(Ps, Ys):
-            for n in range(N):
-                sn = slice(n * I, (n + 1) * I)
-                for m in range(n, N):
-                    sm = slice(m * I, (m + 1) * I)
-                    val = -2.0 * float(np.real(np.vdot(P[sn], Y[sn, sm] @ P[sm])))
-                    H[n, m] += val
-                    if m != n:
-                        H[m, n] += val
+        # dp_n / dmu_m = -2 Re sum_s <[P_s]_n, [Y_s]_{nm} [P_s]_m>
+        H = -2.0 * sum(np.real(np.einsum("nas,namb,mbs->nm", P.reshape(N, I, -1).conj(),
+                                         Y.reshape(N, I, N, I), P.reshape(N, I, -1))) for P, Y in zip(Ps, Ys))
         idx = np.nonzero(free)[0]
         J = 0.5 * np.maximum(pw[idx], 1e-300)[:, None] ** -1.5 * H[np.ix_(idx, idx)]
         F = resid(pw, free)

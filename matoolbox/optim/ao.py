@@ -71,7 +71,8 @@ def ao_solve(problem, x0=None, *, blocks=None, max_iter=None, tol=None, rng=None
     tol : float, optional
         Relative-improvement tolerance (default: the family's, else 1e-4).
     rng : int or numpy.random.Generator, optional
-        Seed or generator for every random choice.
+        Seed or generator for every random choice (None: fresh entropy; e.g. CoMP-RSMA MA schemes
+        draw random-position starts from it, so pass a seed to reproduce a run).
     callback : callable, optional
         ``callback(it, x, fval)`` after each outer iteration; returning True stops the run.
     feas_tol : float, default 1e-6
