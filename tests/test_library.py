@@ -246,7 +246,8 @@ def test_ma_default_screens_random_position_starts():
     rng besides the grid-gain start: on the library's coherent I = 2, R_th = 1.4, 29 dBm SDMA-MA
     instance (seed 5) the AO from the grid-gain start alone stops at 0.90 of the best-known value
     (measured 0.9016), with the draws at >= 0.99 (measured 0.9992 at rng=0); the same seed gives
-    the same numbers, and the draws are skipped above 200 variables and without positions."""
+    the same numbers, and the draws are skipped above 200 variables, without positions and with
+    the SCA precoder block."""
     aom = importlib.import_module("matoolbox.comp_rsma.ao")
     inst = load_library("comp_rsma", names=["i2_rth1.4_29dbm_s5_sdma_ma"])[0]
     p, best = inst.problem, inst.best
@@ -264,7 +265,8 @@ def test_ma_default_screens_random_position_starts():
         mp.setattr(aom.CompRsmaAoMixin, "_start_at", spy)
         p.variant("SDMA-FPA").ao_initial_point(0)
         CompRsmaProblem.random(seed=0, K=8, I=8, access="sdma").ao_initial_point(0)   # 312 variables
-        assert calls == [False, False]
+        CompRsmaProblem.random(seed=0, access="sdma", interference="noncoherent").ao_initial_point(0)  # SCA
+        assert calls == [False, False, False]
         mp.setattr(aom, "_POSITION_DRAWS", 0)
         grid = ma.ao_solve(p, rng=0)
     assert grid.fval < 0.95 * best

@@ -197,26 +197,35 @@ class CompRsmaAoMixin:
 
     def ao_initial_point(self, rng=None) -> dict:
         """AO start (docs/theory/comp_rsma.rst: AO start candidates): the start at the grid-gain
-        positions (:meth:`_start_at`). MA schemes with ``ao_init`` "auto"/"best" and at most 200
-        NLP variables 2NI(K+1) + 3K also draw ``_POSITION_DRAWS`` uniform position sets in the
+        positions (:meth:`_start_at`). MA schemes with ``ao_init`` "auto"/"best", the FP precoder
+        block (coherent model, N I >= K) and at most 200 NLP variables 2NI(K+1) + 3K also draw
+        ``_POSITION_DRAWS`` uniform position sets in the
         region from ``rng`` (so ``ao_solve(..., rng=s)`` explores), each with the best start
         candidate after the cheap precoder step; every start, the grid one included, gets
-        ``_LOOKAHEAD`` AO iterations of the default blocks and the best point after them (feasible
+        ``_LOOKAHEAD`` AO iterations of the default blocks (the FP block without its SCA
+        fallback) and the best point after them (feasible
         first, by V) is the start (its cost is in ``elapsed``; the iterations are not counted in
         ``nit``). The AO from the grid-gain positions stops in a worse basin on some instances
         (library: coherent I = 2, R_th = 1.4, 29 dBm, seed 5: 6.217 from it, 7.259 from a
         random-position start after the same 2-iteration screening). Measured on the library
-        (``bench_library.py --family comp_rsma``): minimum ratio to best-known 0.902 -> 0.982,
-        share >= 0.99 0.72 -> 0.83, at 1.4x the time; 3 draws or a 1-iteration screening lost
-        most of the gain. The random draws get the "mrt" and "sdma" candidates only (the
-        screening's FP/SCA block then adapts the precoders)."""
+        (``bench_library.py --family comp_rsma``): minimum ratio to best-known 0.902 -> 0.961,
+        share >= 0.99 0.72 -> 0.83, at 1.3x the time; 3 draws, a 1-iteration screening or
+        successive halving lost most of the gain. The random draws get the "mrt" and "sdma"
+        candidates only (the screening's FP block then adapts the precoders). With the SCA block
+        (noncoherent/paper models, N I < K) the draws also helped (noncoherent SDMA-MA 0.961 ->
+        0.987) but cost 1.6x the demo's time through CVXPY; there the FPA twin is explored
+        instead (:meth:`ao_explore`)."""
         best = self._start_at(self.grid_positions())
-        if not (self.movable and self.ao_init in ("auto", "best") and self._nlp_vars() <= _POLISH_MAX_VARS):
+        if not (self.movable and self.ao_init in ("auto", "best") and self._nlp_vars() <= _POLISH_MAX_VARS
+                and self._auto_precoders() == "fp"):
             return best
         rng = as_generator(rng)
         lo, hi = self.bounds()
         starts = [best] + [self._start_at(rng.uniform(lo, hi), cheap=True) for _ in range(_POSITION_DRAWS)]
-        return max((self._look_ahead(x) for x in starts), key=self._start_key)
+        # screening blocks: no SCA fallback in the FP block (random-position starts are often QoS
+        # infeasible; the CVXPY fallback made the demo 4x slower)
+        blocks = self.ao_blocks(fp_options=FpPrecoderOptions(patience=_AO_PATIENCE, fallback="none"))
+        return max((self._look_ahead(x, blocks) for x in starts), key=self._start_key)
 
     def _start_key(self, x):
         """Ranking of starts: (1, V) if QoS feasible (reduced problem), else (0, -violation)."""
@@ -285,9 +294,9 @@ class CompRsmaAoMixin:
         _, Rp = self.rates(x)
         return bool(np.any(Rp < self.rth - 1e-6))
 
-    def _look_ahead(self, x) -> dict:
-        """``_LOOKAHEAD`` iterations of the default AO blocks from x (a failed block keeps x)."""
-        blocks = self.ao_blocks()
+    def _look_ahead(self, x, blocks=None) -> dict:
+        """``_LOOKAHEAD`` iterations of ``blocks`` (default: the AO's) from x (a failed block keeps x)."""
+        blocks = self.ao_blocks() if blocks is None else blocks
         for _ in range(_LOOKAHEAD):
             for blk in blocks:
                 try:
