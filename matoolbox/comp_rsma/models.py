@@ -148,13 +148,17 @@ class CompRsmaModelMixin:
                     Rc = np.repeat(Rc0[None], pos.shape[0], axis=0)
                     Rp = np.repeat(Rp0[None], pos.shape[0], axis=0)
                     if vary.size:
-                        Ak = _numba_call(fr.steer_sum, np.ascontiguousarray(self._c["Wr"][vary]),
-                                         np.ascontiguousarray(self._coeffs(P)[vary]),
-                                         np.ascontiguousarray(pos[:, vary]), self.wavelength, sign=-1)
+                        Ak = self._steer_rows(self._coeffs(P), pos, vary)
                         Rc[:, vary], Rp[:, vary] = rates_of_rows(Ak, vary)
                     return Rc, Rp
             return rates_from_gains(self.gains(P, positions))
         return rates_from_bs_gains(self.bs_gains(P, positions), self.interference)
+
+    def _steer_rows(self, C, pos, rows):
+        """The steering sums of users ``rows`` only (numba, one thread below 4096 entries): C
+        (K, NQ, M), a batch of positions (B, K, 2) -> (B, len(rows), M)."""
+        return _numba_call(fr.steer_sum, np.ascontiguousarray(self._c["Wr"][rows]), np.ascontiguousarray(C[rows]),
+                           np.ascontiguousarray(pos[:, rows]), self.wavelength, sign=-1)
 
     def score_rows(self, block, x, cands):
         """(objective, violation) (K, G) of moving user k alone to cands[k, g] (cands (K, G, 2)),

@@ -297,8 +297,7 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
             out = np.repeat(self._steer(C, pos[0])[None], pos.shape[0], axis=0)
             idx = np.nonzero(vary)[0]
             if idx.size:
-                out[:, idx] = _numba_call(f, np.ascontiguousarray(W[idx]), np.ascontiguousarray(C[idx]),
-                                          np.ascontiguousarray(pos[:, idx]), self.wavelength, sign=-1)
+                out[:, idx] = self._steer_rows(C, pos, idx)
             return out
         if pos.shape[-2:] != (self.K, 2):
             fail(_OWNER, "positions", f"<array of shape {pos.shape}>", f"must have shape (..., {self.K}, 2)")
