@@ -197,7 +197,7 @@ class CompRsmaAoMixin:
 
     def ao_initial_point(self, rng=None) -> dict:
         """AO start (docs/theory/comp_rsma.rst: AO start candidates): the start at the grid-gain
-        positions (:meth:`_start_at`). MA schemes with ``ao_init`` "auto"/"best", the FP precoder
+        positions (``_start_at``). MA schemes with ``ao_init`` "auto"/"best", the FP precoder
         block (coherent model, N I >= K) and at most 200 NLP variables 2NI(K+1) + 3K also draw
         ``_POSITION_DRAWS`` uniform position sets in the
         region from ``rng`` (so ``ao_solve(..., rng=s)`` explores), each with the best start
@@ -236,7 +236,7 @@ class CompRsmaAoMixin:
     def _start_at(self, r, cheap=False) -> dict:
         """Start at positions r: the best of :meth:`start_candidates` after a cheap precoder step
         (3 FP iterations without QoS retries under the coherent model; other models: scored as
-        they are), ranked by :meth:`_start_key`; unless ``cheap``, the best three then get an FP
+        they are), ranked by ``_start_key``; unless ``cheap``, the best three then get an FP
         block of at most 30 iterations with the multiplier QoS rule (positions fixed) and the best
         result is the start. RSMA-MA (not ``cheap``): if that start leaves a user's QoS to the
         common stream, two AO iterations of the default blocks are run from it and from a start
