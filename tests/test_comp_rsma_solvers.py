@@ -201,6 +201,21 @@ def test_rsma_start_look_ahead_escapes_a_dropped_user_trap(monkeypatch):
     assert trapped.fval < sdma.fval - 1.0                  # the trap exists on this draw
 
 
+def test_single_bs_rsma_reaches_the_multistart_basin():
+    """Issue 22's single-BS setting (N = 1, I = 4, K = 3, i.i.d. CN(0, 1), 20 dB, R_th = 0),
+    channel seed 18 of ``benchmarks/bench_rsma_single_bs.py``: a 50-start SLSQP multistart
+    (rng 18) reaches 14.7727; a 10-start one and the AO's own basin stop at 14.0073 (common stream
+    off). The default must be >= 0.98 of 14.7727 (it gets there through the polish from "zf")."""
+    rng = np.random.default_rng(18)
+    H = (rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4))) / np.sqrt(2)
+    p = CompRsmaProblem.from_channel(H, snr_db=20.0, rth=0.0)
+    sol = ma.ao_solve(p, rng=0)
+    assert sol.exitflag == 1 and sol.violation <= 1e-6
+    assert sol.fval >= 0.98 * 14.7727
+    assert sol.output["polish"]["accepted"] and sol.output["polish"]["from"] == "zf"
+    assert sol.fval == pytest.approx(p.objective(sol.x))
+
+
 def test_polish_is_recorded_and_never_worse():
     p = CompRsmaProblem.random(seed=4, access="sdma")
     raw = ma.ao_solve(p.with_(ao_polish="none"), rng=0)

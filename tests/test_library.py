@@ -226,8 +226,9 @@ def test_default_ao_reaches_the_best_known_value_on_small_library_instances(fami
 
 def test_ma_default_explores_from_the_fpa_solution(monkeypatch):
     """CoMP-RSMA MA schemes (<= 200 NLP variables) also run the AO from the FPA twin's solution:
-    on the library's overloaded I = 1 RSMA-MA instance the AO from its own start stops at 0.83 of
-    the best-known value (measured), from the FPA solution it reaches 0.98 (measured 0.979). The
+    on the library's overloaded I = 1 RSMA-MA instance the AO from its own start stops at 0.94 of
+    the best-known value (measured 0.936 with the two-start final polish; 0.83 with the polish
+    from the AO's point only), from the FPA solution it reaches 0.98 (measured 0.982). The
     random-position starts are off (they escape this trap too; tested on their own)."""
     monkeypatch.setattr(importlib.import_module("matoolbox.comp_rsma.ao"), "_POSITION_DRAWS", 0)
     inst = load_library("comp_rsma", names=["overloaded_i1_s6_rsma_ma"])[0]
@@ -235,7 +236,7 @@ def test_ma_default_explores_from_the_fpa_solution(monkeypatch):
     best = best if isinstance(best, float) else best["fval"]
     assert len(p.ao_explore(0)) == 1 and p.variant("RSMA-FPA").ao_explore(0) == []
     own = ma.ao_solve(p, rng=0, explore=[])
-    assert own.fval < 0.9 * best
+    assert own.fval < 0.95 * best
     sol = ma.ao_solve(p, rng=0)
     assert sol.fval >= 0.97 * best and sol.output["explored"][0]["accepted"]
     assert p.violation(sol.x) <= 1e-6
