@@ -100,9 +100,10 @@ class SecureMaProblem(MaProblem):
         instance, where every secrecy term is clipped. MA: that point and ``joint_starts`` = 12
         random starts (:meth:`random_start`, drawn from ``rng``) each get one joint SLSQP solve
         over precoders and positions (``JOINT``), and the best is the start. The secrecy
-        landscape over the positions is rugged: measured on the library's six MA instances (rng 0
-        and 1), the AO from the FPA start alone reached 0.72-1.00 of the best-known value, the
-        screened start 0.96-1.06 (mean 2.3 s against 1.7 s)."""
+        landscape over the positions is rugged: measured on the library's six MA instances (rng 0,
+        best-known values rebuilt with this solver among the efforts), the AO from the FPA start
+        alone reached 0.63-0.98 of the best-known value, with the screened start 0.96-1.02, in
+        about the same time (the old AO hit its iteration cap on three)."""
         rng = as_generator(rng)
         x = self._best_precoders(dict(super().ao_initial_point(rng)))
         if self.scheme != "MA" or self.joint_starts <= 0:
