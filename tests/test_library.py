@@ -250,15 +250,15 @@ def test_ma_default_explores_from_the_fpa_solution(monkeypatch):
 def test_ma_default_screens_random_position_starts():
     """CoMP-RSMA MA schemes (<= 200 NLP variables) screen random-position starts drawn from the AO's
     rng besides the grid-gain start: on the library's coherent I = 2, R_th = 1.4, 29 dBm SDMA-MA
-    instance (seed 5) the AO from the grid-gain start alone stops at 0.90 of the best-known value
-    (measured 0.9016), with the draws at >= 0.99 (measured 0.9992 at rng=0); the same seed gives
-    the same numbers, and the draws are skipped above 200 variables, without positions and with
-    the SCA precoder block."""
+    instance (seed 5) the AO from the grid-gain start alone stops at 6.217 bit/s/Hz, 0.87 of the
+    best-known value (7.156 since the stop-30 rebuild; the default AO with rng 1 found it), with
+    the draws at 6.890 (0.963 at rng=0); the same seed gives the same numbers, and the draws are
+    skipped above 200 variables, without positions and with the SCA precoder block."""
     aom = importlib.import_module("matoolbox.comp_rsma.ao")
     inst = load_library("comp_rsma", names=["i2_rth1.4_29dbm_s5_sdma_ma"])[0]
     p, best = inst.problem, inst.best
     sol = ma.ao_solve(p, rng=0)
-    assert sol.fval >= 0.99 * best and p.violation(sol.x) <= 1e-6
+    assert sol.fval >= 0.95 * best and p.violation(sol.x) <= 1e-6
     assert ma.ao_solve(p, rng=0).fval == sol.fval
     calls = []
     orig = aom.CompRsmaAoMixin._start_at
@@ -275,7 +275,7 @@ def test_ma_default_screens_random_position_starts():
         assert calls == [False, False, False]
         mp.setattr(aom, "_POSITION_DRAWS", 0)
         grid = ma.ao_solve(p, rng=0)
-    assert grid.fval < 0.95 * best
+    assert grid.fval < 0.9 * best and sol.fval > grid.fval + 0.5
 
 
 def test_large_rsma_starts_from_the_sdma_solution():
