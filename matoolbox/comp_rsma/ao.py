@@ -211,8 +211,9 @@ class CompRsmaAoMixin:
         (library: coherent I = 2, R_th = 1.4, 29 dBm, seed 5: 6.217 from it, 7.259 from a
         random-position start after the same 2-iteration screening). Measured on the library
         (``bench_library.py --family comp_rsma``): minimum ratio to best-known 0.902 -> 0.961,
-        share >= 0.99 0.72 -> 0.83, at 1.3x the time; 3 draws, a 1-iteration screening or
-        successive halving lost most of the gain. The random draws get the "mrt" and "sdma"
+        share >= 0.99 0.72 -> 0.83 (stop-29 records; against the stop-30 rebuild, which the AO
+        with other seeds raised: minimum 0.865), at 1.3x the time; 3 draws, a 1-iteration
+        screening or successive halving lost most of the gain. The random draws get the "mrt" and "sdma"
         candidates only (the screening's FP block then adapts the precoders). With the SCA block
         (noncoherent/paper models, N I < K) the draws also helped (noncoherent SDMA-MA 0.961 ->
         0.987) but cost 1.6x the demo's time through CVXPY; there the FPA twin is explored
