@@ -5,8 +5,9 @@ eavesdroppers, LoS + 3 NLoS paths per link (CN(0, 1) and CN(0, 0.01), angles U[0
 noise, SNR = P from -10 to 20 dB. A trial is one channel draw shared by every SNR and scheme. MA:
 the default ``ao_solve`` (precoders by gradient ascent that first climbs the unclipped sum of the
 secrecy terms, then the secrecy sum rate; positions by per-antenna grid search and gradient
-polish) from the centred ULA with MRT precoders; FPA: the same precoder step at the centred ULA;
-MRT: the start itself. ``gain_ma`` is the per-trial MA - FPA difference.
+polish; then a joint SLSQP step) from the best of 13 joint SLSQP solves (the centred ULA and 12
+random layouts); FPA: the same precoder step at the centred ULA (one start); MRT at the ULA: the
+paper's start. ``gain_ma`` is the per-trial MA - FPA difference.
 
     python examples/secure_ma/secrecy_vs_snr.py --quick
 """

@@ -377,7 +377,8 @@ class CompRsmaAoMixin:
         Then adds per-user rates and the scheme to ``output``."""
         n_vars = self._nlp_vars()
         if self.ao_polish == "slsqp" and n_vars > _POLISH_MAX_VARS:
-            sol.output["polish"] = {"skipped": f"{n_vars} NLP variables > {_POLISH_MAX_VARS}", "accepted": False}
+            sol.output["polish"] = {"skipped": f"{n_vars} NLP variables > {_POLISH_MAX_VARS}", "accepted": False,
+                                    "from": None}
         elif self.ao_polish == "slsqp" and sol.exitflag != -2 and sol.x and "precoders" in sol.x:
             # from the AO's point, then (RSMA, common stream below _POLISH_ALT_SHARE of the power)
             # from the "zf" start candidate at its positions (a strong common stream, regularised-ZF

@@ -101,9 +101,9 @@ class SecureMaProblem(MaProblem):
         random starts (:meth:`random_start`, drawn from ``rng``) each get one joint SLSQP solve
         over precoders and positions (``JOINT``), and the best is the start. The secrecy
         landscape over the positions is rugged: measured on the library's six MA instances (rng 0,
-        best-known values rebuilt with this solver among the efforts), the AO from the FPA start
-        alone reached 0.63-0.98 of the best-known value, with the screened start 0.96-1.02, in
-        about the same time (the old AO hit its iteration cap on three)."""
+        best-known values rebuilt with this solver among the efforts), the AO before this screening
+        and the joint block reached 0.61-0.93 of the best-known value, with them 0.92-0.99
+        (``docs/benchmarks.rst``: the times of paired runs)."""
         rng = as_generator(rng)
         x = self._best_precoders(dict(super().ao_initial_point(rng)))
         if self.scheme != "MA" or self.joint_starts <= 0:
@@ -122,7 +122,8 @@ class SecureMaProblem(MaProblem):
                    key=self.objective)
 
     def random_start(self, rng=None) -> dict:
-        """A random feasible layout with the best of the MRT and null-space precoders there."""
+        """A random feasible layout (``initial_point``) with the best of its random precoders and
+        the MRT and null-space precoders there."""
         return self._best_precoders(self.initial_point(rng))
 
     def ao_blocks(self, joint: bool = True):
