@@ -234,9 +234,9 @@ def test_default_ao_reaches_the_best_known_value_on_small_library_instances(fami
 
 def test_ma_default_explores_from_the_fpa_solution(monkeypatch):
     """CoMP-RSMA MA schemes (<= 200 NLP variables) also run the AO from the FPA twin's solution:
-    on the library's overloaded I = 1 RSMA-MA instance the AO from its own start stops at 0.94 of
-    the best-known value (measured 0.936 with the two-start final polish; 0.83 with the polish
-    from the AO's point only), from the FPA solution it reaches 0.98 (measured 0.982). The
+    on the library's overloaded I = 1 RSMA-MA instance the AO from its own start stops at 0.83 of
+    the best-known value (measured; 0.936 while the second final polish from "zf" also ran for
+    MA schemes), from the FPA solution it reaches 0.98 (measured 0.982). The
     random-position starts are off (they escape this trap too; tested on their own)."""
     monkeypatch.setattr(importlib.import_module("matoolbox.comp_rsma.ao"), "_POSITION_DRAWS", 0)
     inst = load_library("comp_rsma", names=["overloaded_i1_s6_rsma_ma"])[0]

@@ -30,7 +30,7 @@ _AO_PATIENCE = 3                      # FP iterations without gain that end the 
 _LOOKAHEAD = 2                        # AO iterations that screen the starts (ao_initial_point)
 _POSITION_DRAWS = 6                   # random position sets screened besides the grid-gain start
 _CHEAP_CANDIDATES = ("mrt", "sdma")   # the start candidates tried at those positions
-_POLISH_ALT = "zf"                    # the start candidate the final polish also runs from (RSMA)
+_POLISH_ALT = "zf"                    # the start candidate the final polish also runs from (RSMA-FPA)
 _POLISH_ALT_SHARE = 0.05              # ... when the AO's common stream has less of the power
 
 
@@ -365,7 +365,7 @@ class CompRsmaAoMixin:
 
     def ao_finalize(self, sol: Solution) -> Solution:
         """Joint polish (``ao_polish="slsqp"``, default): SLSQP on the NLP form of the multistart reference
-        over (P, c, r) together, from the AO solution and (RSMA whose common stream has less
+        over (P, c, r) together, from the AO solution and (RSMA-FPA whose common stream has less
         than 5 % of the power) from the "zf" start candidate at its positions, each kept if
         feasible and better (the AO stops at a block-wise stationary point;
         measured: +0.3 % mean, up to +3 %, for about 0.04 s; the second start lifted the worst of
@@ -380,7 +380,7 @@ class CompRsmaAoMixin:
             sol.output["polish"] = {"skipped": f"{n_vars} NLP variables > {_POLISH_MAX_VARS}", "accepted": False,
                                     "from": None}
         elif self.ao_polish == "slsqp" and sol.exitflag != -2 and sol.x and "precoders" in sol.x:
-            # from the AO's point, then (RSMA, common stream below _POLISH_ALT_SHARE of the power)
+            # from the AO's point, then (RSMA-FPA, common stream below _POLISH_ALT_SHARE of the power)
             # from the "zf" start candidate at its positions (a strong common stream, regularised-ZF
             # privates): the AO's FP block can end where the common stream is nearly off, a point
             # the first polish cannot leave (single-BS, 20 dB, seed 18: 14.007 from it, 14.773 =
@@ -388,7 +388,7 @@ class CompRsmaAoMixin:
             P = np.asarray(sol.x["precoders"])
             share = float(np.sum(np.abs(P[:, :, 0]) ** 2)) / max(float(np.sum(np.abs(P) ** 2)), 1e-300)
             origins = [("ao", sol.x)]
-            if self.rsma and share < _POLISH_ALT_SHARE:
+            if self.rsma and not self.movable and share < _POLISH_ALT_SHARE:
                 origins.append((_POLISH_ALT, self.polish({
                     "precoders": self.start_candidates(sol.x["positions"])[_POLISH_ALT],
                     "positions": sol.x["positions"]})))
