@@ -363,6 +363,12 @@ class CompRsmaAoMixin:
         blocks.append(Block("positions", functools.partial(reduced_block, inner=inner), opts))
         return blocks
 
+    @staticmethod
+    def _common_share(x) -> float:
+        """Share of the total transmit power on the common stream p_0."""
+        P = np.asarray(x["precoders"])
+        return float(np.sum(np.abs(P[:, :, 0]) ** 2)) / max(float(np.sum(np.abs(P) ** 2)), 1e-300)
+
     def ao_finalize(self, sol: Solution) -> Solution:
         """Joint polish (``ao_polish="slsqp"``, default): SLSQP on the NLP form of the multistart reference
         over (P, c, r) together, from the AO solution and (RSMA-FPA whose common stream has less
@@ -385,10 +391,8 @@ class CompRsmaAoMixin:
             # privates): the AO's FP block can end where the common stream is nearly off, a point
             # the first polish cannot leave (single-BS, 20 dB, seed 18: 14.007 from it, 14.773 =
             # the 50-start multistart's value from "zf")
-            P = np.asarray(sol.x["precoders"])
-            share = float(np.sum(np.abs(P[:, :, 0]) ** 2)) / max(float(np.sum(np.abs(P) ** 2)), 1e-300)
             origins = [("ao", sol.x)]
-            if self.rsma and not self.movable and share < _POLISH_ALT_SHARE:
+            if self.rsma and not self.movable and self._common_share(sol.x) < _POLISH_ALT_SHARE:
                 origins.append((_POLISH_ALT, self.polish({
                     "precoders": self.start_candidates(sol.x["positions"])[_POLISH_ALT],
                     "positions": sol.x["positions"]})))
