@@ -257,6 +257,20 @@ def test_nlp_jacobians_match_finite_differences(rng):
         assert J.shape == (p.N + (2 if p.rsma else 1) * p.K, z.size)
 
 
+def test_nlp_value_hooks_are_the_full_evaluations_without_derivatives(rng):
+    """multistart's line searches call nlp_value / nlp_constraint_values: they must be exactly the
+    values of nlp_fun / nlp_constraints (else SLSQP's iterates change), for every scheme and model."""
+    for model in ("coherent", "paper", "noncoherent"):
+        for v in ("RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"):
+            p = CompRsmaProblem.random(seed=2, interference=model).variant(v)
+            for _ in range(2):
+                x = p.random_point(rng)
+                x["common"] = rng.uniform(0, 0.3, p.K) if p.rsma else np.zeros(p.K)
+                z = p.nlp_pack(x)
+                assert p.nlp_value(z) == p.nlp_fun(z)[0], (model, v)
+                assert np.array_equal(p.nlp_constraint_values(z), p.nlp_constraints(z)[0]), (model, v)
+
+
 # ---------------------------------------------------------------- 8-9: projections, LP --------
 def _cvx_projection(v, b, lower):
     c = cp.Variable(v.size)

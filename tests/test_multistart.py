@@ -122,3 +122,46 @@ def test_options_validation():
         MultistartOptions(method="COBYLA")
     with pytest.raises(InvalidProblemError, match="n_starts"):
         multistart(Rastrigin2(), n_starts=0)
+
+
+class _NoValueHooks:
+    """A problem's NLP form without the optional value-only hooks (counts the full evaluations)."""
+
+    def __init__(self, problem):
+        self.p, self.calls = problem, 0
+
+    def __getattr__(self, name):
+        if name in ("nlp_value", "nlp_constraint_values"):
+            raise AttributeError(name)
+        return getattr(self.p, name)
+
+    def nlp_fun(self, z):
+        self.calls += 1
+        return self.p.nlp_fun(z)
+
+
+def test_value_hooks_skip_derivatives_and_keep_the_iterates():
+    """With nlp_value / nlp_constraint_values SLSQP takes the same steps (same optimum, same
+    iteration counts) and computes the derivatives at fewer points than it evaluates."""
+    prob = CompRsmaProblem.random(seed=1, K=3)
+    plain = _NoValueHooks(prob)
+    base = multistart(plain, n_starts=2, rng=0)
+    counted = {"fun": 0, "value": 0}
+
+    class Counting(_NoValueHooks):
+        def nlp_fun(self, z):
+            counted["fun"] += 1
+            return self.p.nlp_fun(z)
+
+        def nlp_value(self, z):
+            counted["value"] += 1
+            return self.p.nlp_value(z)
+
+        def nlp_constraint_values(self, z):
+            return self.p.nlp_constraint_values(z)
+
+    fast = multistart(Counting(prob), n_starts=2, rng=0)
+    assert fast.fval == base.fval
+    assert [r["nit"] for r in fast.output["local"]] == [r["nit"] for r in base.output["local"]]
+    assert counted["value"] >= plain.calls > 0
+    assert counted["fun"] < 0.75 * counted["value"]

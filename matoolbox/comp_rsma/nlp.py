@@ -6,18 +6,24 @@ import numpy as np
 
 
 class CompRsmaNlpMixin:
-    """``nlp_pack``/``nlp_unpack``/``nlp_fun``/``nlp_constraints``/``nlp_bounds`` for multistart."""
+    """``nlp_pack``/``nlp_unpack``/``nlp_fun``/``nlp_constraints``/``nlp_bounds`` for multistart, and
+    the value-only ``nlp_value``/``nlp_constraint_values`` (no derivatives) for its line searches."""
 
     # ---------------------------------------------------------------- NLP form (multistart)
     def _nlp_layout(self):
-        N, I, K = self.N, self.I, self.K
-        nP = N * I * (K + 1)
-        free_P = np.ones((N, I, K + 1), bool)
-        if not self.rsma:
-            free_P[:, :, 0] = False
-        mask = np.concatenate([free_P.ravel(), free_P.ravel(), np.full(K, self.rsma),
-                               np.full(2 * K, self.movable)])
-        return nP, mask
+        """(nP, mask): nP = N I (K+1) and the free entries of the full vector (cached per problem)."""
+        hit = self._c.get("nlp_layout")
+        if hit is None:
+            N, I, K = self.N, self.I, self.K
+            nP = N * I * (K + 1)
+            free_P = np.ones((N, I, K + 1), bool)
+            if not self.rsma:
+                free_P[:, :, 0] = False
+            mask = np.concatenate([free_P.ravel(), free_P.ravel(), np.full(K, self.rsma),
+                                   np.full(2 * K, self.movable)])
+            mask.flags.writeable = False
+            hit = self._c["nlp_layout"] = (nP, mask)
+        return hit
 
     def nlp_pack(self, x) -> np.ndarray:
         """z = [Re vec P, Im vec P, c, vec(r / wavelength)] restricted to the free entries."""
@@ -51,6 +57,25 @@ class CompRsmaNlpMixin:
         gc = -np.ones(K) if self.rsma else np.zeros(K)
         return f, self._nlp_grad_vec(-rg.grad_precoders, gc, -rg.grad_positions)
 
+    def nlp_value(self, z) -> float:
+        """-sum rate at z without the gradient (SLSQP's line-search points); the same number as
+        ``nlp_fun(z)[0]`` (the same gains, no derivative)."""
+        x = self.nlp_unpack(z)
+        _, Rp = self.rates_at(x["precoders"], x["positions"])
+        return -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(Rp.sum())
+
+    def nlp_constraint_values(self, z) -> np.ndarray:
+        """The rows of :meth:`nlp_constraints` without the Jacobian (same numbers)."""
+        x = self.nlp_unpack(z)
+        P, c, r = x["precoders"], x["common"], x["positions"]
+        N, K = self.N, self.K
+        Rc, Rp = self.rates_at(P, r)
+        rows = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(N)]
+        rows += [(c[k] if self.rsma else 0.0) + Rp[k] - self.rth for k in range(K)]
+        if self.rsma:
+            rows += [Rc[k] - np.sum(c) for k in range(K)]
+        return np.asarray(rows)
+
     def nlp_constraints(self, z):
         """Inequalities g(z) >= 0 and their Jacobian: per-BS power (N), QoS (K), and for RSMA the
         epigraph of the min R_{c,k} - sum_j c_j (K). Position columns: d R_{.,k}/d r_j for every j
@@ -58,27 +83,29 @@ class CompRsmaNlpMixin:
         x = self.nlp_unpack(z)
         P, c, r = x["precoders"], x["common"], x["positions"]
         N, K = self.N, self.K
+        nP, mask = self._nlp_layout()
         Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians_full(P, r)   # Jcr/Jpr (K, K, 2)
-        rows, jac = [], []
-        zc, zr = np.zeros(K), np.zeros((K, 2))
-        for n in range(N):
-            g = np.zeros_like(P)
-            g[n] = -2.0 * P[n]
-            rows.append(self.pmax[n] - np.sum(np.abs(P[n]) ** 2))
-            jac.append(self._nlp_grad_vec(g, zc, zr))
-        for k in range(K):
-            e = np.zeros(K)
-            gr = Jpr[k]
-            if self.rsma:
-                e[k] = 1.0
-            rows.append((c[k] if self.rsma else 0.0) + Rp[k] - self.rth)
-            jac.append(self._nlp_grad_vec(JpP[k], e, gr))
+        rows = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(N)]
+        rows += [(c[k] if self.rsma else 0.0) + Rp[k] - self.rth for k in range(K)]
+        # the full Jacobian (rows: N powers, K QoS, K common epigraphs) in the layout of
+        # _nlp_grad_vec: [Re dP, Im dP, dc, wavelength * dr], then its free columns
+        M = N + K + (K if self.rsma else 0)
+        J = np.zeros((M, mask.size))
+        Pw = np.zeros((N, N, P[0].size), complex)
+        Pw[np.arange(N), np.arange(N)] = -2.0 * P.reshape(N, -1)
+        jP = [Pw.reshape(N, nP), JpP.reshape(K, nP)]
+        jr = [Jpr.reshape(K, 2 * K)]
         if self.rsma:
-            for k in range(K):
-                gr = Jcr[k]
-                rows.append(Rc[k] - np.sum(c))
-                jac.append(self._nlp_grad_vec(JcP[k], -np.ones(K), gr))
-        return np.asarray(rows), np.vstack(jac)
+            rows += [Rc[k] - np.sum(c) for k in range(K)]
+            jP.append(JcP.reshape(K, nP))
+            jr.append(Jcr.reshape(K, 2 * K))
+            J[N:N + K, 2 * nP:2 * nP + K] = np.eye(K)
+            J[N + K:, 2 * nP:2 * nP + K] = -1.0
+        jP = np.concatenate(jP)
+        J[:, :nP] = jP.real
+        J[:, nP:2 * nP] = jP.imag
+        J[N:, 2 * nP + K:] = np.concatenate(jr) * self.wavelength
+        return np.asarray(rows), J[:, mask]
 
     def nlp_bounds(self):
         """Per-entry (lo, hi) of z: P free, c >= 0, u in [-A/2, A/2]/wavelength."""

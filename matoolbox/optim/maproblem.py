@@ -307,6 +307,12 @@ class MaProblem(Problem):
             g[s] = vs[n].pack_grad(x[n], gb, **kw)
         return -float(f), -g
 
+    def nlp_value(self, z, names=None, base=None):
+        """-objective at z without the gradient (``nlp_fun(z)[0]`` where ``metric`` gives the same
+        value with and without ``grad``): SLSQP's line-search points."""
+        x = self.nlp_unpack(z, names, base)
+        return -float(self.metric(self.channel_matrix(x), x))
+
     def nlp_constraints(self, z, names=None, base=None):
         vs, rows, jacs = self._variables, [], []
         x = self.nlp_unpack(z, names, base)
@@ -351,6 +357,9 @@ class _BlockNlp:
 
     def nlp_fun(self, z):
         return self.problem.nlp_fun(z, self.names, self.base)
+
+    def nlp_value(self, z):
+        return self.problem.nlp_value(z, self.names, self.base)
 
     def nlp_constraints(self, z):
         return self.problem.nlp_constraints(z, self.names, self.base)

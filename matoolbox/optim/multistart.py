@@ -8,10 +8,13 @@ Generic over any problem that exposes a smooth NLP form (minimisation in a real 
     problem.nlp_bounds() -> (lo, hi)                        per-entry bounds (+-inf allowed),
     problem.nlp_random_start(rng) -> x                      one random (bound- and power-feasible) start,
     problem.nlp_polish(x) -> x   (optional)                 repair + post-processing of a local optimum,
+    problem.nlp_value(z) -> f    (optional)                 the objective alone (== nlp_fun(z)[0]),
+    problem.nlp_constraint_values(z) -> g  (optional)       the inequalities alone (== nlp_constraints(z)[0]),
 
 plus ``objective(x)`` / ``violation(x)`` to score results. Each start runs
 ``scipy.optimize.minimize(method="SLSQP")`` with the analytic Jacobians; the start point itself is
-scored too (so warm starts can only help). Starts are drawn in the caller before any work is
+scored too (so warm starts can only help). With the optional value-only hooks SLSQP's line-search
+points (about half its evaluations) skip the derivatives: same iterates, less work. Starts are drawn in the caller before any work is
 spread over ``workers`` (joblib), so the set is nested: the first m random starts of an n-start
 run are those of an m-start run with the same seed, serial or parallel.
 """
@@ -105,14 +108,22 @@ def _local(problem, start, opts):
             cache[key] = problem.nlp_constraints(z)
         return cache[key]
 
+    # value-only hooks (same numbers, no derivatives): SLSQP evaluates about two points per
+    # iteration and needs derivatives at one of them (its line search needs values only)
+    value = getattr(problem, "nlp_value", None)
+    cvalue = getattr(problem, "nlp_constraint_values", None)
+    if value is not None:
+        fun, jac = value, (lambda z: problem.nlp_fun(z)[1])
+    else:
+        fun, jac = (lambda z: problem.nlp_fun(z)), True
+    cfun = cvalue if cvalue is not None else (lambda z: cons(z)[0])
     bounds = Bounds(lo, hi)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             if opts.method == "SLSQP":
-                res = minimize(lambda z: problem.nlp_fun(z), z0, jac=True, method="SLSQP", bounds=bounds,
-                               constraints=[{"type": "ineq", "fun": lambda z: cons(z)[0],
-                                             "jac": lambda z: cons(z)[1]}],
+                res = minimize(fun, z0, jac=jac, method="SLSQP", bounds=bounds,
+                               constraints=[{"type": "ineq", "fun": cfun, "jac": lambda z: cons(z)[1]}],
                                options={"maxiter": opts.maxiter, "ftol": opts.ftol})
             else:
                 nlc = NonlinearConstraint(lambda z: cons(z)[0], 0.0, np.inf, jac=lambda z: cons(z)[1])
