@@ -57,19 +57,27 @@ class CompRsmaNlpMixin:
         gc = -np.ones(K) if self.rsma else np.zeros(K)
         return f, self._nlp_grad_vec(-rg.grad_precoders, gc, -rg.grad_positions)
 
+    def _nlp_rates(self, z):
+        """(x, Rc, Rp) at z, memoised for the last z (SLSQP asks for the objective and the
+        constraint values at the same point, one after the other)."""
+        key = np.asarray(z, float).tobytes()
+        hit = self._c.get("nlp_rates")
+        if hit is None or hit[0] != key:
+            x = self.nlp_unpack(z)
+            hit = self._c["nlp_rates"] = (key, x, *self.rates_at(x["precoders"], x["positions"]))
+        return hit[1:]
+
     def nlp_value(self, z) -> float:
         """-sum rate at z without the gradient (SLSQP's line-search points); the same number as
         ``nlp_fun(z)[0]`` (the same gains, no derivative)."""
-        x = self.nlp_unpack(z)
-        _, Rp = self.rates_at(x["precoders"], x["positions"])
+        x, _, Rp = self._nlp_rates(z)
         return -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(Rp.sum())
 
     def nlp_constraint_values(self, z) -> np.ndarray:
         """The rows of :meth:`nlp_constraints` without the Jacobian (same numbers)."""
-        x = self.nlp_unpack(z)
-        P, c, r = x["precoders"], x["common"], x["positions"]
+        x, Rc, Rp = self._nlp_rates(z)
+        P, c = x["precoders"], x["common"]
         N, K = self.N, self.K
-        Rc, Rp = self.rates_at(P, r)
         rows = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(N)]
         rows += [(c[k] if self.rsma else 0.0) + Rp[k] - self.rth for k in range(K)]
         if self.rsma:
