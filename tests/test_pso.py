@@ -199,3 +199,35 @@ def test_pso_inner_keeps_the_incumbent_when_the_inner_result_is_worse():
     assert sol.output["incumbent_kept"] and sol.x["q"] == 0.5 and sol.fval == pytest.approx(0.5)
     with pytest.raises(ma.InvalidProblemError, match=r"PsoOptions.inner\[0\]"):
         PsoOptions(inner=(1,))
+
+
+def test_swarm_repair_by_project_batch_matches_one_by_one():
+    """A full-duplex problem repairs the whole swarm with project_batch (its rectangle with a
+    minimum spacing): the same layouts as project() one by one, and the same PSO result."""
+    from matoolbox.full_duplex import fd_blocks  # noqa: F401  (registers the family)
+    from matoolbox.problems import FullDuplexProblem
+
+    prob = FullDuplexProblem.random(3, Nr=2)
+    V = np.random.default_rng(0).uniform(-0.01, prob.region_size + 0.01, (60, prob.Nt, 2))
+    one = np.stack([prob.project("positions_tx", v) for v in V])
+    np.testing.assert_array_equal(prob.project_batch("positions_tx", V), one)
+    assert np.any(one != V)                                         # some particles were repaired
+    frozen = prob.with_(movable_rx=False)
+    np.testing.assert_array_equal(frozen.project_batch("positions_rx", V[:, :2]),
+                                  np.stack([frozen.project("positions_rx", v) for v in V[:, :2]]))
+
+    class OneByOne:
+        def __init__(self, p):
+            self.p = p
+
+        def __getattr__(self, name):
+            if name == "project_batch":
+                raise AttributeError(name)
+            return getattr(self.p, name)
+
+    x0 = {**prob.initial_point(), **prob.fpa}
+    opts = PsoOptions(block="positions_tx", n_particles=12, iters=8)
+    a = pso_positions(prob, x0, options=opts, rng=5)
+    b = pso_positions(OneByOne(prob), x0, options=opts, rng=5)
+    assert a.fval == b.fval and a.history == b.history
+    np.testing.assert_array_equal(a.x["positions_tx"], b.x["positions_tx"])

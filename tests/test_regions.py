@@ -6,7 +6,8 @@ import pytest
 from matoolbox import InvalidProblemError
 from matoolbox.optim.projection import project_min_spacing
 from matoolbox.regions import CandidateSet, LineSegment, Rectangle, Region, min_distance
-from matoolbox.regions.rectangle import _feasible, _feasible_numpy, _push_apart, _push_apart_numpy
+from matoolbox.regions.rectangle import (_compiled, _feasible, _feasible_batch_numpy, _feasible_numpy, _push_apart,
+                                         _push_apart_numpy)
 
 
 def _fd_jacobian(fun, x, h=1e-6):
@@ -174,6 +175,21 @@ def test_push_apart_numba_matches_numpy(rng):
         for Q in (P, a):
             f = _feasible(Q, 0.0, 0.4, 0.0, 0.3, 0.1)
             assert f == _feasible_numpy(Q, 0.0, 0.4, 0.0, 0.3, 0.1) == (box.violation(Q) == 0.0)
+
+
+def test_batched_feasibility_kernel_matches_the_one_layout_test(rng):
+    """project() screens a batch with one kernel call: it must agree with the per-layout test
+    (inside, on the box edge, spacing exactly D, NaN), compiled and as plain Python."""
+    box = (0.0, 0.4, 0.0, 0.3, 0.1)
+    P = rng.uniform(-0.05, 0.45, (300, 4, 2))
+    P[:20] = Rectangle(*box).random_feasible(4, 0)
+    P[20, 0] = [0.4, 0.3]                                            # on the corner: inside
+    P[21] = [[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0]]          # spacing exactly D
+    P[22, 1, 0] = np.nan
+    ref = np.array([_feasible_numpy(p, *box) for p in P])
+    assert 20 <= ref.sum() < 300
+    np.testing.assert_array_equal(_compiled(_feasible_batch_numpy)(P, *box), ref)
+    np.testing.assert_array_equal(_feasible_batch_numpy(P, *box), ref)
 
 
 def test_rectangle_random_feasible_violation_and_bounds(rng):

@@ -9,6 +9,7 @@ also numeric text such as '33', is refused, never coerced.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -84,6 +85,8 @@ def require_finite(owner, field, value):
 
 
 def require_positive(owner, field, value):
+    if type(value) is float and 0.0 < value < math.inf:     # the common case, without the array checks
+        return value
     arr = require_finite(owner, field, value)
     if np.iscomplexobj(arr) or not np.all(arr > 0):
         fail(owner, field, value, "must be positive")

@@ -153,6 +153,15 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
             return fpa.copy()
         return self._region.project(value, fallback=fpa)
 
+    def project_batch(self, block, values):
+        """:meth:`project` of every layout of ``values`` (B, n, 2) in one call (PSO's swarm)."""
+        require_choice(self.name, "block", block, POS_BLOCKS)
+        fpa = self._fpa_tx if block == "positions_tx" else self._fpa_rx
+        V = np.asarray(values, float)
+        if not self._movable(block):
+            return np.broadcast_to(fpa, V.shape).copy()
+        return self._region.project(V, fallback=fpa)
+
     def _block_violation(self, block, V):
         """Box (in lambda), spacing (relative to D_min) and frozen-layout violation of a
         position block; V (..., N, 2) -> (...).

@@ -6,7 +6,9 @@ directory) when it is imported and whenever an optimizer is built. This adapter
 
 * seeds pyswarms' global draws from our ``rng`` and restores NumPy's global state afterwards;
 * handles bounds by clipping (``bh_strategy="nearest"``) and repairs every particle with
-  ``problem.project(block, value)`` (Lamarckian: the repaired position replaces the particle);
+  ``problem.project(block, value)`` (Lamarckian: the repaired position replaces the particle),
+  or the whole swarm with ``problem.project_batch(block, values (n, *shape))`` where the problem
+  has it (it must return what ``project`` returns for each particle);
 * puts the current positions ``x0[block]`` in particle 0 and ``init_points`` (e.g. the FPA
   layout) in the next particles, so the result is never worse than any of them;
 * decays the inertia linearly from ``w`` (0.9) to ``w_end`` (0.4) over the iterations and clamps
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import inspect
 import logging.config
 import threading
@@ -125,6 +128,12 @@ def _accepts_inner(fn) -> bool:
     """Whether a batch hook takes the keyword ``inner`` (the vectorised inner-block path)."""
     if fn is None:
         return False
+    # a bound method is a new object at every attribute access: key the answer by its function
+    return _accepts_inner_fn(getattr(fn, "__func__", fn))
+
+
+@functools.lru_cache(maxsize=256)
+def _accepts_inner_fn(fn) -> bool:
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
@@ -218,8 +227,11 @@ def pso_positions(problem, x0, *, options=None, rng=None, callback=None) -> Solu
                                       f"shape {shape} of block {block!r}")
         init[1 + i] = np.clip(q.ravel(), lo, hi)
     project = getattr(problem, "project", None)
+    project_batch = getattr(problem, "project_batch", None)
 
     def repair(flat):
+        if project_batch is not None:       # the swarm in one call (same layouts as one by one)
+            return np.asarray(project_batch(block, flat.reshape((-1,) + shape)), float).reshape(flat.shape)
         if project is None:
             return flat
         return np.stack([np.asarray(project(block, p.reshape(shape)), float).ravel() for p in flat])

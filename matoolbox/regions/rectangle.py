@@ -79,6 +79,30 @@ def _feasible_numpy(P, x_min, x_max, y_min, y_max, D):
     return True
 
 
+def _feasible_batch_numpy(P, x_min, x_max, y_min, y_max, D):
+    """:func:`_feasible_numpy` of every layout of a batch P (B, n, 2): bool (B,) (the same tests,
+    written out: numba compiles this source on its own)."""
+    B, n = P.shape[0], P.shape[1]
+    out = np.ones(B, np.bool_)
+    for b in range(B):
+        for i in range(n):
+            if not (x_min <= P[b, i, 0] <= x_max and y_min <= P[b, i, 1] <= y_max):
+                out[b] = False
+                break
+        if not out[b]:
+            continue
+        for i in range(n):
+            for j in range(i + 1, n):
+                vx = P[b, i, 0] - P[b, j, 0]
+                vy = P[b, i, 1] - P[b, j, 1]
+                if not math.sqrt(vx * vx + vy * vy) >= D:
+                    out[b] = False
+                    break
+            if not out[b]:
+                break
+    return out
+
+
 _COMPILED = {}
 
 
@@ -222,11 +246,11 @@ class Rectangle(Region):
         P = self._positions(P)
         n = P.shape[-2]
         fb = None if fallback is None else np.asarray(fallback, float)
-        out = P.reshape(-1, n, 2)                                # P is already a copy (_positions)
-        feasible = _compiled(_feasible_numpy)
-        for b in range(out.shape[0]):
-            if not feasible(out[b], self.x_min, self.x_max, self.y_min, self.y_max, self.min_spacing):
-                out[b] = self._repair(out[b], fb, sweeps)
+        out = np.ascontiguousarray(P.reshape(-1, n, 2))          # P is already a copy (_positions)
+        ok = _compiled(_feasible_batch_numpy)(out, float(self.x_min), float(self.x_max), float(self.y_min),
+                                              float(self.y_max), float(self.min_spacing))
+        for b in np.nonzero(~ok)[0]:
+            out[b] = self._repair(out[b], fb, sweeps)
         return out.reshape(P.shape)
 
     def _repair(self, P, fallback, sweeps):
