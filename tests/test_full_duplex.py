@@ -367,3 +367,17 @@ def test_p2_step_balances_rates_unless_a_link_saturates(seed):
     ul_saturated = ev["R_D"] > ev["R_U"] and abs(np.vdot(g, w)) ** 2 <= 1e-8 * np.sum(np.abs(g) ** 2) * prob.p_max
     dl_saturated = ev["R_U"] > ev["R_D"] and abs(np.vdot(mrt, w)) >= (1 - 1e-8) * prob.p_max
     assert balanced or ul_saturated or dl_saturated, ev
+
+
+def test_tx_score_is_the_objective_and_violation_of_the_packed_point():
+    """Transmit blocks score W_t from the block arrays (channels not recomputed): the same numbers
+    as objective / violation of fd_pack(x, Wt=W) for P1, P3, P2 and the multi-user problem."""
+    rng = np.random.default_rng(0)
+    for prob in (FullDuplexProblem.random(1), FullDuplexProblem.random(2, objective="dl_si_cap"),
+                 FullDuplexProblem.random(3, objective="maxmin"), FullDuplexMultiUserProblem.random(4)):
+        x = {**prob.initial_point(0), **prob.random_layout(rng)}
+        a, vp = prob.fd_arrays(x), prob._position_violation(x)
+        for scale in (0.01, 0.1, 10.0):                       # feasible and over the power budget
+            W = scale * (rng.standard_normal(a["Wt"].shape) + 1j * rng.standard_normal(a["Wt"].shape))
+            xn = prob.fd_pack(x, Wt=W)
+            assert prob.tx_score(a, W, vp) == (prob.objective(xn), prob.violation(xn))

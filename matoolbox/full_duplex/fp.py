@@ -271,6 +271,7 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     x = x0
     f = float(problem.objective(x))
     v = float(problem.violation(x))
+    v_pos = problem._position_violation(x) if hasattr(problem, "tx_score") else None
     history = [f]
     attempts = []
     model = None
@@ -288,8 +289,10 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
         else:
             Wn = fp_tx_update(a, weights, Wt)
         xn = problem.fd_pack(x, Wt=Wn)
-        fn = float(problem.objective(xn))
-        vn = float(problem.violation(xn))
+        if v_pos is not None:           # the same numbers, channels not recomputed
+            fn, vn = problem.tx_score(a, Wn, v_pos)
+        else:
+            fn, vn = float(problem.objective(xn)), float(problem.violation(xn))
         if phase1_accept(fn, vn, f, v):
             # a phase-1 step (violation reduced from an infeasible incumbent) never ends the loop
             rel = math.inf if (not v <= FEAS_VTOL and vn < v) else (fn - f) / max(1.0, abs(f))
