@@ -342,6 +342,21 @@ def test_p3_closed_form_batch_matches_scalar(Nr):
         assert np.sum(np.abs(W[b]) ** 2) <= 2.0 * (1 + 1e-9)
 
 
+def test_p3_batch_bisection_stops_at_its_fixed_point_with_the_same_result():
+    """The batched bisection stops once a halving changes no bracket; the beamformers are
+    bitwise those of all ``iters`` halvings (``early_stop=False``), and it does stop early."""
+    from matoolbox.full_duplex import socp
+
+    rng = np.random.default_rng(7)
+    B, Nt, Nr = 40, 4, 4
+    hc = rng.standard_normal((B, Nt)) + 1j * rng.standard_normal((B, Nt))
+    H = (rng.standard_normal((B, Nr, Nt)) + 1j * rng.standard_normal((B, Nr, Nt))) * np.geomspace(0.01, 10, B)[:, None, None]
+    early = socp.p3_closed_form_batch(hc, H, 2.0, 0.05)
+    np.testing.assert_array_equal(early, socp.p3_closed_form_batch(hc, H, 2.0, 0.05, early_stop=False))
+    # 60 halvings reach the fixed point: the same beamformers as 100
+    np.testing.assert_array_equal(socp.p3_closed_form_batch(hc, H, 2.0, 0.05, iters=70, early_stop=False), early)
+
+
 def test_random_overrides():
     p = FullDuplexProblem.random(seed=0, objective="dl_si_cap", p_th=2e-9, p_ul=0.05)
     assert p.p_th == 2e-9 and p.p_ul == 0.05
