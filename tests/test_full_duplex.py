@@ -351,10 +351,27 @@ def test_p3_batch_bisection_stops_at_its_fixed_point_with_the_same_result():
     B, Nt, Nr = 40, 4, 4
     hc = rng.standard_normal((B, Nt)) + 1j * rng.standard_normal((B, Nt))
     H = (rng.standard_normal((B, Nr, Nt)) + 1j * rng.standard_normal((B, Nr, Nt))) * np.geomspace(0.01, 10, B)[:, None, None]
-    early = socp.p3_closed_form_batch(hc, H, 2.0, 0.05)
-    np.testing.assert_array_equal(early, socp.p3_closed_form_batch(hc, H, 2.0, 0.05, early_stop=False))
-    # 60 halvings reach the fixed point: the same beamformers as 100
-    np.testing.assert_array_equal(socp.p3_closed_form_batch(hc, H, 2.0, 0.05, iters=70, early_stop=False), early)
+    class CountingNumpy:                     # socp's numpy, counting exp calls (one per phi)
+        calls = 0
+
+        def __getattr__(self, name):
+            return getattr(np, name)
+
+        def exp(self, *a, **k):
+            CountingNumpy.calls += 1
+            return np.exp(*a, **k)
+
+    counting = CountingNumpy()
+    socp.np = counting
+    try:
+        early = socp.p3_closed_form_batch(hc, H, 2.0, 0.05)
+        n_early, CountingNumpy.calls = CountingNumpy.calls, 0
+        full = socp.p3_closed_form_batch(hc, H, 2.0, 0.05, early_stop=False)
+        n_full = CountingNumpy.calls
+    finally:
+        socp.np = np
+    np.testing.assert_array_equal(early, full)
+    assert n_full >= 100 and n_early <= n_full - 25           # it did stop early
 
 
 def test_random_overrides():

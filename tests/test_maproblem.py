@@ -78,3 +78,34 @@ def test_precoder_null_space_starts_leak_nothing():
         assert np.sum(np.abs(W) ** 2) == pytest.approx(4.0)
         assert np.all(np.abs(np.diag(H @ W)) > 1e-3)                 # every user still served
     assert var.null_space_starts(H, np.ones((6, 6))) == {}           # no null space left
+
+
+def test_nlp_value_is_nlp_funs_value_and_follows_an_override():
+    """multistart's line-search hook: MaProblem.nlp_value is nlp_fun(z)[0] (in-repo metrics give
+    the same value with and without grad), also over a block view; a subclass that overrides
+    nlp_fun gets its own objective back, not the metric's."""
+    import dataclasses
+
+    from matoolbox.optim.maproblem import _BlockNlp
+    from matoolbox.problems import MimoCapacityProblem, SecureMaProblem
+
+    rng = np.random.default_rng(0)
+    for prob in (MimoCapacityProblem.random(seed=1), SecureMaProblem.random(seed=2).variant("MA")):
+        for _ in range(5):
+            x = prob.initial_point(rng)
+            z = prob.nlp_pack(x)
+            assert prob.nlp_value(z) == prob.nlp_fun(z)[0]
+        view = _BlockNlp(prob, x, (prob._movable()[0],))
+        zb = view.nlp_pack(x)
+        assert view.nlp_value(zb) == view.nlp_fun(zb)[0]
+
+    @dataclasses.dataclass(frozen=True, eq=False)
+    class Penalised(MimoCapacityProblem):
+        def nlp_fun(self, z, names=None, base=None):
+            f, g = super().nlp_fun(z, names, base)
+            return f + float(np.sum(z ** 2)), g + 2 * z
+
+    base = MimoCapacityProblem.random(seed=1)
+    pen = Penalised(**{f.name: getattr(base, f.name) for f in dataclasses.fields(base) if f.init})
+    z = pen.nlp_pack(pen.initial_point(rng))
+    assert pen.nlp_value(z) == pen.nlp_fun(z)[0] != -pen.objective(pen.nlp_unpack(z))

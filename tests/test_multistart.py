@@ -162,6 +162,8 @@ def test_value_hooks_skip_derivatives_and_keep_the_iterates():
 
     fast = multistart(Counting(prob), n_starts=2, rng=0)
     assert fast.fval == base.fval
+    for k in base.x:
+        np.testing.assert_array_equal(fast.x[k], base.x[k])
     assert [r["nit"] for r in fast.output["local"]] == [r["nit"] for r in base.output["local"]]
     assert counted["value"] >= plain.calls > 0
     assert counted["fun"] < 0.75 * counted["value"]

@@ -225,9 +225,27 @@ def test_swarm_repair_by_project_batch_matches_one_by_one():
                 raise AttributeError(name)
             return getattr(self.p, name)
 
+    calls = {"project": 0, "project_batch": 0}
+
+    class Counting:
+        def __init__(self, p):
+            self.p = p
+
+        def __getattr__(self, name):
+            return getattr(self.p, name)
+
+        def project(self, block, value):
+            calls["project"] += 1
+            return self.p.project(block, value)
+
+        def project_batch(self, block, values):
+            calls["project_batch"] += 1
+            return self.p.project_batch(block, values)
+
     x0 = {**prob.initial_point(), **prob.fpa}
     opts = PsoOptions(block="positions_tx", n_particles=12, iters=8)
-    a = pso_positions(prob, x0, options=opts, rng=5)
+    a = pso_positions(Counting(prob), x0, options=opts, rng=5)
+    assert calls["project_batch"] >= opts.iters and calls["project"] == 0      # the swarm in one call
     b = pso_positions(OneByOne(prob), x0, options=opts, rng=5)
     assert a.fval == b.fval and a.history == b.history
     np.testing.assert_array_equal(a.x["positions_tx"], b.x["positions_tx"])

@@ -179,14 +179,19 @@ def test_push_apart_numba_matches_numpy(rng):
 
 def test_batched_feasibility_kernel_matches_the_one_layout_test(rng):
     """project() screens a batch with one kernel call: it must agree with the per-layout test
-    (inside, on the box edge, spacing exactly D, NaN), compiled and as plain Python."""
-    box = (0.0, 0.4, 0.0, 0.3, 0.1)
-    P = rng.uniform(-0.05, 0.45, (300, 4, 2))
+    (inside, on the box edge, spacing exactly D, just below D, NaN), compiled and as plain Python.
+    The edge rows are exactly representable and feasible but for the one property they test."""
+    box = (0.0, 0.5, 0.0, 0.5, 0.125)
+    P = rng.uniform(-0.05, 0.55, (300, 4, 2))
     P[:20] = Rectangle(*box).random_feasible(4, 0)
-    P[20, 0] = [0.4, 0.3]                                            # on the corner: inside
-    P[21] = [[0.0, 0.0], [0.1, 0.0], [0.2, 0.0], [0.3, 0.0]]          # spacing exactly D
-    P[22, 1, 0] = np.nan
+    edge = np.array([[[0.5, 0.5], [0.0, 0.0], [0.25, 0.0], [0.0, 0.25]],        # corners: feasible
+                     [[0.0, 0.0], [0.125, 0.0], [0.25, 0.0], [0.375, 0.0]],    # spacing exactly D: feasible
+                     [[0.0, 0.0], [0.125 - 2.0 ** -30, 0.0], [0.25, 0.0], [0.5, 0.0]],   # just below D
+                     [[0.5 + 2.0 ** -30, 0.5], [0.0, 0.0], [0.25, 0.0], [0.0, 0.25]],   # just outside
+                     [[np.nan, 0.5], [0.0, 0.0], [0.25, 0.0], [0.0, 0.25]]])            # NaN
+    P[20:25] = edge
     ref = np.array([_feasible_numpy(p, *box) for p in P])
+    np.testing.assert_array_equal(ref[20:25], [True, True, False, False, False])
     assert 20 <= ref.sum() < 300
     np.testing.assert_array_equal(_compiled(_feasible_batch_numpy)(P, *box), ref)
     np.testing.assert_array_equal(_feasible_batch_numpy(P, *box), ref)

@@ -271,7 +271,8 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     x = x0
     f = float(problem.objective(x))
     v = float(problem.violation(x))
-    v_pos = problem._position_violation(x) if hasattr(problem, "tx_score") else None
+    fast = hasattr(problem, "tx_score") and hasattr(problem, "_position_violation")
+    v_pos = problem._position_violation(x) if fast else None
     history = [f]
     attempts = []
     model = None

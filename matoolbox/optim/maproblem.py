@@ -308,8 +308,12 @@ class MaProblem(Problem):
         return -float(f), -g
 
     def nlp_value(self, z, names=None, base=None):
-        """-objective at z without the gradient (``nlp_fun(z)[0]`` where ``metric`` gives the same
-        value with and without ``grad``): SLSQP's line-search points."""
+        """-objective at z without the gradient, for SLSQP's line-search points: the number
+        ``nlp_fun(z)[0]`` gives where ``metric`` returns the same value with and without ``grad``
+        (the in-repo metrics do; otherwise SLSQP's path may differ in the last bits). A subclass
+        that overrides ``nlp_fun`` gets ``nlp_fun(z)[0]`` here (its own objective)."""
+        if type(self).nlp_fun is not MaProblem.nlp_fun:
+            return self.nlp_fun(z, names, base)[0]
         x = self.nlp_unpack(z, names, base)
         return -float(self.metric(self.channel_matrix(x), x))
 

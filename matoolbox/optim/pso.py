@@ -40,6 +40,7 @@ import inspect
 import logging.config
 import threading
 import time
+import types
 
 import numpy as np
 
@@ -129,7 +130,10 @@ def _accepts_inner(fn) -> bool:
     if fn is None:
         return False
     # a bound method is a new object at every attribute access: key the answer by its function
-    return _accepts_inner_fn(getattr(fn, "__func__", fn))
+    # (plain functions only: a partial, a callable instance or a closure is inspected each time)
+    f = getattr(fn, "__func__", fn)
+    plain = isinstance(f, types.FunctionType) and f.__closure__ is None
+    return _accepts_inner_fn(f) if plain else _accepts_inner_fn.__wrapped__(fn)
 
 
 @functools.lru_cache(maxsize=256)
