@@ -196,13 +196,16 @@ class _FullDuplexBase(FullDuplexIoMixin, Problem):
         v = max(v, float(np.max(np.maximum(0, np.maximum(p / pm - 1.0, -p / pm)))))
         return v
 
-    def tx_score(self, a, Wt, position_violation) -> tuple:
+    def tx_score(self, a, Wt, position_violation, sinr=None) -> tuple:
         """(objective, violation) of ``fd_pack(x, Wt=Wt)`` from the block arrays ``a =
         fd_arrays(x)`` (channels, combiners and powers of x) and x's ``position_violation``
         (``_position_violation(x)``): the same numbers without recomputing the channels, for
-        transmit blocks that score many W_t (Nt, K_D) at one layout."""
+        transmit blocks that score many W_t (Nt, K_D) at one layout. ``sinr``: the SINRs
+        ``sinrs(a["hDc"], a["hU"], a["H"], a["E"], Wt, a["Wr"], a["p"])`` if already known."""
         Wt = np.asarray(Wt, complex).reshape(a["Wt"].shape)
-        f = float(self._combine(*sinrs(a["hDc"], a["hU"], a["H"], a["E"], Wt, a["Wr"], a["p"])))
+        if sinr is None:
+            sinr = sinrs(a["hDc"], a["hU"], a["H"], a["E"], Wt, a["Wr"], a["p"])
+        f = float(self._combine(*sinr))
         v = max(position_violation, self._bf_violation(Wt, a["Wr"], a["p"]))
         if self.kind == "dl_si_cap":
             v = max(v, float(np.sum(np.abs(a["H"] @ Wt) ** 2)) / self._p_th_norm() - 1.0)

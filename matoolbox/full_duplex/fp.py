@@ -64,12 +64,12 @@ def weighted_rate(gD, gU, weights) -> float:
     return float(np.concatenate([np.log2(1 + gD), np.log2(1 + gU)]) @ weights)
 
 
-def _aux(a, weights, Wt):
+def _aux(a, weights, Wt, sinr=None):
     """FP auxiliaries at Wt: (B (Nt, K_D) columns sqrt(a_k(1+g_k)) y_k h_k, Rows (K_D+K_U, Nt)
-    with Rows^H Rows = M)."""
+    with Rows^H Rows = M). ``sinr``: the SINRs (gamma_D, gamma_U) at Wt if already known."""
     hDc, hU, H, E, Wr, p = a["hDc"], a["hU"], a["H"], a["E"], a["Wr"], a["p"]
     KD = hDc.shape[0]
-    gD, gU = fd_sinrs(a, Wt=Wt)
+    gD, gU = fd_sinrs(a, Wt=Wt) if sinr is None else sinr
     wD, wU = weights[:KD], weights[KD:]
     Z = hDc @ Wt
     T = np.sum(np.abs(Z) ** 2, axis=1) + E @ p + 1.0
@@ -85,13 +85,14 @@ def _aux(a, weights, Wt):
     return B, rows
 
 
-def fp_tx_update(a, weights, Wt=None):
+def fp_tx_update(a, weights, Wt=None, sinr=None):
     """One closed-form FP transmit step: returns the new W_t (Nt, K_D) with ||W_t||_F^2 <= P.
 
     mu = 0 (pseudo-inverse) when that meets the budget; otherwise mu > 0 is found by a
-    bisection (Brent) on ||W(mu)||_F^2 = P to relative 1e-12, from mu_hi = lambda_max(M)."""
+    bisection (Brent) on ||W(mu)||_F^2 = P to relative 1e-12, from mu_hi = lambda_max(M).
+    ``sinr``: ``fd_sinrs(a, Wt=Wt)`` if the caller has it (not recomputed)."""
     Wt = a["Wt"] if Wt is None else Wt
-    B, rows = _aux(a, weights, Wt)
+    B, rows = _aux(a, weights, Wt, sinr)
     M = rows.conj().T @ rows
     lam, U = np.linalg.eigh(0.5 * (M + M.conj().T))
     lam = np.maximum(lam, 0.0)
@@ -273,6 +274,7 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
     v = float(problem.violation(x))
     fast = hasattr(problem, "tx_score") and hasattr(problem, "_position_violation")
     v_pos = problem._position_violation(x) if fast else None
+    sinr = None                         # SINRs at the current W_t once a step computed them
     history = [f]
     attempts = []
     model = None
@@ -288,10 +290,11 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
                 break
             Wn = _polish(Wn, a, si_cap)
         else:
-            Wn = fp_tx_update(a, weights, Wt)
+            Wn = fp_tx_update(a, weights, Wt, sinr=sinr)
         xn = problem.fd_pack(x, Wt=Wn)
         if v_pos is not None:           # the same numbers, channels not recomputed
-            fn, vn = problem.tx_score(a, Wn, v_pos)
+            new_sinr = fd_sinrs(a, Wt=np.asarray(Wn, complex).reshape(a["Wt"].shape))
+            fn, vn = problem.tx_score(a, Wn, v_pos, sinr=new_sinr)
         else:
             fn, vn = float(problem.objective(xn)), float(problem.violation(xn))
         if phase1_accept(fn, vn, f, v):
@@ -299,6 +302,7 @@ def fp_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
             rel = math.inf if (not v <= FEAS_VTOL and vn < v) else (fn - f) / max(1.0, abs(f))
             x, f, Wt, v = xn, fn, Wn, vn
             a = {**a, "Wt": Wt}
+            sinr = new_sinr if v_pos is not None else None
             history.append(f)
             if rel <= opts.tol:
                 exitflag, message = 1, f"relative improvement below tol={opts.tol:g}"
