@@ -76,7 +76,10 @@ class CompRsmaNlpMixin:
     def nlp_constraint_values(self, z) -> np.ndarray:
         """The rows of :meth:`nlp_constraints` without the Jacobian (same numbers)."""
         x, Rc, Rp = self._nlp_rates(z)
-        P, c = x["precoders"], x["common"]
+        return self._nlp_rows(x["precoders"], x["common"], Rc, Rp)
+
+    def _nlp_rows(self, P, c, Rc, Rp) -> np.ndarray:
+        """Constraint rows g >= 0: per-BS power (N), QoS (K), RSMA common epigraphs (K)."""
         N, K = self.N, self.K
         rows = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(N)]
         rows += [(c[k] if self.rsma else 0.0) + Rp[k] - self.rth for k in range(K)]
@@ -93,8 +96,6 @@ class CompRsmaNlpMixin:
         N, K = self.N, self.K
         nP, mask = self._nlp_layout()
         Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians_full(P, r)   # Jcr/Jpr (K, K, 2)
-        rows = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(N)]
-        rows += [(c[k] if self.rsma else 0.0) + Rp[k] - self.rth for k in range(K)]
         # the full Jacobian (rows: N powers, K QoS, K common epigraphs) in the layout of
         # _nlp_grad_vec: [Re dP, Im dP, dc, wavelength * dr], then its free columns
         M = N + K + (K if self.rsma else 0)
@@ -104,7 +105,6 @@ class CompRsmaNlpMixin:
         jP = [Pw.reshape(N, nP), JpP.reshape(K, nP)]
         jr = [Jpr.reshape(K, 2 * K)]
         if self.rsma:
-            rows += [Rc[k] - np.sum(c) for k in range(K)]
             jP.append(JcP.reshape(K, nP))
             jr.append(Jcr.reshape(K, 2 * K))
             J[N:N + K, 2 * nP:2 * nP + K] = np.eye(K)
@@ -113,7 +113,7 @@ class CompRsmaNlpMixin:
         J[:, :nP] = jP.real
         J[:, nP:2 * nP] = jP.imag
         J[N:, 2 * nP + K:] = np.concatenate(jr) * self.wavelength
-        return np.asarray(rows), J[:, mask]
+        return self._nlp_rows(P, c, Rc, Rp), J[:, mask]
 
     def nlp_bounds(self):
         """Per-entry (lo, hi) of z: P free, c >= 0, u in [-A/2, A/2]/wavelength."""

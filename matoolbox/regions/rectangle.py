@@ -124,8 +124,9 @@ def _push_apart(P, x_min, x_max, y_min, y_max, D, target, sweeps):
 
 
 def _feasible(P, x_min, x_max, y_min, y_max, D):
-    """:func:`_feasible_numpy` compiled by numba."""
-    return _compiled(_feasible_numpy)(P, float(x_min), float(x_max), float(y_min), float(y_max), float(D))
+    """:func:`_feasible_numpy` of one layout P (n, 2) by the compiled batch kernel."""
+    return bool(_compiled(_feasible_batch_numpy)(np.ascontiguousarray(P, float)[None], float(x_min), float(x_max),
+                                                 float(y_min), float(y_max), float(D))[0])
 
 
 def _upa(n, spacing, cx, cy):
