@@ -309,10 +309,12 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
             # checks the true objective); the next solvers only when it has no usable answer
             # (measured: falling back to SCS on inaccurate answers recompiled the problem at
             # every AO iteration, 60-100 s per infeasible paper-model draw)
-            res = solve_cvx(sub.problem, order[:1], solver_options=solver_options)
+            # the compiled subproblem is shared across calls: the first solve of this call
+            # starts a fresh solver, so the block's numbers do not depend on earlier calls
+            res = solve_cvx(sub.problem, order[:1], solver_options=solver_options, warm_start=it > 1)
             if not res.usable and len(order) > 1:
                 first = res.attempts
-                res = solve_cvx(sub.problem, order[1:], solver_options=solver_options)
+                res = solve_cvx(sub.problem, order[1:], solver_options=solver_options, warm_start=it > 1)
                 res.attempts[:0] = first
         attempts.extend({**a, "iteration": it} for a in res.attempts)
         if not res.usable or sub.P.value is None:

@@ -68,17 +68,27 @@ class CvxResult:
         return self.status in (OPTIMAL, "optimal_inaccurate")
 
 
-def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=False, **kwargs) -> CvxResult:
+def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=False, warm_start=True,
+              **kwargs) -> CvxResult:
     """Solve ``problem`` (a ``cvxpy.Problem``) trying ``solvers`` in order.
 
     Returns a :class:`CvxResult`; the variables hold the accepted solution. ``infeasible`` and
     ``unbounded`` are definitive answers and stop the chain. ``solver_options`` maps a solver
     name to extra keyword arguments. With ``raise_on_failure`` a chain with no usable answer
     raises :class:`SolverFailedError` (otherwise status is ``"solver_error"``).
+
+    ``warm_start`` (CVXPY's flag): True reuses the solver object CVXPY kept on ``problem`` from
+    its previous solve (Clarabel updates its data in place and keeps that solve's equilibration;
+    SCS starts from that solution), so the answer can depend on what was solved before. A
+    compiled problem shared across calls (a per-process cache) must pass False on each call's
+    first solve: the call's numbers then depend only on its own data (same seed, same numbers,
+    serial or parallel; measured: a CoMP-RSMA SCA block gave 5.1435969 in a fresh process and
+    5.1435965 after solving another instance).
     """
     order = tuple(solvers) if solvers is not None else default_solver_order()
     solver_options = solver_options or {}
     kwargs.setdefault("verbose", os.environ.get("MATOOLBOX_VERBOSE") == "1")   # `matoolbox ... --verbose`
+    kwargs["warm_start"] = bool(warm_start)
     attempts = []
     fallback = None  # (solver, values) of an optimal_inaccurate answer
     for name in order:

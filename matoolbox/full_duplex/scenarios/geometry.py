@@ -102,11 +102,13 @@ def _omega(n: int) -> int:
     return count + (1 if n > 1 else 0)
 
 
-def _solve(prob, solvers):
-    """solve_cvx with CVXPY's 'may be inaccurate' warning silenced (the status is recorded)."""
+def _solve(prob, solvers, warm_start=False):
+    """solve_cvx with CVXPY's 'may be inaccurate' warning silenced (the status is recorded).
+    The scenario problems are compiled once per process: ``warm_start`` only for a call's later
+    solves (its first starts a fresh solver, so results do not depend on earlier calls)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return solve_cvx(prob, solvers)
+        return solve_cvx(prob, solvers, warm_start=warm_start)
 
 
 def _copy_x(x):

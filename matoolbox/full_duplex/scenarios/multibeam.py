@@ -399,7 +399,7 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
             par["cg"].value = scale * curv * beta_b / 2
             if l:
                 par["ch"].value = scale * curv * beta_n / 2
-            res = _solve(prob, opts.solvers)
+            res = _solve(prob, opts.solvers, warm_start=bool(attempts))
             attempts.extend(res.attempts)
             if not res.usable or delta.value is None:
                 if nit == 1:

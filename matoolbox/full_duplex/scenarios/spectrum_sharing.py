@@ -336,7 +336,7 @@ def spectrum_sharing_beamformer(problem, x0=None, *, options=None, rng=None) -> 
 
     def solve(g):
         par["g"].value = g
-        res = _solve(prob, opts.solvers)
+        res = _solve(prob, opts.solvers, warm_start=bool(attempts))
         attempts.extend(res.attempts)
         if not res.usable or wv.value is None:
             return None
