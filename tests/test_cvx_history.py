@@ -6,6 +6,8 @@ a call, Clarabel reuses B's solver and its equilibration and the second A differ
 digit)."""
 import numpy as np
 
+import matoolbox as ma
+
 from matoolbox.comp_rsma.sca import sca_precoders
 from matoolbox.problems import CompRsmaProblem, MultiBeamProblem, SpectrumSharingProblem
 from matoolbox.solvers import multibeam_apv, multibeam_awv, spectrum_sharing_beamformer
@@ -49,3 +51,37 @@ def test_spectrum_sharing_sca_independent_of_earlier_calls():
         return spectrum_sharing_beamformer(p, start, options={"method": "sca"})
     sol = _same(sca, pa, pb)
     assert len(sol.output["cvx_attempts"]) >= 2
+
+
+def test_full_duplex_mm_positions_independent_of_earlier_calls():
+    from matoolbox.full_duplex.positions import mm_positions
+    from matoolbox.problems import FullDuplexProblem
+
+    pa = FullDuplexProblem.random(seed=1, Nr=1)
+    pb = FullDuplexProblem.random(seed=2, Nr=1)
+
+    def mm(p):
+        x0 = ma.ao_solve(p.with_(movable_tx=False, movable_rx=False), rng=0, max_iter=3).x
+        return mm_positions(p, x0, options={"block": "positions_tx", "max_steps": 5})
+    sol = _same(mm, pa, pb)
+    assert len(sol.output["cvx_attempts"]) >= 2
+
+
+def test_cached_model_per_key_and_thread():
+    import threading
+
+    from matoolbox.core.cvx import cached_model
+
+    built = []
+
+    def build():
+        built.append(object())
+        return built[-1]
+    a = cached_model(("test_cached_model", 1), build)
+    assert cached_model(("test_cached_model", 1), build) is a and len(built) == 1
+    assert cached_model(("test_cached_model", 2), build) is not a
+    other = []
+    t = threading.Thread(target=lambda: other.append(cached_model(("test_cached_model", 1), build)))
+    t.start()
+    t.join()
+    assert other[0] is not a and len(built) == 3          # another thread compiles its own

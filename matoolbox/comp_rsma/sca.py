@@ -36,7 +36,7 @@ import warnings
 
 import numpy as np
 
-from ..core.cvx import default_solver_order, solve_cvx
+from ..core.cvx import cached_model, default_solver_order, solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
@@ -224,19 +224,11 @@ def _model_parameters(hH, Pst, rsma, model, N):
     return out
 
 
-# one compiled subproblem per (dims, access, M) and process; re-used across calls and AO iterations
-_CACHE: dict = {}
-
-
 def _subproblem(N, I, K, rsma, M, model="coherent"):
-    key = (N, I, K, bool(rsma), float(M), model)
-    sub = _CACHE.get(key)
-    if sub is None:
-        if len(_CACHE) > 32:
-            _CACHE.clear()
-        sub = build_sca_subproblem(N, I, K, rsma, M, model)
-        _CACHE[key] = sub
-    return sub
+    """One compiled subproblem per (dims, access, M, model), process and thread
+    (:func:`~matoolbox.core.cvx.cached_model`); re-used across calls and AO iterations."""
+    key = (int(N), int(I), int(K), bool(rsma), float(M), model)
+    return cached_model(("comp_rsma_sca",) + key, lambda: build_sca_subproblem(*key))
 
 
 def _stack(P):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
 
 from .errors import SolverFailedError
 
-__all__ = ["solve_cvx", "CvxResult", "default_solver_order", "mosek_licensed"]
+__all__ = ["solve_cvx", "CvxResult", "default_solver_order", "mosek_licensed", "cached_model"]
 
 OPTIMAL = "optimal"
 DEFINITIVE = ("infeasible", "unbounded", "infeasible_inaccurate", "unbounded_inaccurate")
@@ -49,6 +50,29 @@ def default_solver_order() -> tuple[str, ...]:
         order.append("MOSEK")
     order += [s for s in ("CLARABEL", "SCS") if s in _installed()]
     return tuple(order)
+
+
+_MODELS = threading.local()
+
+
+def cached_model(key, build, maxsize: int = 32):
+    """The compiled model ``build()`` for ``key`` (hashable), built once per process and thread.
+
+    Compiling a DPP problem costs far more than re-solving it with new Parameter values, so
+    blocks called many times keep their model here. A model shared across calls must not carry
+    solver state between them: pass ``warm_start=False`` to :func:`solve_cvx` on each call's
+    first solve. Per thread, so that a threaded joblib backend never shares a model between two
+    solves in flight; at most ``maxsize`` models per thread (the store is emptied when full).
+    """
+    store = getattr(_MODELS, "store", None)
+    if store is None:
+        store = _MODELS.store = {}
+    model = store.get(key)
+    if model is None:
+        if len(store) >= maxsize:
+            store.clear()
+        model = store[key] = build()
+    return model
 
 
 @dataclass

@@ -34,7 +34,7 @@ import time
 
 import numpy as np
 
-from ..core.cvx import solve_cvx
+from ..core.cvx import cached_model, solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.problem import Block
@@ -189,6 +189,15 @@ def _inner_components(problem, x, block, rel_step=1e-6):
     return f[:1], g[None]
 
 
+def _mm_model(N, C, A, d_min, si_cap):
+    """The compiled MM step model for these sizes and constants (:func:`cached_model`: compiling
+    it was most of a short MM call); each call's first solve starts a fresh solver (``begin``)."""
+    key = (int(N), int(C), float(A), float(d_min), bool(si_cap))
+    model = cached_model(("fd_mm",) + key, lambda: _MmModel(*key))
+    model.begin()
+    return model
+
+
 class _MmModel:
     def __init__(self, N, C, A, d_min, si_cap):
         import cvxpy as cp
@@ -215,6 +224,11 @@ class _MmModel:
             cons.append(cp.sum(cp.multiply(self.Gphi, self.D)) + quad <= self.slack)
         self.problem = cp.Problem(cp.Maximize(self.tau), cons)
         self.d_min = d_min
+        self.solves = 0
+
+    def begin(self):
+        """Start of a call: its first solve gets a fresh solver (no state from earlier calls)."""
+        self.solves = 0
 
     def solve(self, Xbar, f, G, L, solvers, gphi=None, slack=None):
         self.Xbar.value = Xbar
@@ -230,7 +244,8 @@ class _MmModel:
         if self.si_cap:
             self.Gphi.value = gphi
             self.slack.value = slack
-        res = solve_cvx(self.problem, solvers)
+        res = solve_cvx(self.problem, solvers, warm_start=self.solves > 0)
+        self.solves += 1
         D = self.D.value if res.usable and self.D.value is not None else None
         return D, (float(self.tau.value) if D is not None else -math.inf), res
 
@@ -276,7 +291,7 @@ def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:
     si_cap = kind == "dl_si_cap" and not inner
     comps = _inner_components if inner else _components
     vals, grads = comps(problem, x, block)
-    model = _MmModel(X.shape[0], len(vals), problem.region_size, problem.d_min * (1 + 1e-9), si_cap)
+    model = _mm_model(X.shape[0], len(vals), problem.region_size, problem.d_min * (1 + 1e-9), si_cap)
     f = float(problem.objective(x))
     history = [f]
     attempts = []

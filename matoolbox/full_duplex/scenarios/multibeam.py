@@ -3,12 +3,12 @@ its SDR weights step :func:`multibeam_awv` and SCA-QCQP positions step :func:`mu
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import time
 
 import numpy as np
 
+from ...core.cvx import cached_model
 from ...core.options import Options, resolve_options
 from ...core.problem import Block, Problem
 from ...core.rng import as_generator
@@ -200,7 +200,6 @@ class MultibeamAwvOptions(Options):
     solvers: tuple | None = None
 
 
-@functools.lru_cache(maxsize=16)
 def _mb_sdr(n: int, k: int, l: int):
     """DPP SDR: max d s.t. W >= 0, tr W <= 1, tr(A_k W) >= d, tr(B_l W) <= xi."""
     import cvxpy as cp
@@ -262,7 +261,7 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
     Av = steering_matrix(pos, problem.beam_angles, problem.wavelength)      # (N, K)
     Bv = steering_matrix(pos, problem.null_angles, problem.wavelength)      # (N, L)
     n, k, l = Av.shape[0], Av.shape[1], Bv.shape[1]
-    prob, W, par = _mb_sdr(n, k, l)
+    prob, W, par = cached_model(("_mb_sdr", n, k, l), lambda: _mb_sdr(n, k, l))
     for j, a in enumerate(par["A"]):
         a.value = np.outer(Av[:, j], Av[:, j].conj())
     for j, b in enumerate(par["B"]):
@@ -312,7 +311,6 @@ class MultibeamApvOptions(Options):
     solvers: tuple | None = None
 
 
-@functools.lru_cache(maxsize=16)
 def _mb_qcqp(n: int, k: int, l: int):
     """DPP QCQP in the step delta = x - x0 (§4.6g) with t >= ||delta||^2."""
     import cvxpy as cp
@@ -373,7 +371,7 @@ def multibeam_apv(problem, x0=None, *, options=None, rng=None) -> Solution:
     curv = 2.0 * (np.vdot(w, w).real + np.abs(w).sum() * np.abs(w).max())
     beta_b = (2 * np.pi / lam * np.cos(problem.beam_angles)) ** 2
     beta_n = (2 * np.pi / lam * np.cos(problem.null_angles)) ** 2
-    prob, delta, par = _mb_qcqp(n, k, l)
+    prob, delta, par = cached_model(("_mb_qcqp", n, k, l), lambda: _mb_qcqp(n, k, l))
     par["region"].value = float(problem.region)
     par["dmin"].value = float(problem.d_min)
     if l:

@@ -3,7 +3,6 @@ its SOCP/SCA beamformer and the antenna-by-antenna grid enumeration."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import time
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from ...channels.field_response import wavenumber
 from ...core.errors import InvalidProblemError
+from ...core.cvx import cached_model
 from ...core.options import Options, resolve_options
 from ...core.problem import Block, Problem
 from ...core.rng import as_generator
@@ -249,7 +249,6 @@ class SpectrumSharingBfOptions(Options):
     solvers: tuple | None = None
 
 
-@functools.lru_cache(maxsize=16)
 def _ss_socp(n: int, k: int):
     """DPP problem: max Re{g w} s.t. |Hc w| <= sqrt(Gamma), ||w|| <= sqrt(P) (g, Hc rows of h^H)."""
     import cvxpy as cp
@@ -327,7 +326,7 @@ def spectrum_sharing_beamformer(problem, x0=None, *, options=None, rng=None) -> 
     r0, H = rows[0], rows[1:]
     n, k = r0.size, H.shape[0]
     gamma, power = problem.gamma, problem.power
-    prob, wv, par = _ss_socp(n, k)
+    prob, wv, par = cached_model(("_ss_socp", n, k), lambda: _ss_socp(n, k))
     par["sqrt_p"].value = math.sqrt(power)
     if k:
         par["H"].value = H
