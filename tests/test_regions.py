@@ -296,3 +296,40 @@ def test_families_use_the_regions(rng):
     np.testing.assert_array_equal(x, up.random_positions(5))
     z = rng.uniform(-1, 7, up.M)
     np.testing.assert_array_equal(up.project("positions", z), project_min_spacing(z, up.d, up.D))
+
+
+def test_batched_repair_kernel_gives_the_one_layout_repair(rng):
+    """project() runs steps 1-2 of the repair for all infeasible layouts of a batch in one compiled
+    call (_clip_push_batch_numpy) and steps 3-4 from the original layout where they fail: the
+    result must be bitwise the per-layout _repair's, for layouts that the sweeps fix, crowded ones
+    that need the greedy grid or the fallback, out-of-box ones, n = 1 and non-finite ones."""
+    from matoolbox.regions.rectangle import _clip_push_batch_numpy
+
+    box = Rectangle(0.0, 0.5, 0.0, 0.4, 0.125)
+    P = rng.uniform(-0.1, 0.6, (200, 5, 2))
+    P[:30] = 0.25 + 0.01 * rng.standard_normal((30, 5, 2))        # crowded: sweeps may fail
+    P[30:40] = box.random_feasible(5, 1)
+    P[40, 2, 0] = np.nan
+    P[41, 0, 1] = np.inf
+    fb = box.fpa(5)
+
+    def one_by_one(V, sweeps):
+        out = V.copy()
+        for b in range(len(V)):
+            if not _feasible_numpy(V[b], 0.0, 0.5, 0.0, 0.4, 0.125):
+                out[b] = box._repair(V[b].copy(), fb, sweeps)
+        return out
+    for sweeps in (3, 100):
+        ref = one_by_one(P, sweeps)
+        got = box.project(P, fallback=fb, sweeps=sweeps)
+        np.testing.assert_array_equal(got, ref)
+    # the kernel reports failures (crowded, 3 sweeps) and leaves non-finite layouts untouched
+    V = P.copy()
+    idx = np.arange(len(V))
+    done = _clip_push_batch_numpy(V, idx, 0.0, 0.5, 0.0, 0.4, 0.125 * (1 + 1e-10), 0.125 * (1 + 1e-9), 3)
+    assert 0 < done.sum() < len(V) and not done[40] and not done[41]
+    np.testing.assert_array_equal(V[40], P[40])
+    np.testing.assert_array_equal(_compiled(_clip_push_batch_numpy)(P.copy(), idx, 0.0, 0.5, 0.0, 0.4,
+                                                                   0.125 * (1 + 1e-10), 0.125 * (1 + 1e-9), 3), done)
+    one = Rectangle(0.0, 1.0, 0.0, 1.0, 0.5)
+    np.testing.assert_array_equal(one.project(np.array([[[1.5, -0.5]]])), [[[1.0, 0.0]]])

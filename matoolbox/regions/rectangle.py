@@ -103,6 +103,52 @@ def _feasible_batch_numpy(P, x_min, x_max, y_min, y_max, D):
     return out
 
 
+def _clip_push_batch_numpy(P, idx, x_min, x_max, y_min, y_max, D, target, sweeps):
+    """Steps 1-2 of the repair for the layouts P[idx] (P (B, n, 2), in place): clip to the box,
+    then :func:`_push_apart_numpy`'s sweeps (the same arithmetic, written out so that numba
+    compiles this source on its own). Returns bool (len(idx),): True where a layout came out
+    feasible; a layout with a non-finite entry is left untouched (False), like one whose sweeps
+    failed, so that the caller repairs those from their original values."""
+    done = np.zeros(idx.shape[0], np.bool_)
+    n = P.shape[1]
+    for t in range(idx.shape[0]):
+        b = idx[t]
+        finite = True
+        for i in range(n):
+            if not (math.isfinite(P[b, i, 0]) and math.isfinite(P[b, i, 1])):
+                finite = False
+        if not finite:
+            continue
+        for i in range(n):
+            P[b, i, 0] = min(max(P[b, i, 0], x_min), x_max)
+            P[b, i, 1] = min(max(P[b, i, 1], y_min), y_max)
+        if n < 2 or not D > 0:
+            done[t] = True
+            continue
+        for _ in range(sweeps):
+            ok = True
+            for i in range(n):
+                for j in range(i + 1, n):
+                    vx = P[b, i, 0] - P[b, j, 0]
+                    vy = P[b, i, 1] - P[b, j, 1]
+                    dist = math.sqrt(vx * vx + vy * vy)
+                    if dist < D:
+                        ok = False
+                        if dist > 1e-15:
+                            ux, uy = vx / dist, vy / dist
+                        else:
+                            ux, uy = math.cos(i + j), math.sin(i + j)
+                        shift = 0.5 * (target - dist) + 1e-12
+                        P[b, i, 0] = min(max(P[b, i, 0] + shift * ux, x_min), x_max)
+                        P[b, j, 0] = min(max(P[b, j, 0] - shift * ux, x_min), x_max)
+                        P[b, i, 1] = min(max(P[b, i, 1] + shift * uy, y_min), y_max)
+                        P[b, j, 1] = min(max(P[b, j, 1] - shift * uy, y_min), y_max)
+            if ok:
+                done[t] = True
+                break
+    return done
+
+
 _COMPILED = {}
 
 
@@ -250,8 +296,15 @@ class Rectangle(Region):
         out = np.ascontiguousarray(P.reshape(-1, n, 2))          # P is already a copy (_positions)
         ok = _compiled(_feasible_batch_numpy)(out, float(self.x_min), float(self.x_max), float(self.y_min),
                                               float(self.y_max), float(self.min_spacing))
-        for b in np.nonzero(~ok)[0]:
-            out[b] = self._repair(out[b], fb, sweeps)
+        bad = np.nonzero(~ok)[0]
+        if bad.size:                    # steps 1-2 for all of them in one compiled call
+            orig = out[bad].copy()
+            D = float(self.min_spacing)
+            done = _compiled(_clip_push_batch_numpy)(out, bad, float(self.x_min), float(self.x_max),
+                                                     float(self.y_min), float(self.y_max), D * (1 + 1e-10),
+                                                     D * (1 + 1e-9), int(sweeps))
+            for t in np.nonzero(~done)[0]:        # steps 3-4 (or non-finite input): from the original
+                out[bad[t]] = self._repair(orig[t], fb, sweeps)
         return out.reshape(P.shape)
 
     def _repair(self, P, fallback, sweeps):
