@@ -342,35 +342,87 @@ def test_p3_closed_form_batch_matches_scalar(Nr):
         assert np.sum(np.abs(W[b]) ** 2) <= 2.0 * (1 + 1e-9)
 
 
+def _vectorised_bisection(s, b2, smax, P, p_th, iters=100, early_stop=True):
+    """The batch bisection as it was written before the compiled kernel (NumPy over the batch):
+    the reference the kernel must match bit for bit."""
+    def phi(lognu):
+        q = b2 / (1 + np.exp(lognu)[:, None] * s) ** 2
+        return P * np.sum(s * q, axis=1) / np.sum(q, axis=1)
+
+    lo = np.log(1e-6 / smax)
+    while np.any(m := phi(lo) <= p_th):
+        lo = np.where(m, lo - math.log(1e3), lo)
+    hi = lo + 80 * math.log(10.0)
+    reach = phi(hi) <= p_th
+    for _ in range(int(iters)):
+        mid = 0.5 * (lo + hi)
+        above = phi(mid) > p_th
+        if early_stop and not np.any(np.where(above, mid != lo, mid != hi)):
+            break
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return hi, reach
+
+
+@pytest.mark.parametrize("n", [1, 4, 7, 9, 12, 20])
+def test_p3_bisection_kernel_matches_the_vectorised_loop_bitwise(n):
+    """p3_closed_form_batch runs its bisection row by row in a compiled kernel (each row stops at
+    its own fixed point); the brackets are bitwise those of the vectorised loop, with and without
+    the early stop, plain Python and compiled (n >= 8 covers NumPy's pairwise summation)."""
+    from matoolbox.core.jit import compiled
+    from matoolbox.full_duplex.socp import _p3_bisect_numpy
+
+    rng = np.random.default_rng(100 + n)
+    B = 40
+    s = np.abs(rng.standard_normal((B, n))) * 10.0 ** rng.uniform(-4, 4, (B, 1))
+    if n > 1:
+        s[:3, 0] = 0.0                                       # rank-deficient rows
+    b2 = np.abs(rng.standard_normal((B, n))) ** 2
+    smax = np.maximum(s.max(axis=1), 1e-300)
+    phi0 = 2.0 * np.min(np.sum(s * b2, axis=1) / np.sum(b2, axis=1))   # the SI power at nu -> 0
+    for p_th in (1e-6 * phi0, 0.1 * phi0, 0.9 * phi0):     # below it (the rows the batch bisects)
+        for early in (True, False):
+            ref = _vectorised_bisection(s, b2, smax, 2.0, p_th, early_stop=early)
+            for kern in (_p3_bisect_numpy, compiled(_p3_bisect_numpy)):
+                hi, reach = kern(s, b2, smax, 2.0, p_th, 100, early)
+                np.testing.assert_array_equal(hi, ref[0])
+                np.testing.assert_array_equal(reach, ref[1])
+
+
 def test_p3_batch_bisection_stops_at_its_fixed_point_with_the_same_result():
-    """The batched bisection stops once a halving changes no bracket; the beamformers are
-    bitwise those of all ``iters`` halvings (``early_stop=False``), and it does stop early."""
+    """The bisection stops once a halving changes neither end of a row's bracket; the
+    beamformers are bitwise those of all ``iters`` halvings (``early_stop=False``), and it does
+    stop early (counted on the plain-Python kernel: one exp per phi evaluation)."""
     from matoolbox.full_duplex import socp
 
     rng = np.random.default_rng(7)
     B, Nt, Nr = 40, 4, 4
     hc = rng.standard_normal((B, Nt)) + 1j * rng.standard_normal((B, Nt))
     H = (rng.standard_normal((B, Nr, Nt)) + 1j * rng.standard_normal((B, Nr, Nt))) * np.geomspace(0.01, 10, B)[:, None, None]
-    class CountingNumpy:                     # socp's numpy, counting exp calls (one per phi)
+    early = socp.p3_closed_form_batch(hc, H, 2.0, 0.05)
+    full = socp.p3_closed_form_batch(hc, H, 2.0, 0.05, early_stop=False)
+    np.testing.assert_array_equal(early, full)
+
+    class CountingMath:                      # socp's math, counting exp calls (one per phi)
         calls = 0
 
         def __getattr__(self, name):
-            return getattr(np, name)
+            return getattr(math, name)
 
-        def exp(self, *a, **k):
-            CountingNumpy.calls += 1
-            return np.exp(*a, **k)
+        def exp(self, x):
+            CountingMath.calls += 1
+            return math.exp(x)
 
-    counting = CountingNumpy()
-    socp.np = counting
+    s = np.abs(rng.standard_normal((1, Nt))) * 5.0
+    b2 = np.abs(rng.standard_normal((1, Nt)))
+    socp.math = CountingMath()
     try:
-        early = socp.p3_closed_form_batch(hc, H, 2.0, 0.05)
-        n_early, CountingNumpy.calls = CountingNumpy.calls, 0
-        full = socp.p3_closed_form_batch(hc, H, 2.0, 0.05, early_stop=False)
-        n_full = CountingNumpy.calls
+        socp._p3_bisect_numpy(s, b2, s.max(axis=1), 2.0, 0.05, 100, True)
+        n_early, CountingMath.calls = CountingMath.calls, 0
+        socp._p3_bisect_numpy(s, b2, s.max(axis=1), 2.0, 0.05, 100, False)
+        n_full = CountingMath.calls
     finally:
-        socp.np = np
-    np.testing.assert_array_equal(early, full)
+        socp.math = math
     assert n_full >= 100 and n_early <= n_full - 25           # it did stop early
 
 

@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from ..core.jit import compiled
 from ..core.rng import as_generator
 from ..core.validate import fail
 from .base import Region, min_distance
@@ -149,18 +150,9 @@ def _clip_push_batch_numpy(P, idx, x_min, x_max, y_min, y_max, D, target, sweeps
     return done
 
 
-_COMPILED = {}
-
-
 def _compiled(func):
-    """``numba.njit(cache=True)(func)``, compiled on first use (numba is imported lazily so that
-    ``import matoolbox`` stays light)."""
-    kernel = _COMPILED.get(func.__name__)
-    if kernel is None:
-        import numba
-
-        kernel = _COMPILED.setdefault(func.__name__, numba.njit(cache=True)(func))
-    return kernel
+    """:func:`matoolbox.core.jit.compiled` (numba on first use)."""
+    return compiled(func)
 
 
 def _push_apart(P, x_min, x_max, y_min, y_max, D, target, sweeps):
