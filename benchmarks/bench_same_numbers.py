@@ -14,6 +14,12 @@ results (the script stops otherwise):
   violation of the packed point, channels recomputed). Full-duplex P1 and multi-user problems.
 * ``p3_closed_form_batch``: the bisection stops at its fixed point (off: ``early_stop=False``,
   all 100 halvings). 40-particle batches, as in the PSO fitness of P3.
+* ``p3 bisection kernel``: the bisection row by row in a numba kernel (off: the vectorised NumPy
+  loop it replaced, kept here as the reference). Same batches.
+* ``Rectangle.project``: steps 1-2 of the repair for every infeasible layout in one compiled call
+  (off: ``_repair`` per layout). A 40-particle swarm of 4 antennas in a 1-wavelength square.
+* ``mm_positions``: the compiled MM step model cached per sizes and constants (off: compiled in
+  every call, as before). Full-duplex P1 transmit positions, 5 MM steps.
 
 Every case runs once untimed first (numba kernels, imports, caches). Times are wall seconds of
 one call (mean over the repeats), so compare the on/off ratio of one run, not across runs.
@@ -30,8 +36,14 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np
 
+import matoolbox as ma
+from matoolbox.full_duplex import positions as fd_positions
 from matoolbox.full_duplex.fp import fp_beamforming
-from matoolbox.full_duplex.socp import p3_closed_form_batch
+from matoolbox.full_duplex.positions import mm_positions
+from matoolbox.full_duplex.socp import _p3_bisect_numpy, p3_closed_form_batch
+from matoolbox.core.jit import compiled
+from matoolbox.regions import Rectangle
+from matoolbox.regions.rectangle import _feasible_numpy
 from matoolbox.optim.multistart import multistart
 from matoolbox.optim.pso import PsoOptions, pso_positions
 from matoolbox.problems import CompRsmaProblem, FullDuplexMultiUserProblem, FullDuplexProblem
@@ -55,6 +67,27 @@ def _timed(fn, repeat):
     for _ in range(repeat):
         out = fn()
     return out, (time.perf_counter() - t0) / repeat
+
+
+def _vectorised_bisection(s, b2, smax, P, p_th, iters=100):
+    """The P3 batch bisection as it was before the compiled kernel (NumPy over the batch)."""
+    def phi(lognu):
+        q = b2 / (1 + np.exp(lognu)[:, None] * s) ** 2
+        return P * np.sum(s * q, axis=1) / np.sum(q, axis=1)
+
+    lo = np.log(1e-6 / smax)
+    while np.any(m := phi(lo) <= p_th):
+        lo = np.where(m, lo - np.log(1e3), lo)
+    hi = lo + 80 * np.log(10.0)
+    reach = phi(hi) <= p_th
+    for _ in range(int(iters)):
+        mid = 0.5 * (lo + hi)
+        above = phi(mid) > p_th
+        if not np.any(np.where(above, mid != lo, mid != hi)):
+            break
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return hi, reach
 
 
 def _same(a, b, what):
@@ -101,6 +134,44 @@ def _rows(quick):
     off, t_off = _timed(lambda: p3_closed_form_batch(hc, H, 2.0, 0.05, early_stop=False), rep)
     _same(on, off, "p3 batch")
     yield "p3 bisection early stop", f"batch of {B}, per call", t_off, t_on
+    G = np.einsum("brm,brn->bmn", H.conj(), H)
+    sv, U = np.linalg.eigh(G)
+    sv = np.maximum(sv, 0.0)
+    b2 = np.abs(np.einsum("bnm,bn->bm", U.conj(), hc.conj())) ** 2
+    smax = np.maximum(sv.max(axis=1), 1e-300)
+    p_th = 0.5 * float(np.min(2.0 * np.sum(sv * b2, axis=1) / np.sum(b2, axis=1)))
+    on, t_on = _timed(lambda: compiled(_p3_bisect_numpy)(sv, b2, smax, 2.0, p_th, 100, True), rep)
+    off, t_off = _timed(lambda: _vectorised_bisection(sv, b2, smax, 2.0, p_th), rep)
+    _same(on[0], off[0], "p3 bisection")
+    yield "p3 bisection kernel", f"batch of {B}, per call", t_off, t_on
+    box = Rectangle.square(1.0, min_spacing=0.5)
+    V = rng.uniform(-0.2, 1.2, (40, 4, 2)) - 0.5
+    fb = box.fpa(4)
+
+    def one_by_one():
+        out = V.copy()
+        for i in range(len(V)):
+            if not _feasible_numpy(V[i], box.x_min, box.x_max, box.y_min, box.y_max, box.min_spacing):
+                out[i] = box._repair(V[i], fb, 100)
+        return out
+    rep = 20 if quick else 200
+    on, t_on = _timed(lambda: box.project(V, fallback=fb), rep)
+    off, t_off = _timed(one_by_one, rep)
+    _same(on, off, "rectangle repair")
+    yield "Rectangle.project batch", "40 layouts of 4 antennas, per call", t_off, t_on
+    prob = FullDuplexProblem.random(5, Nr=1)
+    x0 = ma.ao_solve(prob.with_(movable_tx=False, movable_rx=False), rng=0, max_iter=3).x
+    opts = {"block": "positions_tx", "max_steps": 5}
+    rep = 5 if quick else 30
+    on, t_on = _timed(lambda: mm_positions(prob, x0, options=opts), rep)
+    cached = fd_positions.cached_model
+    fd_positions.cached_model = lambda key, build, maxsize=32: build()      # compile in every call
+    try:
+        off, t_off = _timed(lambda: mm_positions(prob, x0, options=opts), rep)
+    finally:
+        fd_positions.cached_model = cached
+    _same(on.x, off.x, "mm x")
+    yield "mm model cache", f"full_duplex P1 Nr=1, {on.nit} MM steps", t_off, t_on
 
 
 def run(quick=False):
