@@ -85,3 +85,53 @@ def test_cached_model_per_key_and_thread():
     t.start()
     t.join()
     assert other[0] is not a and len(built) == 3          # another thread compiles its own
+
+
+def test_solve_cached_one_compiled_copy_per_solver_and_solve_cvx_rules():
+    import cvxpy as cp
+
+    from matoolbox.core.cvx import solve_cached, solve_cvx
+
+    builds = []
+
+    def build():
+        x = cp.Variable(2)
+        c = cp.Parameter(2)
+        builds.append(1)
+        return cp.Problem(cp.Minimize(cp.sum_squares(x - c)), [cp.sum(x) <= 1]), x, c
+
+    def set_values(model):
+        model[2].value = np.array([2.0, -0.5])
+
+    key = ("test_solve_cached",)
+    model, res = solve_cached(key, build, set_values, ("NOT_A_SOLVER", "CLARABEL"))
+    assert res.status == "optimal" and res.solver == "CLARABEL" and len(res.attempts) == 2
+    assert res.attempts[0]["status"] == "solver_error"
+    fresh = build()
+    set_values(fresh)
+    ref = solve_cvx(fresh[0], ("CLARABEL",))
+    np.testing.assert_array_equal(model[1].value, fresh[1].value)
+    assert res.value == ref.value
+    n = len(builds)
+    again, res2 = solve_cached(key, build, set_values, ("NOT_A_SOLVER", "CLARABEL"))
+    assert again is model and len(builds) == n                 # compiled copies are reused
+    none, bad = solve_cached(key, build, set_values, ("NOT_A_SOLVER",))
+    assert none is None and bad.status == "solver_error"
+
+
+def test_multibeam_sdr_keeps_one_copy_per_solver():
+    """Clarabel is often inaccurate on the e4 SDR and SCS then solves it; each solver has its own
+    compiled copy, so a second call compiles nothing (CVXPY recompiled at every solver switch)."""
+    from matoolbox.core import cvx
+
+    p = MultiBeamProblem.random(seed=1)
+    first = multibeam_awv(p, p.initial_point(), rng=0)
+    assert [a["solver"] for a in first.output["cvx_attempts"]] == ["CLARABEL", "SCS"]
+    store = cvx._MODELS.store
+    copies = {k: v for k, v in store.items() if k[0] == "_mb_sdr"}
+    assert {k[-1] for k in copies} == {"CLARABEL", "SCS"}
+    chains = {k: m[0]._cache.solving_chain for k, m in copies.items()}
+    second = multibeam_awv(p, p.initial_point(), rng=0)
+    assert second.fval == first.fval
+    for k, m in copies.items():
+        assert store[k] is m and m[0]._cache.solving_chain is chains[k]      # not recompiled

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .errors import SolverFailedError
 
-__all__ = ["solve_cvx", "CvxResult", "default_solver_order", "mosek_licensed", "cached_model"]
+__all__ = ["solve_cvx", "CvxResult", "default_solver_order", "mosek_licensed", "cached_model", "solve_cached"]
 
 OPTIMAL = "optimal"
 DEFINITIVE = ("infeasible", "unbounded", "infeasible_inaccurate", "unbounded_inaccurate")
@@ -141,3 +141,34 @@ def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=Fa
     if raise_on_failure:
         raise SolverFailedError(f"all convex solvers failed: {[a['solver'] for a in attempts]}", attempts)
     return CvxResult("solver_error", float("nan"), None, attempts)
+
+
+def solve_cached(key, build, set_values, solvers=None, *, problem=None, warm_start=False, solver_options=None):
+    """:func:`solve_cvx`'s fallback chain over models compiled once per solver.
+
+    CVXPY keeps one solving chain per problem: a problem solved by CLARABEL and then by SCS
+    (the fallback after an inaccurate answer) is compiled again for each solver at every call.
+    Here each solver of the chain gets its own copy, ``cached_model(key + (solver,), build)``;
+    ``set_values(model)`` writes the Parameter values into a copy before it is solved and
+    ``problem(model)`` gives its ``cvxpy.Problem`` (default: the model itself, or its first item
+    when it is a tuple). The rules are :func:`solve_cvx`'s: the first optimal (or definitive)
+    answer ends the chain; an inaccurate answer is kept in its copy and returned when no later
+    solver does better. Returns ``(model, CvxResult)``: the copy whose variables hold the answer
+    (None when every solver failed) and the result with every attempt.
+    """
+    order = tuple(solvers) if solvers is not None else default_solver_order()
+    problem = problem or (lambda m: m[0] if isinstance(m, tuple) else m)
+    attempts, fallback = [], None
+    for name in order:
+        model = cached_model(tuple(key) + (name,), build)
+        set_values(model)
+        res = solve_cvx(problem(model), (name,), solver_options=solver_options, warm_start=warm_start)
+        attempts.extend(res.attempts)
+        if res.status == OPTIMAL or res.status in DEFINITIVE or res.status in ("infeasible", "unbounded"):
+            return model, CvxResult(res.status, res.value, res.solver, attempts)
+        if res.status == "optimal_inaccurate" and fallback is None:
+            fallback = (model, res)
+    if fallback is not None:
+        model, res = fallback
+        return model, CvxResult("optimal_inaccurate", res.value, res.solver, attempts)
+    return None, CvxResult("solver_error", float("nan"), None, attempts)

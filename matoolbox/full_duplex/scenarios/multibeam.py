@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import warnings
 
 import numpy as np
 
-from ...core.cvx import cached_model
+from ...core.cvx import cached_model, solve_cached
 from ...core.options import Options, resolve_options
 from ...core.problem import Block, Problem
 from ...core.rng import as_generator
@@ -261,17 +262,24 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
     Av = steering_matrix(pos, problem.beam_angles, problem.wavelength)      # (N, K)
     Bv = steering_matrix(pos, problem.null_angles, problem.wavelength)      # (N, L)
     n, k, l = Av.shape[0], Av.shape[1], Bv.shape[1]
-    prob, W, par = cached_model(("_mb_sdr", n, k, l), lambda: _mb_sdr(n, k, l))
-    for j, a in enumerate(par["A"]):
-        a.value = np.outer(Av[:, j], Av[:, j].conj())
-    for j, b in enumerate(par["B"]):
-        b.value = np.outer(Bv[:, j], Bv[:, j].conj())
-    par["xi"].value = problem.xi
-    res = _solve(prob, opts.solvers)
+    def set_values(model):
+        _, _, par = model
+        for j, a in enumerate(par["A"]):
+            a.value = np.outer(Av[:, j], Av[:, j].conj())
+        for j, b in enumerate(par["B"]):
+            b.value = np.outer(Bv[:, j], Bv[:, j].conj())
+        par["xi"].value = problem.xi
+
+    # one compiled copy per solver: Clarabel is often inaccurate on this SDR and SCS then solves
+    # it; on one shared problem each switch recompiled it (most of an e4 trial's time)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model, res = solve_cached(("_mb_sdr", n, k, l), lambda: _mb_sdr(n, k, l), set_values, opts.solvers)
+    W = model[1] if model is not None else None
     incumbent = np.asarray(x.get("precoders", np.zeros(n)), complex)
     inc_ok = problem.violation({**x, "precoders": incumbent}) <= 1e-9
     out = {"cvx_attempts": res.attempts}
-    if not res.usable or W.value is None:
+    if not res.usable or W is None or W.value is None:
         x["precoders"] = incumbent if inc_ok else np.zeros(n, complex)
         return Solution(x=x, fval=problem.objective(x), exitflag=-3, message="SDR solve failed; incumbent kept",
                         nit=1, history=[problem.objective(x)], violation=problem.violation(x),
