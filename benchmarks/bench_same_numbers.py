@@ -40,7 +40,7 @@ import matoolbox as ma
 from matoolbox.full_duplex import positions as fd_positions
 from matoolbox.full_duplex.fp import fp_beamforming
 from matoolbox.full_duplex.positions import mm_positions
-from matoolbox.full_duplex.socp import _p3_bisect_numpy, p3_closed_form_batch
+from matoolbox.full_duplex.socp import _p3_bisect_numpy, _p3_bisect_vectorised, p3_closed_form_batch
 from matoolbox.core.jit import compiled
 from matoolbox.regions import Rectangle
 from matoolbox.regions.rectangle import _feasible_numpy
@@ -67,27 +67,6 @@ def _timed(fn, repeat):
     for _ in range(repeat):
         out = fn()
     return out, (time.perf_counter() - t0) / repeat
-
-
-def _vectorised_bisection(s, b2, smax, P, p_th, iters=100):
-    """The P3 batch bisection as it was before the compiled kernel (NumPy over the batch)."""
-    def phi(lognu):
-        q = b2 / (1 + np.exp(lognu)[:, None] * s) ** 2
-        return P * np.sum(s * q, axis=1) / np.sum(q, axis=1)
-
-    lo = np.log(1e-6 / smax)
-    while np.any(m := phi(lo) <= p_th):
-        lo = np.where(m, lo - np.log(1e3), lo)
-    hi = lo + 80 * np.log(10.0)
-    reach = phi(hi) <= p_th
-    for _ in range(int(iters)):
-        mid = 0.5 * (lo + hi)
-        above = phi(mid) > p_th
-        if not np.any(np.where(above, mid != lo, mid != hi)):
-            break
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    return hi, reach
 
 
 def _same(a, b, what):
@@ -141,7 +120,7 @@ def _rows(quick):
     smax = np.maximum(sv.max(axis=1), 1e-300)
     p_th = 0.5 * float(np.min(2.0 * np.sum(sv * b2, axis=1) / np.sum(b2, axis=1)))
     on, t_on = _timed(lambda: compiled(_p3_bisect_numpy)(sv, b2, smax, 2.0, p_th, 100, True), rep)
-    off, t_off = _timed(lambda: _vectorised_bisection(sv, b2, smax, 2.0, p_th), rep)
+    off, t_off = _timed(lambda: _p3_bisect_vectorised(sv, b2, smax, 2.0, p_th, 100, True), rep)
     _same(on[0], off[0], "p3 bisection")
     yield "p3 bisection kernel", f"batch of {B}, per call", t_off, t_on
     box = Rectangle.square(1.0, min_spacing=0.5)

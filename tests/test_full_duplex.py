@@ -364,13 +364,13 @@ def _vectorised_bisection(s, b2, smax, P, p_th, iters=100, early_stop=True):
     return hi, reach
 
 
-@pytest.mark.parametrize("n", [1, 4, 7, 9, 12, 20])
+@pytest.mark.parametrize("n", [1, 4, 7, 9, 12, 20, 128, 130])
 def test_p3_bisection_kernel_matches_the_vectorised_loop_bitwise(n):
     """p3_closed_form_batch runs its bisection row by row in a compiled kernel (each row stops at
     its own fixed point); the brackets are bitwise those of the vectorised loop, with and without
     the early stop, plain Python and compiled (n >= 8 covers NumPy's pairwise summation)."""
     from matoolbox.core.jit import compiled
-    from matoolbox.full_duplex.socp import _p3_bisect_numpy
+    from matoolbox.full_duplex.socp import _p3_bisect_numpy, _p3_bisect_vectorised
 
     rng = np.random.default_rng(100 + n)
     B = 40
@@ -383,7 +383,8 @@ def test_p3_bisection_kernel_matches_the_vectorised_loop_bitwise(n):
     for p_th in (1e-6 * phi0, 0.1 * phi0, 0.9 * phi0):     # below it (the rows the batch bisects)
         for early in (True, False):
             ref = _vectorised_bisection(s, b2, smax, 2.0, p_th, early_stop=early)
-            for kern in (_p3_bisect_numpy, compiled(_p3_bisect_numpy)):
+            kernels = (_p3_bisect_numpy, compiled(_p3_bisect_numpy)) if n <= 128 else (_p3_bisect_vectorised,)
+            for kern in kernels:          # rows > 128 terms: the NumPy path (its sums)
                 hi, reach = kern(s, b2, smax, 2.0, p_th, 100, early)
                 np.testing.assert_array_equal(hi, ref[0])
                 np.testing.assert_array_equal(reach, ref[1])

@@ -311,6 +311,10 @@ def test_batched_repair_kernel_gives_the_one_layout_repair(rng):
     P[30:40] = box.random_feasible(5, 1)
     P[40, 2, 0] = np.nan
     P[41, 0, 1] = np.inf
+    P[42, 0] = [-0.0, 0.3]                       # on the box edge with a negative zero (np.clip: +0.0)
+    P[42, 1:] = box.random_feasible(5, 2)[1:]
+    P[42, 1, 0] = -0.0
+    P[42, 1, 1] = 0.31
     fb = box.fpa(5)
 
     def one_by_one(V, sweeps):
@@ -323,6 +327,7 @@ def test_batched_repair_kernel_gives_the_one_layout_repair(rng):
         ref = one_by_one(P, sweeps)
         got = box.project(P, fallback=fb, sweeps=sweeps)
         np.testing.assert_array_equal(got, ref)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(ref))     # bitwise, signed zeros too
     # the kernel reports failures (crowded, 3 sweeps) and leaves non-finite layouts untouched
     V = P.copy()
     idx = np.arange(len(V))

@@ -107,12 +107,19 @@ def solve_cvx(problem, solvers=None, *, solver_options=None, raise_on_failure=Fa
     compiled problem shared across calls (a per-process cache) must pass False on each call's
     first solve: the call's numbers then depend only on its own data (same seed, same numbers,
     serial or parallel; measured: a CoMP-RSMA SCA block gave 5.1435969 in a fresh process and
-    5.1435965 after solving another instance).
+    5.1435965 after solving another instance). False also drops the solver state CVXPY kept on
+    ``problem``, so that the call's later warm-started solves never reach an earlier call's.
     """
     order = tuple(solvers) if solvers is not None else default_solver_order()
     solver_options = solver_options or {}
     kwargs.setdefault("verbose", os.environ.get("MATOOLBOX_VERBOSE") == "1")   # `matoolbox ... --verbose`
     kwargs["warm_start"] = bool(warm_start)
+    if not warm_start:
+        # CVXPY keeps the last solver state per problem (SCS: only after an optimal solve); drop
+        # it, so that a later warm-started solve of this call cannot pick up an earlier call's
+        cache = getattr(problem, "_solver_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
     attempts = []
     fallback = None  # (solver, values) of an optimal_inaccurate answer
     for name in order:
@@ -164,7 +171,7 @@ def solve_cached(key, build, set_values, solvers=None, *, problem=None, warm_sta
         set_values(model)
         res = solve_cvx(problem(model), (name,), solver_options=solver_options, warm_start=warm_start)
         attempts.extend(res.attempts)
-        if res.status == OPTIMAL or res.status in DEFINITIVE or res.status in ("infeasible", "unbounded"):
+        if res.status == OPTIMAL or res.status in DEFINITIVE:
             return model, CvxResult(res.status, res.value, res.solver, attempts)
         if res.status == "optimal_inaccurate" and fallback is None:
             fallback = (model, res)

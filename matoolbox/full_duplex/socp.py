@@ -118,8 +118,10 @@ def _p3_bisect_numpy(s, b2, smax, P, p_th, iters, early_stop):
     """The bisection of :func:`p3_closed_form_batch` on log(nu), row by row: s, b2 (B, n),
     smax (B,) -> (hi (B,), reach (B,)). phi(log nu) = P sum_i s_i q_i / sum_i q_i with
     q_i = b2_i / (1 + nu s_i)^2; both sums use NumPy's association for a contiguous row
-    reduction (NumPy's pairwise summation up to 128 terms: sequential below 8 terms, else 8
-    partial sums), so the result matches the vectorised loop bit for bit. Each
+    reduction (NumPy's pairwise summation for rows of at most 128 terms: sequential below 8, else
+    8 partial sums; longer rows go to :func:`_p3_bisect_vectorised`), so the result matches the
+    vectorised loop bit for bit where ``math.exp`` equals ``np.exp`` (checked by the tests on the
+    host they run on; a NumPy build with its own SIMD exp may differ in the last bit). Each
     row stops at its own fixed point (a halving that changes neither end), where the batch loop
     leaves it too. Plain Python reference; :func:`p3_closed_form_batch` runs it compiled."""
     B, n = s.shape
@@ -130,7 +132,7 @@ def _p3_bisect_numpy(s, b2, smax, P, p_th, iters, early_stop):
     sq = np.empty(n)
     q = np.empty(n)
 
-    def rsum(x):
+    def rsum(x):                         # rows of at most 128 terms (the caller checks)
         m = x.shape[0]
         if m < 8:
             res = 0.0
@@ -175,6 +177,28 @@ def _p3_bisect_numpy(s, b2, smax, P, p_th, iters, early_stop):
     return hi_out, reach
 
 
+def _p3_bisect_vectorised(s, b2, smax, P, p_th, iters, early_stop):
+    """The same bisection with NumPy over the batch (the loop the kernel replaced; used for rows
+    of more than 128 terms, whose NumPy sums the kernel does not reproduce)."""
+    def phi(lognu):
+        q = b2 / (1 + np.exp(lognu)[:, None] * s) ** 2
+        return P * np.sum(s * q, axis=1) / np.sum(q, axis=1)
+
+    lo = np.log(1e-6 / smax)
+    while np.any(m := phi(lo) <= p_th):
+        lo = np.where(m, lo - math.log(1e3), lo)
+    hi = lo + 80 * math.log(10.0)
+    reach = phi(hi) <= p_th
+    for _ in range(int(iters)):
+        mid = 0.5 * (lo + hi)
+        above = phi(mid) > p_th
+        if early_stop and not np.any(np.where(above, mid != lo, mid != hi)):
+            break       # a fixed point (the brackets are adjacent floats): later halvings change nothing
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return hi, reach
+
+
 def p3_closed_form_batch(hc, H, P, p_th, iters=100, early_stop=True):
     """Vectorised :func:`p3_closed_form` for a batch (PSO fitness): hc (B, Nt), H (B, Nr, Nt)
     -> w (B, Nt). The bisection runs on log(nu) for ``iters`` halvings of a bracket of width
@@ -198,8 +222,9 @@ def p3_closed_form_batch(hc, H, P, p_th, iters=100, early_stop=True):
     b2 = np.abs(b) ** 2
     smax = np.maximum(s.max(axis=1), 1e-300)
 
-    hi, reach = compiled(_p3_bisect_numpy)(np.ascontiguousarray(s), np.ascontiguousarray(b2), smax, float(P),
-                                           float(p_th), int(iters), bool(early_stop))
+    bisect = compiled(_p3_bisect_numpy) if s.shape[1] <= 128 else _p3_bisect_vectorised
+    hi, reach = bisect(np.ascontiguousarray(s), np.ascontiguousarray(b2), smax, float(P), float(p_th), int(iters),
+                       bool(early_stop))
     nu = np.exp(hi)[:, None]
     d = np.einsum("bnm,bm->bn", U, b / (1 + nu * s))
     wt = math.sqrt(P) * d / np.linalg.norm(d, axis=1, keepdims=True)

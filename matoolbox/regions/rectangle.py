@@ -120,9 +120,11 @@ def _clip_push_batch_numpy(P, idx, x_min, x_max, y_min, y_max, D, target, sweeps
                 finite = False
         if not finite:
             continue
-        for i in range(n):
-            P[b, i, 0] = min(max(P[b, i, 0], x_min), x_max)
-            P[b, i, 1] = min(max(P[b, i, 1], y_min), y_max)
+        for i in range(n):               # np.clip's order (max(a, lo) keeps lo on a tie: +0.0, not -0.0)
+            v = P[b, i, 0] if P[b, i, 0] > x_min else x_min
+            P[b, i, 0] = v if v < x_max else x_max
+            v = P[b, i, 1] if P[b, i, 1] > y_min else y_min
+            P[b, i, 1] = v if v < y_max else y_max
         if n < 2 or not D > 0:
             done[t] = True
             continue

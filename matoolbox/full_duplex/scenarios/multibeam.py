@@ -262,6 +262,7 @@ def multibeam_awv(problem, x0=None, *, options=None, rng=None) -> Solution:
     Av = steering_matrix(pos, problem.beam_angles, problem.wavelength)      # (N, K)
     Bv = steering_matrix(pos, problem.null_angles, problem.wavelength)      # (N, L)
     n, k, l = Av.shape[0], Av.shape[1], Bv.shape[1]
+
     def set_values(model):
         _, _, par = model
         for j, a in enumerate(par["A"]):
