@@ -342,33 +342,12 @@ def test_p3_closed_form_batch_matches_scalar(Nr):
         assert np.sum(np.abs(W[b]) ** 2) <= 2.0 * (1 + 1e-9)
 
 
-def _vectorised_bisection(s, b2, smax, P, p_th, iters=100, early_stop=True):
-    """The batch bisection as it was written before the compiled kernel (NumPy over the batch):
-    the reference the kernel must match bit for bit."""
-    def phi(lognu):
-        q = b2 / (1 + np.exp(lognu)[:, None] * s) ** 2
-        return P * np.sum(s * q, axis=1) / np.sum(q, axis=1)
-
-    lo = np.log(1e-6 / smax)
-    while np.any(m := phi(lo) <= p_th):
-        lo = np.where(m, lo - math.log(1e3), lo)
-    hi = lo + 80 * math.log(10.0)
-    reach = phi(hi) <= p_th
-    for _ in range(int(iters)):
-        mid = 0.5 * (lo + hi)
-        above = phi(mid) > p_th
-        if early_stop and not np.any(np.where(above, mid != lo, mid != hi)):
-            break
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    return hi, reach
-
-
 @pytest.mark.parametrize("n", [1, 4, 7, 9, 12, 20, 128, 130])
 def test_p3_bisection_kernel_matches_the_vectorised_loop_bitwise(n):
     """p3_closed_form_batch runs its bisection row by row in a compiled kernel (each row stops at
-    its own fixed point); the brackets are bitwise those of the vectorised loop, with and without
-    the early stop, plain Python and compiled (n >= 8 covers NumPy's pairwise summation)."""
+    its own fixed point); the brackets are bitwise those of the vectorised loop it replaced (kept
+    as _p3_bisect_vectorised, used for rows of more than 128 terms), with and without the early
+    stop, plain Python and compiled (n >= 8 covers NumPy's pairwise summation)."""
     from matoolbox.core.jit import compiled
     from matoolbox.full_duplex.socp import _p3_bisect_numpy, _p3_bisect_vectorised
 
@@ -382,9 +361,11 @@ def test_p3_bisection_kernel_matches_the_vectorised_loop_bitwise(n):
     phi0 = 2.0 * np.min(np.sum(s * b2, axis=1) / np.sum(b2, axis=1))   # the SI power at nu -> 0
     for p_th in (1e-6 * phi0, 0.1 * phi0, 0.9 * phi0):     # below it (the rows the batch bisects)
         for early in (True, False):
-            ref = _vectorised_bisection(s, b2, smax, 2.0, p_th, early_stop=early)
-            kernels = (_p3_bisect_numpy, compiled(_p3_bisect_numpy)) if n <= 128 else (_p3_bisect_vectorised,)
-            for kern in kernels:          # rows > 128 terms: the NumPy path (its sums)
+            ref = _p3_bisect_vectorised(s, b2, smax, 2.0, p_th, 100, early)
+            assert np.all(np.isfinite(ref[0]))
+            if n > 128:                   # rows > 128 terms: p3_closed_form_batch keeps the NumPy loop
+                continue
+            for kern in (_p3_bisect_numpy, compiled(_p3_bisect_numpy)):
                 hi, reach = kern(s, b2, smax, 2.0, p_th, 100, early)
                 np.testing.assert_array_equal(hi, ref[0])
                 np.testing.assert_array_equal(reach, ref[1])
