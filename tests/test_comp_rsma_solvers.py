@@ -196,7 +196,9 @@ def test_rsma_start_look_ahead_escapes_a_dropped_user_trap(monkeypatch):
     assert np.all(p.evaluate(default.x)["Rp"] >= p.rth - 1e-6)
     aom = importlib.import_module("matoolbox.comp_rsma.ao")
     monkeypatch.setattr(aom.CompRsmaAoMixin, "_carries", lambda self, x: False)   # no look-ahead
-    monkeypatch.setattr(aom, "_POSITION_DRAWS", 0)         # nor random-position starts
+    monkeypatch.setattr(aom, "_POSITION_DRAWS", 0)         # nor random-position or proxy starts
+    monkeypatch.setattr(aom, "_PROXY_DRAWS", 0)
+    monkeypatch.setattr(aom.CompRsmaAoMixin, "proxy_positions", lambda self, r0, score=False: np.array(r0, float))
     trapped = ma.ao_solve(p, starts=[], explore=[], rng=0)        # without the SDMA or FPA solutions as starts
     assert trapped.fval < sdma.fval - 1.0                  # the trap exists on this draw
 

@@ -118,11 +118,10 @@ def test_starts_are_checked_naming_the_entry():
         ma.ao_solve(Bimodal(), starts=[{"a": float("nan")}], rng=0)
 
 
-def test_rsma_default_takes_the_sdma_solution_among_its_starts(monkeypatch):
+def test_rsma_default_takes_the_sdma_solution_among_its_starts(grid_start_only):
     """The SDMA twin's AO solution is an RSMA start (ao_starts): RSMA >= SDMA on the instance where
     the RSMA AO from its own candidates alone ends below SDMA (K = 4, N = 2, I = 2, seed 3). The
-    random-position starts are off (they escape this trap too; tested on their own)."""
-    monkeypatch.setattr(importlib.import_module("matoolbox.comp_rsma.ao"), "_POSITION_DRAWS", 0)
+    random-position and MMSE-proxy starts are off (they escape this trap too; tested on their own)."""
     rs = CompRsmaProblem.random(seed=3, I=2, ao_polish="none")
     sd = rs.variant("SDMA-MA")
     v_sd = ma.ao_solve(sd, rng=0).fval
@@ -226,19 +225,21 @@ def test_default_ao_reaches_the_best_known_value_on_small_library_instances(fami
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(type(inst.problem), "joint_starts", 0)
                 start = inst.problem.ao_initial_point(np.random.default_rng(0))
+        elif family == "comp_rsma":           # the grid-gain start, without the screened AO look-ahead starts
+            start = inst.problem.polish({"precoders": inst.problem.mrt_precoders(),
+                                         "positions": inst.problem.grid_positions()})
         else:
             start = inst.problem.ao_initial_point(np.random.default_rng(0)) if hasattr(
                 inst.problem, "ao_initial_point") else inst.problem.initial_point(0)
         assert inst.problem.objective(start) < floor * inst.best, (family, inst.name)
 
 
-def test_ma_default_explores_from_the_fpa_solution(monkeypatch):
+def test_ma_default_explores_from_the_fpa_solution(grid_start_only):
     """CoMP-RSMA MA schemes (<= 200 NLP variables) also run the AO from the FPA twin's solution:
     on the library's overloaded I = 1 RSMA-MA instance the AO from its own start stops at 0.83 of
     the best-known value (measured; 0.936 while the second final polish from "zf" also ran for
     MA schemes), from the FPA solution it reaches 0.98 (measured 0.982). The
-    random-position starts are off (they escape this trap too; tested on their own)."""
-    monkeypatch.setattr(importlib.import_module("matoolbox.comp_rsma.ao"), "_POSITION_DRAWS", 0)
+    random-position and MMSE-proxy starts are off (they escape this trap too; tested on their own)."""
     inst = load_library("comp_rsma", names=["overloaded_i1_s6_rsma_ma"])[0]
     p, best = inst.problem, inst.best
     best = best if isinstance(best, float) else best["fval"]
@@ -253,10 +254,11 @@ def test_ma_default_explores_from_the_fpa_solution(monkeypatch):
 def test_ma_default_screens_random_position_starts():
     """CoMP-RSMA MA schemes (<= 200 NLP variables) screen random-position starts drawn from the AO's
     rng besides the grid-gain start: on the library's coherent I = 2, R_th = 1.4, 29 dBm SDMA-MA
-    instance (seed 5) the AO from the grid-gain start alone stops at 6.217 bit/s/Hz, 0.87 of the
-    best-known value (7.156 since the stop-30 rebuild; the default AO with rng 1 found it), with
-    the draws at 6.890 (0.963 at rng=0); the same seed gives the same numbers, and the draws are
-    skipped above 200 variables, without positions and with the SCA precoder block."""
+    instance (seed 5) the AO from the grid-gain start alone (no proxy refinement) stops at 6.217
+    bit/s/Hz, 0.83 of the best-known value (7.506 since the stop-33 rebuild, found by the default
+    AO with the proxy-refined draws at rng 0; 6.890 with unrefined draws); the same seed gives
+    the same numbers, and the draws are skipped above 200 variables, without positions and with
+    the SCA precoder block."""
     aom = importlib.import_module("matoolbox.comp_rsma.ao")
     inst = load_library("comp_rsma", names=["i2_rth1.4_29dbm_s5_sdma_ma"])[0]
     p, best = inst.problem, inst.best
@@ -275,8 +277,10 @@ def test_ma_default_screens_random_position_starts():
         p.variant("SDMA-FPA").ao_initial_point(0)
         CompRsmaProblem.random(seed=0, K=8, I=8, access="sdma").ao_initial_point(0)   # 312 variables
         CompRsmaProblem.random(seed=0, access="sdma", interference="noncoherent").ao_initial_point(0)  # SCA
-        assert calls == [False, False, False]
+        assert calls == [False] * 5         # FPA: the grid start; MA: grid and its proxy refinement
         mp.setattr(aom, "_POSITION_DRAWS", 0)
+        mp.setattr(aom, "_PROXY_DRAWS", 0)
+        mp.setattr(aom.CompRsmaAoMixin, "proxy_positions", lambda self, r0, score=False: np.array(r0, float))
         grid = ma.ao_solve(p, rng=0)
     assert grid.fval < 0.9 * best and sol.fval > grid.fval + 0.5
 

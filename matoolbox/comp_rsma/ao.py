@@ -18,6 +18,8 @@ from ..optim.ao import ao_solve
 from ..optim.multistart import multistart
 from ..optim.pga import PgaOptions, pga as pga_solver
 from ..optim.pso import PsoOptions, pso_positions
+from ..optim.mmse_positions import mmse_position_search
+from ..channels.field_response import region_grid
 from .fp_precoders import FpPrecoderOptions, fp_precoders
 from .sca import ScaPrecoderOptions, sca_precoders
 
@@ -29,6 +31,9 @@ _START_FULL = FpPrecoderOptions(max_iter=30, fallback="none", qos_step="multipli
 _AO_PATIENCE = 3                      # FP iterations without gain that end the AO's precoder block
 _LOOKAHEAD = 2                        # AO iterations that screen the starts (ao_initial_point)
 _POSITION_DRAWS = 6                   # random position sets screened besides the grid-gain start
+_PROXY_DRAWS = 12                     # uniform draws refined by proxy_positions; the best 6 are screened
+_PROXY_GRID = 41                         # grid points per axis of the MMSE-proxy position search (proxy_positions)
+_PROXY_SWEEPS = 3                        # its passes over the users
 _CHEAP_CANDIDATES = ("mrt", "sdma")   # the start candidates tried at those positions
 _POLISH_ALT = "zf"                    # the start candidate the final polish also runs from (RSMA-FPA)
 _POLISH_ALT_SHARE = 0.05              # ... when the AO's common stream has less of the power
@@ -199,36 +204,53 @@ class CompRsmaAoMixin:
 
     def ao_initial_point(self, rng=None) -> dict:
         """AO start (docs/theory/comp_rsma.rst: AO start candidates): the start at the grid-gain
-        positions (``_start_at``). MA schemes with ``ao_init`` "auto"/"best", the FP precoder
-        block (coherent model, N I >= K) and at most 200 NLP variables 2NI(K+1) + 3K also draw
-        ``_POSITION_DRAWS`` uniform position sets in the
-        region from ``rng`` (so ``ao_solve(..., rng=s)`` explores), each with the best start
-        candidate after the cheap precoder step; every start, the grid one included, gets
-        ``_LOOKAHEAD`` AO iterations of the default blocks (the FP block without its SCA
-        fallback) and the best point after them (feasible
-        first, by V) is the start (its cost is in ``elapsed``; the iterations are not counted in
-        ``nit``). The AO from the grid-gain positions stops in a worse basin on some instances
-        (library: coherent I = 2, R_th = 1.4, 29 dBm, seed 5: 6.217 from it, 7.259 from a
-        random-position start after the same 2-iteration screening). Measured on the library
-        (``bench_library.py --family comp_rsma``): minimum ratio to best-known 0.902 -> 0.961,
-        share >= 0.99 0.72 -> 0.83 (stop-29 records; against the stop-30 rebuild, which the AO
-        with other seeds raised: minimum 0.865), at 1.3x the time; 3 draws, a 1-iteration
-        screening or successive halving lost most of the gain. The random draws get the "mrt" and "sdma"
-        candidates only (the screening's FP block then adapts the precoders). With the SCA block
-        (noncoherent/paper models, N I < K) the draws also helped (noncoherent SDMA-MA 0.961 ->
-        0.987) but cost 1.6x the demo's time through CVXPY; there the FPA twin is explored
-        instead (:meth:`ao_explore`)."""
+        positions (``_start_at``); MA schemes with ``ao_init`` "auto"/"best" also build the start
+        at those positions refined by the MMSE-proxy search (:meth:`proxy_positions`) and keep
+        the better by ``_start_key`` (measured: K = 16 library pair 0.992 -> 1.032 of the
+        stop-30 best-known values, noncoherent SDMA-MA 0.941 -> 0.962, overloaded SDMA-MA 0.998
+        -> 1.030). MA schemes whose precoder block is FP (coherent model, N I >= K) with at most
+        200 NLP variables 2NI(K+1) + 3K also draw ``_PROXY_DRAWS`` uniform position sets from
+        ``rng`` (so ``ao_solve(..., rng=s)`` explores), refine each by the proxy search and keep
+        the ``_POSITION_DRAWS`` best by proxy score, each with the better of the "mrt" and
+        "sdma" candidates after the cheap precoder step; every start, the grid one included,
+        gets ``_LOOKAHEAD`` AO iterations of the default blocks (the FP block without its SCA
+        fallback) and the best point after them (feasible first, by V) is the start (its cost
+        is in ``elapsed``; the iterations are not counted in ``nit``). The random draws alone
+        (before the proxy) reached 0.865-0.93 of best-known values on the coherent I = 2,
+        R_th = 1.4, 29 dBm instances at rng 0 (other seeds found 1.0); with the proxy the AO at
+        rng 0 ends at 1.00-1.11 of those values and K = 8 at 1.08, in less time (fewer AO
+        iterations). With the SCA block the draws cost CVXPY solves in every screening iteration
+        (demo 1.6x); there the FPA twin is explored instead (:meth:`ao_explore`)."""
         best = self._start_at(self.grid_positions())
+        if self.movable and self.ao_init in ("auto", "best"):
+            best = max([best, self._start_at(self.proxy_positions(self.grid_positions()))], key=self._start_key)
         if not (self.movable and self.ao_init in ("auto", "best") and self._nlp_vars() <= _POLISH_MAX_VARS
                 and self._auto_precoders() == "fp"):
             return best
         rng = as_generator(rng)
         lo, hi = self.bounds()
-        starts = [best] + [self._start_at(rng.uniform(lo, hi), cheap=True) for _ in range(_POSITION_DRAWS)]
+        # _PROXY_DRAWS uniform layouts, each refined by the MMSE-proxy search; the best
+        # _POSITION_DRAWS by proxy score (stable sort: ties keep the draw order) are screened
+        scored = [self.proxy_positions(rng.uniform(lo, hi), score=True) for _ in range(_PROXY_DRAWS)]
+        order = sorted(range(len(scored)), key=lambda i: -scored[i][1])
+        draws = [scored[i][0] for i in order[:_POSITION_DRAWS]]
+        starts = [best] + [self._start_at(r, cheap=True) for r in draws]
         # screening blocks: no SCA fallback in the FP block (random-position starts are often QoS
         # infeasible; the CVXPY fallback made the demo 4x slower)
         blocks = self.ao_blocks(fp_options=FpPrecoderOptions(patience=_AO_PATIENCE, fallback="none"))
         return max((self._look_ahead(x, blocks) for x in starts), key=self._start_key)
+
+    def proxy_positions(self, r0, score: bool = False):
+        """Positions (K, 2) from r0 (K, 2) by
+        :func:`~matoolbox.optim.mmse_positions.mmse_position_search`: per-user moves on a 41 x 41
+        grid of the region that raise the equal-power linear-MMSE sum rate of the stacked rows
+        h_k^H(r_k) at total SNR sum_n P_M^n (layouts whose proxy rates all reach R_th first), up
+        to 3 sweeps. A precoder-free guess of good positions (docs/theory/comp_rsma.rst: AO start
+        candidates). With ``score``: (positions, proxy score)."""
+        grid = region_grid(float(self.region), _PROXY_GRID)
+        r, value = mmse_position_search(self.channel_rows, grid, r0, float(np.sum(self.pmax)),
+                                        float(self.rth), sweeps=_PROXY_SWEEPS)
+        return (r, value) if score else r
 
     def _start_key(self, x):
         """Ranking of starts: (1, V) if QoS feasible (reduced problem), else (0, -violation)."""

@@ -1,7 +1,7 @@
 """Family-agnostic algorithms: ``ao_solve``, projected gradient ascent, the spacing projection, the
 pyswarms PSO adapter, SLSQP multistart, multistart over AO runs, the block wrappers (they call what a problem exposes) and
 closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR max-min step; per-antenna
-coordinate grid search over a region; and the problem-building pieces: ``MaProblem`` (a problem
+coordinate grid search over a region; a linear-MMSE proxy search for downlink user positions; and the problem-building pieces: ``MaProblem`` (a problem
 from declared variables, a channel and a metric) with its variable domains, the value-function
 view and the local SLSQP block."""
 from .ao import ao_solve
@@ -9,6 +9,7 @@ from .ao_multistart import AoMultistartOptions, ao_multistart
 from .blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block
 from .grid_search import CoordinateSearchOptions, coordinate_search
 from .maproblem import MaProblem, NlpBlockOptions, ValueFunction, nlp_block, value_function_block
+from .mmse_positions import mmse_position_search, mmse_rates, proxy_score
 from .multistart import MultistartOptions, multistart
 from .pga import PgaOptions, pga
 from .projection import isotonic_increasing, project_min_spacing, spacing_violation
@@ -23,6 +24,7 @@ __all__ = [
     "CoordinateSearchOptions", "coordinate_search",
     "MaProblem", "NlpBlockOptions", "ValueFunction", "nlp_block", "value_function_block",
     "Covariance", "Positions", "Precoders",
+    "mmse_position_search", "mmse_rates", "proxy_score",
     "MultistartOptions", "multistart", "PgaOptions", "pga", "isotonic_increasing",
     "project_min_spacing", "spacing_violation", "PsoOptions", "pso_positions",
     "gaussian_randomization", "principal_or_random", "sdr_maxmin", "sdr_power_min",

@@ -1,0 +1,115 @@
+r"""Linear-MMSE proxy for downlink user positions: a precoder-free score of a layout and a
+per-user coordinate search on it (start candidates for an AO whose position landscape is
+multimodal).
+
+For noise-normalised channel rows :math:`\mathbf H(\mathbf r)\in\mathbb C^{K\times M}` (row k
+depends on user k's position :math:`\mathbf r_k` only) and total SNR :math:`\rho`, the
+regularised-ZF (linear MMSE) rates with equal power :math:`\rho/K` per user are
+
+.. math::
+
+    R_k(\mathbf r) = -\log_2\big[(\mathbf I + \tfrac{\rho}{K}\mathbf H\mathbf H^H)^{-1}\big]_{kk}
+
+(the MMSE SINR :math:`1/[\cdot]_{kk}-1` of the dual uplink: zero forcing's rates at high SNR, and
+defined for any K and M), and the proxy score is :math:`\sum_k R_k` when every
+:math:`R_k\ge R_{th}` and :math:`-\sum_k (R_{th}-R_k)^+` otherwise (feasible layouts first).
+:func:`mmse_position_search` moves one user at a time to the best point of a grid (the others
+fixed) while the score rises; with row k alone varying the diagonal of
+:math:`(\mathbf I+\tfrac{\rho}{K}\mathbf H\mathbf H^H)^{-1}` follows from the Schur complement of the other rows' Gram
+matrix, so a grid of G points costs one (G, M) x (M, K-1) product per user.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.validate import fail
+
+__all__ = ["mmse_rates", "proxy_score", "mmse_position_search"]
+
+
+def mmse_rates(H, snr) -> np.ndarray:
+    r"""Equal-power MMSE (regularised ZF) rates: H (..., K, M) noise-normalised rows, ``snr``
+    total power :math:`\rho` -> (..., K) with :math:`R_k=-\log_2 [(\mathbf I+\tfrac{\rho}{K}
+    \mathbf H\mathbf H^H)^{-1}]_{kk}`."""
+    H = np.asarray(H, complex)
+    K = H.shape[-2]
+    G = np.eye(K) + float(snr) / K * (H @ np.conj(np.swapaxes(H, -1, -2)))
+    d = np.real(np.diagonal(np.linalg.inv(G), axis1=-2, axis2=-1))
+    return -np.log2(np.clip(d, 1e-300, 1.0))
+
+
+def proxy_score(R, rth: float = 0.0) -> np.ndarray:
+    r"""Proxy score of rates R (..., K): :math:`\sum_k R_k` if all :math:`R_k\ge R_{th}`, else
+    :math:`-\sum_k(R_{th}-R_k)^+` (< 0). Returns (...,)."""
+    R = np.asarray(R, float)
+    short = np.maximum(float(rth) - R, 0.0).sum(axis=-1)
+    return np.where(short > 0.0, -short, R.sum(axis=-1))
+
+
+def _row_scores(Ho, h, snr, rth):
+    """Scores when row k takes each of the candidate rows h (G, M), the others Ho (K-1, M)."""
+    K = Ho.shape[0] + 1
+    a = float(snr) / K
+    c = 1.0 + a * np.sum(np.abs(h) ** 2, axis=-1)                         # (G,)
+    if K == 1:
+        d = (1.0 / c)[:, None]
+    else:
+        Ainv = np.linalg.inv(np.eye(K - 1) + a * (Ho @ Ho.conj().T))
+        b = a * (h.conj() @ Ho.T)                                         # (G, K-1): a Ho h_g^H
+        u = b @ Ainv.T                                                    # (G, K-1): A^{-1} b_g
+        s = np.maximum(c - np.real(np.sum(b.conj() * u, axis=-1)), 1.0)   # Schur complement (>= 1)
+        d_other = np.real(np.diagonal(Ainv))[None, :] + np.abs(u) ** 2 / s[:, None]
+        d = np.concatenate([d_other, (1.0 / s)[:, None]], axis=1)
+    return proxy_score(-np.log2(np.clip(d, 1e-300, 1.0)), rth)
+
+
+def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3):
+    r"""Per-user coordinate search of the MMSE proxy score over a grid.
+
+    Parameters
+    ----------
+    rows : callable
+        ``rows(positions)``: positions (B, K, 2) -> noise-normalised channel rows (B, K, M),
+        row k a function of ``positions[:, k]`` only.
+    grid : array_like, shape (G, 2)
+        Candidate points of every user (e.g. :func:`~matoolbox.channels.field_response.region_grid`).
+    r0 : array_like, shape (K, 2)
+        Start layout.
+    snr : float
+        Total transmit SNR :math:`\rho` (power over noise; rows already noise-normalised).
+    rth : float
+        Per-user rate target of the feasibility part of the score (0: sum rate only).
+    sweeps : int
+        Passes over the users; stops early after a pass without a move.
+
+    Returns
+    -------
+    r : ndarray, shape (K, 2)
+        The layout reached (each move the grid's best point for that user, score strictly rising).
+    score : float
+        Its :func:`proxy_score`.
+    """
+    r = np.array(r0, dtype=float)
+    grid = np.asarray(grid, dtype=float)
+    if r.ndim != 2 or r.shape[1] != 2 or grid.ndim != 2 or grid.shape[1] != 2:
+        fail("mmse_position_search", "r0/grid", f"<shapes {r.shape}, {grid.shape}>", "must be (K, 2) and (G, 2)")
+    K = r.shape[0]
+    H = np.asarray(rows(r[None]), complex)[0]
+    if H.ndim != 2 or H.shape[0] != K:
+        fail("mmse_position_search", "rows", f"<rows of shape {H.shape}>", f"must be (K, M) with K = {K}")
+    best = float(proxy_score(mmse_rates(H, snr), rth))
+    batch = np.repeat(r[None], grid.shape[0], axis=0)
+    for _ in range(int(sweeps)):
+        moved = False
+        for k in range(K):
+            batch[:] = r
+            batch[:, k] = grid
+            hk = np.asarray(rows(batch), complex)[:, k]                     # (G, M)
+            others = [j for j in range(K) if j != k]
+            s = _row_scores(H[others], hk, snr, rth)
+            g = int(np.argmax(s))
+            if s[g] > best:
+                best, r[k], H[k], moved = float(s[g]), grid[g], hk[g], True
+        if not moved:
+            break
+    return r, best
