@@ -301,6 +301,17 @@ def test_sca_block_screens_proxy_draws(monkeypatch):
     assert ma.ao_solve(p, rng=0).fval < 0.97 * inst.best
 
 
+def test_paper_model_keeps_the_grid_start():
+    """Under the paper's interference model the AO start is the grid-gain one (no proxy start, no
+    draws: measured +0.3 % mean for 2.4x the time there); the noncoherent model screens them."""
+    p = CompRsmaProblem.random(seed=2, preset="paper", access="sdma")
+    x = p.ao_initial_point(0)
+    y = p._start_at(p.grid_positions())
+    assert all(np.array_equal(x[k], y[k]) for k in y)
+    q = CompRsmaProblem.random(seed=2, interference="noncoherent", access="sdma")
+    assert not np.array_equal(q.ao_initial_point(0)["positions"], q.grid_positions())
+
+
 def test_large_rsma_starts_from_the_sdma_solution():
     """Above 200 NLP variables the RSMA AO starts from the SDMA twin's solution with a small common
     stream (at K = 16 its own start ended with the common stream off, at or below SDMA, at the
