@@ -4,6 +4,8 @@ from one call to the next: same inputs, same numbers, whatever was solved before
 on A again; the two A results must be bitwise equal (with CVXPY's warm start on the first solve of
 a call, Clarabel reuses B's solver and its equilibration and the second A differs in the 7th
 digit)."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,24 @@ def test_solve_cached_follows_the_solve_cvx_rules(monkeypatch, script, model_fro
         assert res.value == {"A": 1.0, "B": 2.0}[model_from] and res.solver == model_from
     assert len(res.attempts) == (1 if script["A"] == "optimal" else 2)
     assert len(built) == (1 if script["A"] == "optimal" else 2)
+
+
+def test_full_model_store_drops_its_oldest_model_only(monkeypatch):
+    """At ``maxsize`` the store drops the oldest model, not all of them: the copy solve_cached
+    built first in a call is still stored when its second copy arrives on a full store (it was
+    emptied before, and the chain's first copy was lost whenever the store filled in between)."""
+    from matoolbox.core import cvx
+
+    monkeypatch.setattr(cvx, "_MODELS", threading.local())
+    for i in range(31):
+        cvx.cached_model(("filler", i), object)
+    store = cvx._MODELS.store
+
+    def fake(problem, solvers, **kw):
+        st = {"A": "optimal_inaccurate", "B": "solver_error"}[solvers[0]]
+        return cvx.CvxResult(st, 1.0 if solvers[0] == "A" else float("nan"), solvers[0],
+                             [{"solver": solvers[0], "status": st, "seconds": 0.0}])
+    monkeypatch.setattr(cvx, "solve_cvx", fake)
+    model, res = cvx.solve_cached(("chain",), object, lambda m: None, ("A", "B"), problem=lambda m: m)
+    assert res.solver == "A" and model is store[("chain", "A")] and ("chain", "B") in store
+    assert len(store) == 32 and ("filler", 0) not in store and ("filler", 1) in store
