@@ -33,8 +33,8 @@ _LOOKAHEAD = 2                        # AO iterations that screen the starts (ao
 _POSITION_DRAWS = 6                   # random position sets screened besides the grid-gain start
 _PROXY_DRAWS = 12                     # uniform draws refined by proxy_positions; the best 6 are screened
 _SCA_DRAWS = 3                        # ... the best 3 where the precoder block is SCA
-_PROXY_GRID = 41                         # grid points per axis of the MMSE-proxy position search (proxy_positions)
-_PROXY_SWEEPS = 3                        # its passes over the users
+_PROXY_GRID = 41                      # grid points per axis of the MMSE-proxy search (proxy_positions)
+_PROXY_SWEEPS = 3                     # its passes over the users
 _CHEAP_CANDIDATES = ("mrt", "sdma")   # the start candidates tried at those positions
 _POLISH_ALT = "zf"                    # the start candidate the final polish also runs from (RSMA-FPA)
 _POLISH_ALT_SHARE = 0.05              # ... when the AO's common stream has less of the power
@@ -230,9 +230,13 @@ class CompRsmaAoMixin:
         best = self._start_at(self.grid_positions())
         # the paper's interference model: the proxy start and the draws cost 2.4x its AO time for
         # +0.3 % mean on 8 draws, and the proxy start alone lost 1.7 % on one (measured): off
-        if not (self.movable and self.ao_init in ("auto", "best") and self.interference != "paper"):
+        if not (self.movable and self.ao_init in ("auto", "best")
+                and getattr(self, "interference", "coherent") != "paper"):
             return best
-        best = max([best, self._start_at(self.proxy_positions(self.grid_positions()))], key=self._start_key)
+        grid = self.grid_positions()
+        refined = self.proxy_positions(grid)
+        if not np.array_equal(refined, grid):
+            best = max([best, self._start_at(refined)], key=self._start_key)
         if self._nlp_vars() > _POLISH_MAX_VARS:
             return best
         fp = self._auto_precoders() == "fp"

@@ -62,17 +62,18 @@ def cached_model(key, build, maxsize: int = 32):
     blocks called many times keep their model here. A model shared across calls must not carry
     solver state between them: pass ``warm_start=False`` to :func:`solve_cvx` on each call's
     first solve. Per thread, so that a threaded joblib backend never shares a model between two
-    solves in flight; at most ``maxsize`` models per thread (when full, the oldest one is dropped,
-    so the copies :func:`solve_cached` builds one after the other for one call stay stored).
+    solves in flight; at most ``maxsize`` models per thread (when full, the least recently used
+    one is dropped, so the copies :func:`solve_cached` uses for one call stay stored).
     """
     store = getattr(_MODELS, "store", None)
     if store is None:
         store = _MODELS.store = {}
-    model = store.get(key)
+    model = store.pop(key, None)
     if model is None:
         while len(store) >= max(int(maxsize), 1):
-            store.pop(next(iter(store)))            # first in, first out
-        model = store[key] = build()
+            store.pop(next(iter(store)))            # least recently used first
+        model = build()
+    store[key] = model                              # most recently used last
     return model
 
 

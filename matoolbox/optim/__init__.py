@@ -1,9 +1,10 @@
 """Family-agnostic algorithms: ``ao_solve``, projected gradient ascent, the spacing projection, the
-pyswarms PSO adapter, SLSQP multistart, multistart over AO runs, the block wrappers (they call what a problem exposes) and
-closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR max-min step; per-antenna
-coordinate grid search over a region; a linear-MMSE proxy search for downlink user positions; and the problem-building pieces: ``MaProblem`` (a problem
-from declared variables, a channel and a metric) with its variable domains, the value-function
-view and the local SLSQP block."""
+pyswarms PSO adapter, SLSQP multistart, multistart over AO runs, the block wrappers (they call what
+a problem exposes) and closed-form blocks: water-filling, WMMSE, SDR extraction and the SDR
+max-min step; per-antenna coordinate grid search over a region; a linear-MMSE proxy search for
+downlink user positions (start candidates); and the problem-building pieces: ``MaProblem`` (a
+problem from declared variables, a channel and a metric) with its variable domains, the
+value-function view and the local SLSQP block."""
 from .ao import ao_solve
 from .ao_multistart import AoMultistartOptions, ao_multistart
 from .blocks import GridSearchOptions, chain_blocks, grid_search_positions, reduced_block

@@ -15,8 +15,10 @@ defined for any K and M), and the proxy score is :math:`\sum_k R_k` when every
 :math:`R_k\ge R_{th}` and :math:`-\sum_k (R_{th}-R_k)^+` otherwise (feasible layouts first).
 :func:`mmse_position_search` moves one user at a time to the best point of a grid (the others
 fixed) while the score rises; with row k alone varying the diagonal of
-:math:`(\mathbf I+\tfrac{\rho}{K}\mathbf H\mathbf H^H)^{-1}` follows from the Schur complement of the other rows' Gram
-matrix, so a grid of G points costs one (G, M) x (M, K-1) product per user.
+:math:`(\mathbf I+\tfrac{\rho}{K}\mathbf H\mathbf H^H)^{-1}` follows from the Schur complement of
+the other rows' Gram matrix, so scoring a grid of G points costs one (G, M) x (M, K-1) product per
+user besides the G candidate rows (``rows`` of a batch that varies row k only; CoMP-RSMA's
+channel computes just that row).
 """
 from __future__ import annotations
 
@@ -94,10 +96,11 @@ def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3)
     if r.ndim != 2 or r.shape[1] != 2 or grid.ndim != 2 or grid.shape[1] != 2:
         fail("mmse_position_search", "r0/grid", f"<shapes {r.shape}, {grid.shape}>", "must be (K, 2) and (G, 2)")
     K = r.shape[0]
-    H = np.asarray(rows(r[None]), complex)[0]
+    H = np.array(np.asarray(rows(r[None]), complex)[0])                  # own copy: rows are replaced
     if H.ndim != 2 or H.shape[0] != K:
         fail("mmse_position_search", "rows", f"<rows of shape {H.shape}>", f"must be (K, M) with K = {K}")
     best = float(proxy_score(mmse_rates(H, snr), rth))
+    best = -np.inf if np.isnan(best) else best                             # a NaN start may move
     batch = np.repeat(r[None], grid.shape[0], axis=0)
     for _ in range(int(sweeps)):
         moved = False
@@ -107,6 +110,7 @@ def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3)
             hk = np.asarray(rows(batch), complex)[:, k]                     # (G, M)
             others = [j for j in range(K) if j != k]
             s = _row_scores(H[others], hk, snr, rth)
+            s = np.where(np.isnan(s), -np.inf, s)                          # a NaN grid point never wins
             g = int(np.argmax(s))
             if s[g] > best:
                 best, r[k], H[k], moved = float(s[g]), grid[g], hk[g], True
