@@ -243,12 +243,14 @@ class CompRsmaAoMixin:
         rng = as_generator(rng)
         lo, hi = self.bounds()
         # _PROXY_DRAWS uniform layouts, each refined by the MMSE-proxy search; the distinct ones
-        # with the best proxy scores (stable sort: ties keep the draw order) are screened
+        # (also from the grid and refined-grid layouts, already started from) with the best proxy
+        # scores (stable sort: ties keep the draw order) are screened
         scored = [self.proxy_positions(rng.uniform(lo, hi), score=True) for _ in range(_PROXY_DRAWS)]
-        draws = []
+        draws, known = [], [grid, refined]
         for i in sorted(range(len(scored)), key=lambda i: -scored[i][1]):
-            if not any(np.array_equal(scored[i][0], r) for r in draws):
+            if not any(np.array_equal(scored[i][0], r) for r in known):
                 draws.append(scored[i][0])
+                known.append(scored[i][0])
         if fp:
             starts = [best] + [self._start_at(r, cheap=True) for r in draws[:_POSITION_DRAWS]]
             # screening blocks: no SCA fallback in the FP block (random-position starts are often QoS
