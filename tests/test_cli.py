@@ -206,6 +206,10 @@ def test_demo_solves_four_schemes(tmp_path, capsys, monkeypatch):
                              for i in range(len(drawn["names"]))]
         return real_save(fig, path, *a, **kw)
     monkeypatch.setattr(Figure, "savefig", spy)
+    import functools
+
+    from matoolbox import demo                # one draw per regime (tests/test_demo.py runs the regimes)
+    monkeypatch.setattr(demo, "run_demo", functools.partial(demo.run_demo, draws=1))
     with plots.capture() as maps:
         assert cli.main(["demo", "--quick", "--out", str(tmp_path / "d"), "--channel-map", "--grid", "9"]) == 0
     rows = read_csv(tmp_path / "d" / "demo_comp_rsma.csv")

@@ -110,17 +110,6 @@ def test_fig2_plots_current_and_best(tmp_path, monkeypatch):
     assert b.size > 0 and b[-1] == pytest.approx(res["per_trial"][0]["fval"], rel=1e-9)
 
 
-def test_demo(tmp_path):
-    from matoolbox.demo import run_demo
-
-    out = run_demo(out=tmp_path, seed=0, quick=True, verbose=False, draws=1)
-    table = {r["scheme"]: r for r in out["rows"]}
-    assert set(table) == {"RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"}
-    for r in table.values():
-        assert r["feasible"] and np.isfinite(r["sum_rate"]) and len(r["rates"]) == 4
-        assert sum(r["rates"]) == pytest.approx(r["sum_rate"], rel=1e-9)
-
-
 def test_interference_option_parsing():
     C = _load("_comp_rsma_common")
     assert C.models(None) == ["coherent", "paper"] and C.models("noncoherent") == ["noncoherent"]
