@@ -227,13 +227,13 @@ class CompRsmaAoMixin:
         (``interference="paper"``): there proxy start and draws gave +0.3 % mean on 8 draws at
         2.4x the AO's time, and the proxy start alone lost 1.7 % on one; its start is the grid
         one, as before."""
-        best = self._start_at(self.grid_positions())
+        grid = self.grid_positions()
+        best = self._start_at(grid)
         # the paper's interference model: the proxy start and the draws cost 2.4x its AO time for
         # +0.3 % mean on 8 draws, and the proxy start alone lost 1.7 % on one (measured): off
         if not (self.movable and self.ao_init in ("auto", "best")
                 and getattr(self, "interference", "coherent") != "paper"):
             return best
-        grid = self.grid_positions()
         refined = self.proxy_positions(grid)
         if not np.array_equal(refined, grid):
             best = max([best, self._start_at(refined)], key=self._start_key)
