@@ -232,10 +232,11 @@ class MaProblem(Problem):
         best = max(runs, key=lambda r: (r.violation <= 1e-6, r.fval))
         return best.x
 
-    def score_points(self, xs) -> np.ndarray:
-        """Objective of each point in ``xs`` (list of dicts) with ``best_responses`` filled in;
-        one batched channel / metric call when ``batch_metric``."""
-        responses = self.best_responses()
+    def score_points(self, xs, responses=None) -> np.ndarray:
+        """Objective of each point in ``xs`` (list of dicts) with ``best_responses`` (or
+        ``responses``, ``{name: fn(H)}``) filled in; one batched channel / metric call when
+        ``batch_metric``."""
+        responses = self.best_responses() if responses is None else dict(responses)
         if self.batch_metric:
             args = [np.stack([np.asarray(x[a], float) for x in xs]) for a in self.channel_args]
             H = self.channel.H(*args)
@@ -243,7 +244,8 @@ class MaProblem(Problem):
                   **{n: fn(H) for n, fn in responses.items()}}
             f = np.asarray(self.metric(H, xb), float)
         else:
-            f = np.array([self.objective(ValueFunction(self).fill(x)) for x in xs], float)
+            view = ValueFunction(self, responses)
+            f = np.array([self.objective(view.fill(x)) for x in xs], float)
         return np.where(np.isfinite(f), f, -np.inf)
 
     def objective_batch(self, block, values, x):
@@ -416,15 +418,17 @@ class ValueFunction:
     """View of an :class:`MaProblem` with ``problem.best_responses()`` variables at their optimum.
 
     ``objective(x) = problem.objective(fill(x))`` with ``fill`` writing every eliminated variable's
-    best response to the channel of ``x``; ``gradient(block, x)`` is the gradient at ``fill(x)``
+    best response to the channel of ``x`` (``responses``, ``{name: fn(H)}``, replaces
+    ``problem.best_responses()``, e.g. by closed-form heuristics: the view is then a proxy of the
+    value function, a lower bound on it); ``gradient(block, x)`` is the gradient at ``fill(x)``
     (envelope theorem: exact where the best response is unique); ``objective_batch`` evaluates a
     batch of layouts in one channel / best-response / metric call when ``problem.batch_metric``.
     Everything else (``project``, ``bounds``, ``violation``, ...) is the problem's own.
     """
 
-    def __init__(self, problem):
+    def __init__(self, problem, responses=None):
         self.problem = problem
-        self.responses = dict(problem.best_responses())
+        self.responses = dict(problem.best_responses() if responses is None else responses)
 
     def __getattr__(self, name):
         return getattr(self.problem, name)

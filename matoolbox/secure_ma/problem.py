@@ -25,8 +25,10 @@ from ..optim.blocks import chain_blocks
 from ..optim.grid_search import CoordinateSearchOptions, coordinate_search
 from ..optim.maproblem import MaProblem, NlpBlockOptions, nlp_block
 from ..optim.pga import PgaOptions, pga
+from ..optim.proxy_starts import value_function_starts
 from ..optim.variables import Positions, Precoders
 from ..regions import Rectangle
+from .beams import secrecy_beams
 
 __all__ = ["SecureMaProblem"]
 _OWN = "SecureMaProblem"
@@ -48,9 +50,13 @@ class SecureMaProblem(MaProblem):
     scheme: str = "MA"
     channel_args = ("positions",)
     batch_metric = True
-    #: MA ``ao_initial_point``: random starts (:meth:`random_start`) screened, with the FPA start,
-    #: by one joint SLSQP solve each; the best is the AO's start
-    joint_starts: ClassVar[int] = 12
+    #: MA ``ao_initial_point``: ``proxy_layouts`` random layouts and the FPA one scored by the
+    #: value-function proxy (:meth:`heuristic_precoders`), the ``proxy_keep`` best refined on it by
+    #: a coordinate search, the ``joint_starts`` best of those (and the FPA start) given one joint
+    #: SLSQP solve each; the best is the AO's start (``joint_starts = 0``: the FPA start alone)
+    proxy_layouts: ClassVar[int] = 64
+    proxy_keep: ClassVar[int] = 6
+    joint_starts: ClassVar[int] = 4
     noise = 1.0
 
     def validate(self):
@@ -97,21 +103,44 @@ class SecureMaProblem(MaProblem):
     def ao_initial_point(self, rng=None) -> dict:
         """The FPA layout with the best of MRT and the null-space starts (``Precoders.null_space_starts``,
         nothing leaks to Eve) by secrecy sum rate: MRT alone left the AO at 0 on the library's J = 4
-        instance, where every secrecy term is clipped. MA: that point and ``joint_starts`` = 12
-        random starts (:meth:`random_start`, drawn from ``rng``) each get one joint SLSQP solve
-        over precoders and positions (``JOINT``), and the best is the start. The secrecy
-        landscape over the positions is rugged: measured on the library's six MA instances (rng 0,
-        best-known values rebuilt with this solver among the efforts), the AO before this screening
-        and the joint block reached 0.61-0.93 of the best-known value, with them 0.92-0.99
-        (``docs/benchmarks.rst``: the times of paired runs)."""
+        instance, where every secrecy term is clipped. MA: the layouts that maximise a proxy of the
+        value function max_W f(t, W), the secrecy sum rate with the best closed-form precoders
+        (:meth:`heuristic_precoders`), found by
+        :func:`~matoolbox.optim.proxy_starts.value_function_starts` (``proxy_layouts`` random
+        layouts from ``rng`` and the FPA one scored, the ``proxy_keep`` best refined by a
+        per-antenna grid search, 25 points per axis, 3 sweeps); the ``joint_starts`` best of them
+        and the FPA point get one joint SLSQP solve over precoders and positions each (``JOINT``),
+        and the best is the start. The secrecy landscape over the positions is rugged and the AO's
+        position block, which moves antennas with the precoders fixed, favours layouts that suit
+        the current precoders; measured on the library's six MA instances (rng 0-5), 13 random
+        starts screened by a joint SLSQP solve reached 0.91-1.00 of the best-known values, the
+        proxy-searched starts 0.98-1.05 in less time (``docs/benchmarks.rst``)."""
         rng = as_generator(rng)
         x = self._best_precoders(dict(super().ao_initial_point(rng)))
         if self.scheme != "MA" or self.joint_starts <= 0:
             return x
-        cands = [x] + [self.random_start(rng) for _ in range(int(self.joint_starts))]
-        runs = [nlp_block(self, c, options=JOINT) for c in cands]
+        cands = value_function_starts(self, {"precoders": self.heuristic_precoders}, n_random=self.proxy_layouts,
+                                      keep=max(self.proxy_keep, self.joint_starts),
+                                      options=CoordinateSearchOptions(points=25, sweeps=3), rng=rng)
+        runs = [nlp_block(self, c, options=JOINT) for c in [x] + cands[: int(self.joint_starts)]]
         best = max(runs, key=lambda r: (r.violation <= 1e-6, r.fval))
         return best.x if best.violation <= 1e-6 else x
+
+    def heuristic_precoders(self, H) -> np.ndarray:
+        """The best closed-form precoders at each channel of a batch, by secrecy sum rate.
+
+        H (..., K + J, M) -> W (..., M, K), the best of :func:`~matoolbox.secure_ma.beams.secrecy_beams`
+        (MRT, RZF, null-space RZF, Eve-aware beams with and without zero-forcing among the users)."""
+        H = np.asarray(H, complex)
+        best = val = None
+        for W in secrecy_beams(H[..., : self.K, :], H[..., self.K:, :], self.power).values():
+            v = np.asarray(self.metric(H, {"precoders": W}), float)
+            v = np.where(np.isfinite(v), v, -np.inf)
+            if best is None:
+                best, val = W, v
+            else:
+                best, val = np.where((v > val)[..., None, None], W, best), np.maximum(v, val)
+        return best
 
     def _best_precoders(self, x) -> dict:
         """x with the best of its own, the MRT and the null-space precoders at its layout."""
