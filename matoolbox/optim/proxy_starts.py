@@ -9,7 +9,8 @@ function v(P) = max_W f(P, W)), the proxy
 
 is maximised over the layout P in two steps: the FPA layout and ``n_random`` random feasible
 layouts (``problem.initial_point``, drawn from ``rng``) are scored in one batched call, and the
-``keep`` best are refined by a per-antenna coordinate grid search on v~
+``keep`` best are refined by a per-antenna coordinate grid search on v~ (one per position block
+named in ``options``)
 (:func:`~matoolbox.optim.grid_search.coordinate_search`; ``options``). The refined points are
 returned best first, responses filled in. A caller finishes some of them (e.g. one joint local
 solve each) and keeps the best by the true objective: the proxy ranks layouts, it does not decide.
@@ -43,8 +44,10 @@ def value_function_starts(problem, responses=None, *, n_random: int = 64, keep: 
         Random layouts scored besides the FPA one.
     keep : int
         How many of the best are refined by the coordinate search (and returned).
-    options : CoordinateSearchOptions, optional
-        The search (its ``block`` is the position variable); default 25 points per axis, 3 sweeps.
+    options : CoordinateSearchOptions or sequence of them, optional
+        The search (its ``block`` is the position variable; a sequence runs one search per
+        entry in turn, e.g. the transmit and then the receive layout); default 25 points per
+        axis, 3 sweeps over ``"positions"``.
     rng : int or numpy.random.Generator, optional
         Draws the random layouts.
 
@@ -56,13 +59,16 @@ def value_function_starts(problem, responses=None, *, n_random: int = 64, keep: 
     n_random = require_count("value_function_starts", "n_random", n_random, 0)
     keep = require_count("value_function_starts", "keep", keep)
     opts = options if options is not None else CoordinateSearchOptions(points=25, sweeps=3)
+    opts = (opts,) if isinstance(opts, CoordinateSearchOptions) else tuple(opts)
     rng = as_generator(rng)
     view = ValueFunction(problem, responses)
     cands = [problem.fpa_point()] + [problem.initial_point(rng) for _ in range(n_random)]
     f = problem.score_points(cands, view.responses)
     out = []
     for i in np.argsort(-f, kind="stable")[:keep]:
-        x = view.fill(coordinate_search(view, cands[i], options=opts).x)
+        x = view.fill(cands[i])
+        for o in opts:
+            x = view.fill(coordinate_search(view, x, options=o).x)
         val = float(problem.objective(x))
         out.append((val if np.isfinite(val) else -np.inf, len(out), x))
     return [x for _, _, x in sorted(out, key=lambda t: (-t[0], t[1]))]
