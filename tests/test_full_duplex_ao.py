@@ -236,7 +236,7 @@ def test_sca_dl_si_cap_matches_closed_form():
 
 def test_multiuser_beamformers_agree():
     prob = FullDuplexMultiUserProblem.random(seed=0)
-    x = prob.ao_initial_point()
+    x = prob.heuristic_point()
     f_fp = fp_beamforming(prob, x, options={"steps": 300, "tol": 1e-13}).fval
     f_sca = sca_beamforming(prob, x, options={"steps": 50}).fval
     f_sdr = sdr_beamforming(prob, x, options={"steps": 20}, rng=0).fval
@@ -413,7 +413,7 @@ def test_sdr_upper_bound_dominates_every_method_on_20_seeds():
 
 def test_sdr_upper_bound_is_nan_for_multi_user_and_reports_the_extracted_value():
     prob = FullDuplexMultiUserProblem.random(seed=0)
-    sol = sdr_beamforming(prob, prob.ao_initial_point(), options={"steps": 2}, rng=0)
+    sol = sdr_beamforming(prob, prob.heuristic_point(), options={"steps": 2}, rng=0)
     assert math.isnan(sol.output["block_upper_bound"]) and math.isfinite(sol.output["feasible_value"])
 
 

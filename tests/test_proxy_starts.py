@@ -80,3 +80,42 @@ def test_heuristic_precoders_take_the_best_beam_per_layout():
     got = p.metric(H, {"precoders": W})
     each = np.stack([p.metric(H, {"precoders": V}) for V in secrecy_beams(H[:, :3], H[:, 3:], p.power).values()])
     assert np.allclose(got, each.max(axis=0))
+
+
+def test_secrecy_beams_formulas_branches_and_degenerate_channels():
+    rng = np.random.default_rng(4)
+    K, J, M, P = 2, 2, 5, 3.0
+    H = rng.normal(size=(K, M)) + 1j * rng.normal(size=(K, M))
+    G = rng.normal(size=(J, M)) + 1j * rng.normal(size=(J, M))
+    b = secrecy_beams(H, G, P)
+
+    def unit(W):
+        return W * np.sqrt(P) / np.linalg.norm(W)
+    Hh = H.conj().T
+    assert np.allclose(b["rzf"], unit(Hh @ np.linalg.inv(H @ Hh + K / P * np.eye(K))))
+    N = np.linalg.svd(G)[2][J:].conj().T                      # orthonormal null-space basis of G
+    He = H @ N
+    assert np.allclose(b["ns_rzf"], unit(N @ He.conj().T @ np.linalg.inv(He @ He.conj().T + K / P * np.eye(K))))
+    # eve_aware_zf maximises the Eve-aware ratio within the null space of the other user's row
+    p = P / K
+    Bm = np.eye(M) + p * G.conj().T @ G
+    for k in range(K):
+        Nk = np.linalg.svd(np.delete(H, k, axis=0))[2][K - 1:].conj().T
+        w = b["eve_aware_zf"][:, k]
+        q = abs(H[k] @ w) ** 2 / np.real(w.conj() @ Bm @ w)
+        hk = Nk.conj().T @ H[k].conj()
+        assert q == pytest.approx(np.real(hk.conj() @ np.linalg.solve(Nk.conj().T @ Bm @ Nk, hk)))
+    # branches: no Eve (J = 0), Eve filling the array (J >= M), one user (K = 1)
+    assert set(secrecy_beams(H, G[:0], P)) == {"mrt", "rzf", "eve_aware", "eve_aware_zf"}
+    big = rng.normal(size=(M, M)) + 0j
+    assert "ns_rzf" not in secrecy_beams(H, big, P)
+    assert set(secrecy_beams(H[:1], G, P)) == {"mrt", "rzf", "ns_rzf", "eve_aware"}
+    # repeated Eve rows, a zero user row: finite, full power, no warning, no error
+    Gd, Hd = np.stack([G, G]), np.stack([H, H])
+    Gd[0, 1] = Gd[0, 0]
+    Hd[1, 1] = 0.0
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for W in secrecy_beams(Hd, Gd, P).values():
+            assert np.all(np.isfinite(W)) and np.allclose(np.sum(np.abs(W) ** 2, axis=(1, 2)), P)

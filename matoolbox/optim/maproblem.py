@@ -421,16 +421,24 @@ class ValueFunction:
     best response to the channel of ``x`` (``responses``, ``{name: fn(H)}``, replaces
     ``problem.best_responses()``, e.g. by closed-form heuristics: the view is then a proxy of the
     value function, a lower bound on it); ``gradient(block, x)`` is the gradient at ``fill(x)``
-    (envelope theorem: exact where the best response is unique); ``objective_batch`` evaluates a
+    with the filled-in variables held fixed (by the envelope theorem the value function's
+    gradient where the best response is unique; with heuristic ``responses`` only the partial
+    gradient of the proxy); ``objective_batch`` evaluates a
     batch of layouts in one channel / best-response / metric call when ``problem.batch_metric``.
-    Everything else (``project``, ``bounds``, ``violation``, ...) is the problem's own.
+    Everything else (``project``, ``bounds``, ``violation``, ...) is the problem's own, except a
+    problem's ``score_batch`` / ``score_rows`` (they would score with the variables of ``x``, not
+    the responses), which the view hides so that searches use its ``objective_batch``.
     """
+
+    _HIDDEN = ("score_batch", "score_rows")
 
     def __init__(self, problem, responses=None):
         self.problem = problem
         self.responses = dict(problem.best_responses() if responses is None else responses)
 
     def __getattr__(self, name):
+        if name in self._HIDDEN:
+            raise AttributeError(name)
         return getattr(self.problem, name)
 
     def fill(self, x):

@@ -54,7 +54,8 @@ def value_function_starts(problem, responses=None, *, n_random: int = 64, keep: 
     Returns
     -------
     list of dict
-        ``keep`` full points (positions refined, responses filled in), by proxy value, best first.
+        ``min(keep, n_random + 1)`` full points (positions refined, responses filled in), by
+        proxy value, best first.
     """
     n_random = require_count("value_function_starts", "n_random", n_random, 0)
     keep = require_count("value_function_starts", "keep", keep)

@@ -29,8 +29,18 @@ def _herm(A):
 
 
 def _null_projector(O, M):
-    """I - O^H (O O^H)^{-1} O for rows O (..., r, M)."""
-    return np.eye(M) - _herm(O) @ np.linalg.solve(O @ _herm(O), O)
+    """I - O^+ O for rows O (..., r, M): I - O^H (O O^H)^{-1} O, by the pseudo-inverse where some
+    O O^H of the batch is singular (repeated or zero rows)."""
+    try:
+        return np.eye(M) - _herm(O) @ np.linalg.solve(O @ _herm(O), O)
+    except np.linalg.LinAlgError:
+        return np.eye(M) - np.linalg.pinv(O) @ O
+
+
+def _unit_columns(W):
+    """Columns scaled to unit norm (zero columns stay zero)."""
+    n = np.linalg.norm(W, axis=-2, keepdims=True)
+    return W / np.where(n > 0, n, 1.0)
 
 
 def secrecy_beams(H, G, power) -> dict:
@@ -43,7 +53,14 @@ def secrecy_beams(H, G, power) -> dict:
     G : ndarray, shape (..., J, M), complex
         Eve rows (J may be 0).
     power : float
-        P (unit noise).
+        P; the noise power is 1 (the regularisations K/P and I + p G^H G assume it).
+
+    Returns
+    -------
+    dict of str to ndarray, shape (..., M, K), complex
+        ``"mrt"``, ``"rzf"``, ``"eve_aware"`` always; ``"ns_rzf"`` when 0 < J < M;
+        ``"eve_aware_zf"`` when 1 < K <= M. Where a candidate is undefined for a batch element
+        (e.g. a zero channel row), that element is all zeros.
     """
     H, G = np.asarray(H, complex), np.asarray(G, complex)
     K, M, J = H.shape[-2], H.shape[-1], G.shape[-2]
@@ -54,17 +71,17 @@ def secrecy_beams(H, G, power) -> dict:
     if 0 < J < M:
         PG = _null_projector(G, M)
         out["ns_rzf"] = PG @ Hh @ np.linalg.inv(H @ PG @ Hh + K / P * eye_k)
-    cols = np.linalg.solve(np.eye(M) + p * GG, Hh)
-    out["eve_aware"] = cols / np.linalg.norm(cols, axis=-2, keepdims=True)
+    out["eve_aware"] = _unit_columns(np.linalg.solve(np.eye(M) + p * GG, Hh))
     if 1 < K <= M:
         others = H[..., [[j for j in range(K) if j != k] for k in range(K)], :]     # (..., K, K-1, M)
         Pk = _null_projector(others, M)                                             # (..., K, M, M)
         B = np.eye(M) + p * Pk @ GG[..., None, :, :] @ Pk
         w = np.linalg.solve(B, Pk @ H.conj()[..., :, :, None])[..., 0]              # (..., K, M)
-        out["eve_aware_zf"] = np.swapaxes(w / np.linalg.norm(w, axis=-1, keepdims=True), -1, -2)
+        out["eve_aware_zf"] = _unit_columns(np.swapaxes(w, -1, -2))
     scaled = {}
     for name, W in out.items():
+        bad = ~np.all(np.isfinite(W), axis=(-2, -1), keepdims=True)
+        W = np.where(bad, 0.0, W)
         nrm = np.linalg.norm(W, axis=(-2, -1), keepdims=True)
-        W = W * np.sqrt(P) / np.where(nrm > 0, nrm, 1.0)
-        scaled[name] = np.where(np.isfinite(W), W, 0.0)
+        scaled[name] = W * (np.sqrt(P) / np.where(nrm > 0, nrm, 1.0))
     return scaled

@@ -112,9 +112,10 @@ class SecureMaProblem(MaProblem):
         and the FPA point get one joint SLSQP solve over precoders and positions each (``JOINT``),
         and the best is the start. The secrecy landscape over the positions is rugged and the AO's
         position block, which moves antennas with the precoders fixed, favours layouts that suit
-        the current precoders; measured on the library's six MA instances (rng 0-5), 13 random
-        starts screened by a joint SLSQP solve reached 0.91-1.00 of the best-known values, the
-        proxy-searched starts 0.98-1.05 in less time (``docs/benchmarks.rst``)."""
+        the current precoders; measured on the library's six MA instances (rng 0-5, against the
+        records of the previous build), 13 random starts screened by a joint SLSQP solve reached
+        0.91-1.00 of the best-known values, the proxy-searched starts 0.98-1.05, at 0.6-1.7x
+        the time per instance (family mean 0.9x; ``docs/benchmarks.rst``)."""
         rng = as_generator(rng)
         x = self._best_precoders(dict(super().ao_initial_point(rng)))
         if self.scheme != "MA" or self.joint_starts <= 0:
@@ -129,8 +130,18 @@ class SecureMaProblem(MaProblem):
     def heuristic_precoders(self, H) -> np.ndarray:
         """The best closed-form precoders at each channel of a batch, by secrecy sum rate.
 
-        H (..., K + J, M) -> W (..., M, K), the best of :func:`~matoolbox.secure_ma.beams.secrecy_beams`
-        (MRT, RZF, null-space RZF, Eve-aware beams with and without zero-forcing among the users)."""
+        Parameters
+        ----------
+        H : ndarray, shape (..., K + J, M), complex
+            Bob rows then Eve rows (``channel_matrix``, batch-first).
+
+        Returns
+        -------
+        ndarray, shape (..., M, K), complex
+            Per batch element the best of :func:`~matoolbox.secure_ma.beams.secrecy_beams` (MRT,
+            RZF, null-space RZF, Eve-aware beams with and without zero-forcing among the users),
+            each at full power ``P``.
+        """
         H = np.asarray(H, complex)
         best = val = None
         for W in secrecy_beams(H[..., : self.K, :], H[..., self.K:, :], self.power).values():
