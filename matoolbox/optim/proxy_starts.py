@@ -9,9 +9,9 @@ function v(P) = max_W f(P, W)), the proxy
 
 is maximised over the layout P in two steps: the FPA layout and ``n_random`` random feasible
 layouts (``problem.initial_point``, drawn from ``rng``) are scored in one batched call, and the
-``keep`` best are refined by a per-antenna coordinate grid search on v~ (one per position block
-named in ``options``)
-(:func:`~matoolbox.optim.grid_search.coordinate_search`; ``options``). The refined points are
+``keep`` best are refined by a per-antenna coordinate grid search on v~
+(:func:`~matoolbox.optim.grid_search.coordinate_search`, one per entry of ``options``, e.g. one
+per movable position block). The refined points are
 returned best first, responses filled in. A caller finishes some of them (e.g. one joint local
 solve each) and keeps the best by the true objective: the proxy ranks layouts, it does not decide.
 Unlike a position block inside the AO, the search never sees the current precoders, so it is not

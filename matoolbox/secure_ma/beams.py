@@ -4,7 +4,7 @@ For Bob rows H (..., K, M), colluding-Eve rows G (..., J, M), unit noise and pow
 candidate W (..., M, K) is scaled to ||W||_F^2 = P:
 
 * ``mrt``: H^H;  ``rzf``: H^H (H H^H + K/P I)^{-1};
-* ``ns_rzf`` (J < M): P_G H^H (H P_G H^H + K/P I)^{-1}, P_G = I - G^H (G G^H)^{-1} G the projector
+* ``ns_rzf`` (0 < J < M): P_G H^H (H P_G H^H + K/P I)^{-1}, P_G = I - G^H (G G^H)^{-1} G the projector
   on the null space of G (nothing leaks to Eve);
 * ``eve_aware`` (per user, equal power p = P/K): w_k ∝ (I + p G^H G)^{-1} h_k, the beam that
   maximises |h_k^H w|^2 / (w^H (I + p G^H G) w) (the MISOME secrecy beam without the 1 in its
