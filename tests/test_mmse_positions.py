@@ -81,6 +81,38 @@ def test_search_skips_nan_points_and_leaves_the_callers_rows_alone():
     assert np.isfinite(s) and s == pytest.approx(s_clean) and not np.any(np.all(r == grid[0], axis=-1))
 
 
+def test_search_takes_the_grid_rows_once_or_from_the_caller():
+    field, snr, rth = _Field(3, 4), 20.0, 0.5
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 11), np.linspace(-1, 1, 11)), -1).reshape(-1, 2)
+    calls = []
+
+    def rows(pos):
+        calls.append(pos.shape)
+        return field(pos)
+    r, s = mmse_position_search(rows, grid, np.zeros((3, 2)), snr, rth, sweeps=3)
+    assert calls == [(1, 3, 2), (len(grid), 3, 2)]                 # the start, then every user at every point
+    table = field(np.repeat(grid[:, None], 3, axis=1))
+    calls.clear()
+    r2, s2 = mmse_position_search(rows, grid, np.zeros((3, 2)), snr, rth, sweeps=3, grid_rows=table)
+    assert calls == [(1, 3, 2)] and s2 == s and np.array_equal(r2, r)
+    with pytest.raises(ma.InvalidProblemError, match="grid_rows"):
+        mmse_position_search(rows, grid, np.zeros((3, 2)), snr, grid_rows=table[:, :2])
+
+
+def test_comp_rsma_grid_rows_are_the_channel_rows_and_shared_by_variants():
+    from matoolbox.problems import CompRsmaProblem
+    import pickle
+    p = CompRsmaProblem.random(seed=3)
+    grid, rows = p.grid_rows(9)
+    k = 2
+    pos = np.zeros((len(grid), p.K, 2))
+    pos[:, k] = grid
+    assert np.allclose(rows[:, k], p.channel_rows(pos)[:, k], rtol=1e-12, atol=1e-12)
+    twin = p.variant("SDMA-FPA")
+    assert twin.grid_rows(9)[1] is rows
+    assert not any(key.startswith("_grid_rows_") for key in pickle.loads(pickle.dumps(p)).__dict__)
+
+
 def test_search_checks_shapes():
     with pytest.raises(ma.InvalidProblemError, match="r0/grid"):
         mmse_position_search(_Field(2, 2), np.zeros((4, 3)), np.zeros((2, 2)), 1.0)

@@ -19,7 +19,6 @@ from ..optim.multistart import multistart
 from ..optim.pga import PgaOptions, pga as pga_solver
 from ..optim.pso import PsoOptions, pso_positions
 from ..optim.mmse_positions import mmse_position_search
-from ..channels.field_response import region_grid
 from .fp_precoders import FpPrecoderOptions, fp_precoders
 from .sca import ScaPrecoderOptions, sca_precoders
 
@@ -267,10 +266,11 @@ class CompRsmaAoMixin:
         grid of the region that raise the equal-power linear-MMSE sum rate of the stacked rows
         h_k^H(r_k) at total SNR sum_n P_M^n (layouts whose proxy rates all reach R_th first), up
         to 3 sweeps. A precoder-free guess of good positions (docs/theory/comp_rsma.rst: AO start
-        candidates). With ``score``: (positions, proxy score)."""
-        grid = region_grid(float(self.region), _PROXY_GRID)
+        candidates). Every user's row at every grid point is computed once per instance and
+        shared by its searches. With ``score``: (positions, proxy score)."""
+        grid, rows = self.grid_rows(_PROXY_GRID)       # computed once per instance
         r, value = mmse_position_search(self.channel_rows, grid, r0, float(np.sum(self.pmax)),
-                                        float(self.rth), sweeps=_PROXY_SWEEPS)
+                                        float(self.rth), sweeps=_PROXY_SWEEPS, grid_rows=rows)
         return (r, value) if score else r
 
     def _start_key(self, x):

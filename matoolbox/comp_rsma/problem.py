@@ -254,7 +254,11 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
         access, movable = names[key]
         if (access, movable) == (self.access, bool(self.movable)):
             return self
-        return dataclasses.replace(self, access=access, movable=movable)
+        twin = dataclasses.replace(self, access=access, movable=movable)
+        for k, v in self.__dict__.items():      # channel-only caches (grid rows) hold for every scheme
+            if k.startswith("_grid_rows_"):
+                object.__setattr__(twin, k, v)
+        return twin
 
     @property
     def shapes(self) -> dict:
@@ -274,6 +278,8 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_reduced_view", None)
+        for k in [k for k in state if k.startswith("_grid_rows_")]:    # large; rebuilt on demand
+            state.pop(k)
         return state
 
     # ---------------------------------------------------------------- channel --------------
@@ -328,12 +334,27 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
         key = f"_grid_{n}"
         cached = self.__dict__.get(key)
         if cached is None:
-            grid = fr.region_grid(float(self.region), int(n))                     # (n*n, 2)
-            pos = np.broadcast_to(grid[:, None, :], (grid.shape[0], self.K, 2))
-            gain = np.sum(np.abs(self.channel_rows(pos)) ** 2, axis=-1)            # (n*n, K)
+            grid, rows = self.grid_rows(n)
+            gain = np.sum(np.abs(rows) ** 2, axis=-1)                              # (n*n, K)
             cached = grid[np.argmax(gain, axis=0)]
             object.__setattr__(self, key, cached)
         return np.array(cached, copy=True)
+
+    def grid_rows(self, n: int = 41):
+        """(grid (n*n, 2), rows (n*n, K, NI)): every user's channel row h_k^H(r) at every point of
+        the region's n x n grid (row k with r_k = grid[g]). Computed once per instance (shared
+        by its scheme variants, not pickled); read-only."""
+        key = f"_grid_rows_{int(n)}"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            grid = fr.region_grid(float(self.region), int(n))                     # (n*n, 2)
+            pos = np.ascontiguousarray(np.broadcast_to(grid[:, None, :], (grid.shape[0], self.K, 2)))
+            rows = self.channel_rows(pos)
+            grid.setflags(write=False)
+            rows.setflags(write=False)
+            cached = (grid, rows)
+            object.__setattr__(self, key, cached)
+        return cached
 
     # ---------------------------------------------------------------- rates ----------------
     def _unpack(self, x):

@@ -17,8 +17,9 @@ defined for any K and M), and the proxy score is :math:`\sum_k R_k` when every
 fixed) while the score rises; with row k alone varying the diagonal of
 :math:`(\mathbf I+\tfrac{\rho}{K}\mathbf H\mathbf H^H)^{-1}` follows from the Schur complement of
 the other rows' Gram matrix, so scoring a grid of G points costs one (G, M) x (M, K-1) product per
-user besides the G candidate rows (``rows`` of a batch that varies row k only; CoMP-RSMA's
-channel computes just that row).
+user. The candidate rows of every user come from one ``rows`` call at the start (each user at
+every grid point: row k depends on r_k only), or from ``grid_rows`` computed once by the caller
+and reused across searches on the same grid (CoMP-RSMA keeps it per instance).
 """
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def _row_scores(Ho, h, snr, rth):
     return proxy_score(-np.log2(np.clip(d, 1e-300, 1.0)), rth)
 
 
-def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3):
+def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3, grid_rows=None):
     r"""Per-user coordinate search of the MMSE proxy score over a grid.
 
     Parameters
@@ -83,6 +84,9 @@ def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3)
         Per-user rate target of the feasibility part of the score (0: sum rate only).
     sweeps : int
         Passes over the users; stops early after a pass without a move.
+    grid_rows : array_like, shape (G, K, M), optional
+        ``rows`` with every user at every grid point (entry [g, k] = row k with r_k = grid[g]);
+        default: one ``rows`` call here.
 
     Returns
     -------
@@ -101,13 +105,16 @@ def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3)
         fail("mmse_position_search", "rows", f"<rows of shape {H.shape}>", f"must be (K, M) with K = {K}")
     best = float(proxy_score(mmse_rates(H, snr), rth))
     best = -np.inf if np.isnan(best) else best                             # a NaN start may move
-    batch = np.repeat(r[None], grid.shape[0], axis=0)
+    if grid_rows is None:                                                  # each user at each grid point
+        grid_rows = rows(np.ascontiguousarray(np.repeat(grid[:, None], K, axis=1)))
+    table = np.asarray(grid_rows, complex)
+    if table.shape != (grid.shape[0], K, H.shape[1]):
+        fail("mmse_position_search", "grid_rows", f"<array of shape {table.shape}>",
+             f"must be (G, K, M) = {(grid.shape[0], K, H.shape[1])}")
     for _ in range(int(sweeps)):
         moved = False
         for k in range(K):
-            batch[:] = r
-            batch[:, k] = grid
-            hk = np.asarray(rows(batch), complex)[:, k]                     # (G, M)
+            hk = table[:, k]                                                # (G, M)
             others = [j for j in range(K) if j != k]
             s = _row_scores(H[others], hk, snr, rth)
             s = np.where(np.isnan(s), -np.inf, s)                          # a NaN grid point never wins
