@@ -112,12 +112,13 @@ class CompRsmaMetaMixin:
             hit = d["channels"][key] = (hH, np.ascontiguousarray(hH.conj().T), dhH)
         return hit
 
-    def _gml_rates(self, Pbar, r, grad_positions=True):
+    def _gml_rates(self, Pbar, r, grad_positions=True, rates=True):
         """Gains and rates at (Pbar, r) (Rates): dict with A (K, K+1), dA (2, K, K+1) or
         None, Ic, Ip, T, Rc, Rp (K,) and the channel h (NI, K). Under a non-coherent
-        ``interference`` model: Rc, Rp and the point (P, r) for :meth:`weighted_rates`."""
+        ``interference`` model: Rc, Rp (unless ``rates`` is False: the inner gradients need
+        none) and the point (P, r) for :meth:`weighted_rates`."""
         if not self.coherent:
-            Rc, Rp = self.rates_at(Pbar, r)
+            Rc, Rp = self.rates_at(Pbar, r) if rates else (None, None)
             return {"Rc": Rc, "Rp": Rp, "P": Pbar, "r": r, "dA": grad_positions and self.movable}
         hH, h, dhH = self._gml_channel(r)
         Pst = Pbar.reshape(-1, Pbar.shape[-1])
@@ -224,7 +225,7 @@ class CompRsmaMetaMixin:
         b = self._gml_bound()
         r = float(self.wavelength) * np.clip(u, -b, b)
         Pbar = self._gml_power(P, options)[0]
-        st = self._gml_rates(Pbar, r, grad_positions=(name == "positions"))
+        st = self._gml_rates(Pbar, r, grad_positions=(name == "positions"), rates=False)
         gP, gr = self._gml_rate_grads(st, 0.0, -1.0, want_P=(name == "precoders"))
         if name == "precoders":
             if not self.rsma:
