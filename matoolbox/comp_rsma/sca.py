@@ -36,7 +36,7 @@ import warnings
 
 import numpy as np
 
-from ..core.cvx import cached_model, default_solver_order, solve_cvx
+from ..core.cvx import cached_model, default_solver_order, set_parameter, solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
@@ -283,8 +283,8 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     hH = problem.channel_rows(x["positions"])
     model = getattr(problem, "interference", "coherent")
     sub = _subproblem(N, I, K, rsma, opts.slack_weight, model)
-    sub.params["pmax"].value = np.asarray(problem.pmax, float)
-    sub.params["rth"].value = float(problem.rth)
+    set_parameter(sub.params["pmax"], np.asarray(problem.pmax, float))
+    set_parameter(sub.params["rth"], float(problem.rth))
     order = tuple(opts.solvers) if opts.solvers is not None else default_solver_order()
     solver_options = {"SCS": {"eps_abs": opts.scs_eps, "eps_rel": opts.scs_eps, "max_iters": 20000}}
     merit = _merit(problem, x, opts.feas_tol)
@@ -294,7 +294,7 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
     for it in range(1, opts.max_iter + 1):
         Pst = _stack(x["precoders"])
         for name, val in sca_parameters(hH, Pst, rsma, model, N).items():
-            sub.params[name].value = val
+            set_parameter(sub.params[name], val)
         with warnings.catch_warnings():      # cvxpy's "may be inaccurate": the status is recorded
             warnings.simplefilter("ignore", UserWarning)
             # the first solver's "optimal_inaccurate" answer is used (the acceptance test below

@@ -28,7 +28,7 @@ import time
 import numpy as np
 from scipy.optimize import brentq
 
-from ..core.cvx import solve_cvx
+from ..core.cvx import set_parameter, solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
@@ -164,12 +164,12 @@ class FpTxCvx:
     def solve(self, B, rows, P, H=None, p_th=None, solvers=None):
         if self.problem is None or rows.shape[0] != self.nrows:
             self._build(rows.shape[0])
-        self.b.value = 2 * B.conj().T        # Re{2 (c_k y_k h_k)^H w_k}
-        self.R.value = rows
-        self.P.value = P
+        set_parameter(self.b, 2 * B.conj().T)        # Re{2 (c_k y_k h_k)^H w_k}
+        set_parameter(self.R, rows)
+        set_parameter(self.P, P)
         if self.si_cap:
-            self.H.value = H
-            self.pth.value = p_th
+            set_parameter(self.H, H)
+            set_parameter(self.pth, p_th)
         res = solve_cvx(self.problem, solvers)
         return (np.asarray(self.W.value) if res.usable and self.W.value is not None else None), res
 

@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from ..core.cvx import solve_cvx
+from ..core.cvx import set_parameter, solve_cvx
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
 from .common import FEAS_VTOL, phase1_accept
@@ -84,20 +84,20 @@ class ScaModel:
         xb = np.diagonal(Z)
         cst = E @ p + 1.0
         yb = np.sum(np.abs(Z) ** 2, axis=1) - np.abs(xb) ** 2 + cst
-        self.b.value = (xb.conj() / yb)[:, None] * hDc
-        self.hs.value = (np.abs(xb) / yb)[:, None] * hDc
-        self.cD.value = -np.abs(xb) ** 2 * cst / yb**2
+        set_parameter(self.b, (xb.conj() / yb)[:, None] * hDc)
+        set_parameter(self.hs, (np.abs(xb) / yb)[:, None] * hDc)
+        set_parameter(self.cD, -np.abs(xb) ** 2 * cst / yb**2)
         S = Wr.conj().T @ hU
         A = p * np.abs(np.diagonal(S)) ** 2
         bU = np.sum(p * np.abs(S) ** 2, axis=1) - A + np.sum(np.abs(Wr) ** 2, 0)
         G = Wr.conj().T @ H
         yU = np.sum(np.abs(G @ Wbar) ** 2, axis=1) + bU
-        self.gs.value = (np.sqrt(A) / yU)[:, None] * G
-        self.cU.value = 2 * A / yU - A * bU / yU**2
-        self.P.value = a["P"]
+        set_parameter(self.gs, (np.sqrt(A) / yU)[:, None] * G)
+        set_parameter(self.cU, 2 * A / yU - A * bU / yU**2)
+        set_parameter(self.P, a["P"])
         if self.kind == "dl_si_cap":
-            self.H.value = H
-            self.pth.value = a["p_th"]
+            set_parameter(self.H, H)
+            set_parameter(self.pth, a["p_th"])
 
 
 def sca_beamforming(problem, x0, *, options=None, rng=None) -> Solution:

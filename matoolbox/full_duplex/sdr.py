@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 
-from ..core.cvx import solve_cvx
+from ..core.cvx import set_parameter, solve_cvx
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.rng import as_generator
@@ -161,13 +161,13 @@ class _ScaSdrModel:
         for k in range(KD):
             Ib = sum(float(np.real(np.trace(Rk[k] @ Wbars[i]))) for i in range(KD) if i != k)
             s = max(float(np.real(np.trace(Rk[k] @ sum(Wbars)))) + ck[k], 1e-300)
-            self.R[k].value = Rk[k] / s
-            self.Rl[k].value = Rk[k] / (Ib + ck[k])
+            set_parameter(self.R[k], Rk[k] / s)
+            set_parameter(self.Rl[k], Rk[k] / (Ib + ck[k]))
             ck_s = ck[k] / s
             cvals = self.c.value if self.c.value is not None else np.zeros(KD)
             cvals = np.array(cvals, float)
             cvals[k] = ck_s
-            self.c.value = cvals
+            set_parameter(self.c, cvals)
         S = Wr.conj().T @ hU
         A = p * np.abs(np.diagonal(S)) ** 2
         bU = np.sum(p * np.abs(S) ** 2, axis=1) - A + np.sum(np.abs(Wr) ** 2, 0)
@@ -177,11 +177,11 @@ class _ScaSdrModel:
             Gj = np.outer(g, g.conj())
             Ib = float(np.real(np.trace(Gj @ sum(Wbars))))
             s = Ib + A[j] + bU[j]
-            self.G[j].value = Gj / s
-            self.Gl[j].value = Gj / (Ib + bU[j])
+            set_parameter(self.G[j], Gj / s)
+            set_parameter(self.Gl[j], Gj / (Ib + bU[j]))
             dvals[j] = (A[j] + bU[j]) / s
-        self.d.value = dvals
-        self.P.value = a["P"]
+        set_parameter(self.d, dvals)
+        set_parameter(self.P, a["P"])
 
 
 def sdr_beamforming(problem, x0, *, options=None, rng=None) -> Solution:
