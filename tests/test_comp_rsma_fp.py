@@ -41,6 +41,35 @@ def test_solve_per_bs_matches_kkt_and_power():
         assert f(X) >= f(P) - 1e-9
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_solve_per_bs_two_streams_of_different_widths_meet_the_kkt_conditions(seed):
+    """A common stream (1 column) and K private ones, each with its own Q_s (the RSMA step): every
+    stream is stationary, (Q_s + D(mu)) P_s = B_s, the budgets hold, and each multiplier is at
+    the floor or its BS at its budget (so the columns are matched to their own stream's Q_s)."""
+    rng = np.random.default_rng(seed)
+    N, I, K = 2, 3, 4
+    M = N * I
+    H = rng.standard_normal((K, M)) + 1j * rng.standard_normal((K, M))
+    Qs = [(H.conj().T * rng.uniform(0.1, 2, K)) @ H for _ in range(2)]
+    Bs = [rng.standard_normal((M, w)) + 1j * rng.standard_normal((M, w)) for w in (1, K)]
+    pmax = np.array([0.3, 5.0]) * 10 ** rng.uniform(-1, 1)
+    Ps, mu = solve_per_bs(Qs, Bs, pmax, I)
+    assert [P.shape for P in Ps] == [(M, 1), (M, K)]
+    blk = np.repeat(np.arange(N), I)
+    pw = sum(np.bincount(blk, weights=np.sum(np.abs(P) ** 2, axis=1), minlength=N) for P in Ps)
+    assert np.all(pw <= pmax * (1 + 1e-9))
+    floor = 1e-8 * max(float(np.real(np.trace(Q))) for Q in Qs) / M
+    assert np.all((mu <= floor) | (np.abs(pw - pmax) <= 1e-6 * pmax))
+    for Q, B, P in zip(Qs, Bs, Ps):
+        assert np.linalg.norm((Q + np.diag(mu[blk])) @ P - B) <= 1e-6 * np.linalg.norm(B)
+
+
+def test_solve_per_bs_raises_on_a_non_finite_system():
+    Q = np.full((4, 4), np.nan, complex)
+    with pytest.raises(np.linalg.LinAlgError, match="per-BS"):
+        solve_per_bs([Q], [np.ones((4, 2), complex)], np.ones(2), 2)
+
+
 def test_solve_per_bs_stationary_when_q_is_rank_deficient():
     """Q = H^H diag(b) H of rank K < N I with both BSs at their budget (a draw where the Newton
     iteration on mu used to settle on a 1e-12 floor, amplifying rounding in Q's null space, and

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
+from ._per_bs import per_bs_kernel
+
 __all__ = ["solve_per_bs", "wmmse_step", "qos_wmmse_step"]
 
 # lower bound of the per-BS multipliers, relative to the mean eigenvalue of Q. Q = H^H diag(b) H
@@ -47,72 +49,25 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
     ``mu0``. Returns (Ps, mu); each BS block is finally scaled down to its budget if needed, so the
     constraint holds exactly.
     """
+    pmax = np.asarray(pmax, float)
     N = len(pmax)
     M = Qs[0].shape[0]
-    blk = np.repeat(np.arange(N), I)
-    Qst = np.stack(Qs)
+    Qst = np.ascontiguousarray(np.stack(Qs), dtype=complex)
+    widths = [int(B.shape[1]) for B in Bs]
+    Bst = np.ascontiguousarray(np.concatenate(Bs, axis=1), dtype=complex)
+    col_s = np.repeat(np.arange(len(Bs)), widths)
     scale = max(float(np.max(np.real(np.trace(Qst, axis1=1, axis2=2)))) / M, 1e-300)
     floor = _MU_FLOOR * scale
     if mu0 is None:
-        bn = np.zeros(N)
-        for B in Bs:
-            bn += np.bincount(blk, weights=np.sum(np.abs(B) ** 2, axis=1), minlength=N)
+        bn = np.bincount(np.repeat(np.arange(N), I), weights=np.sum(np.abs(Bst) ** 2, axis=1), minlength=N)
         mu = np.sqrt(bn / pmax) + floor
     else:
         mu = np.maximum(np.asarray(mu0, float), floor)
-
-    def solve(mu):
-        try:
-            Ys = np.linalg.inv(Qst + np.diag(mu[blk])[None])
-        except np.linalg.LinAlgError:
-            return None
-        Ps = [Y @ B for Y, B in zip(Ys, Bs)]
-        pw = sum(np.sum(np.abs(P) ** 2, axis=1) for P in Ps).reshape(N, I).sum(axis=1)
-        if not np.all(np.isfinite(pw)):
-            return None
-        return Ps, Ys, pw
-
-    def resid(pw, free):
-        return (1.0 / np.sqrt(pmax) - 1.0 / np.sqrt(np.maximum(pw, 1e-300)))[free]
-
-    cur = solve(mu)
-    for _ in range(40):
-        if cur is not None:
-            break
-        mu = mu * 10 + floor     # numerically singular: raise the floor
-        cur = solve(mu)
-    if cur is None:
+    P, mu, ok = per_bs_kernel(Qst, Bst, col_s, pmax, int(I), np.array(mu, float), floor, int(max_newton),
+                              float(rtol))
+    if not ok:
         raise np.linalg.LinAlgError("per-BS quadratic step: singular or non-finite system")
-    for _ in range(max_newton):
-        Ps, Ys, pw = cur
-        free = (mu > floor * 1.0001) | (pw > pmax)
-        if np.all(np.abs(pw[free] - pmax[free]) <= rtol * pmax[free]) and np.all(pw <= pmax * (1 + rtol)):
-            break
-        # dp_n / dmu_m = -2 Re sum_s <[P_s]_n, [Y_s]_{nm} [P_s]_m>
-        H = -2.0 * sum(np.real(np.einsum("nas,namb,mbs->nm", P.reshape(N, I, -1).conj(),
-                                         Y.reshape(N, I, N, I), P.reshape(N, I, -1))) for P, Y in zip(Ps, Ys))
-        idx = np.nonzero(free)[0]
-        J = 0.5 * np.maximum(pw[idx], 1e-300)[:, None] ** -1.5 * H[np.ix_(idx, idx)]
-        F = resid(pw, free)
-        step = np.zeros(N)
-        try:
-            step[idx] = np.linalg.solve(J, -F)
-        except np.linalg.LinAlgError:
-            break
-        t, moved = 1.0, False
-        f0 = float(np.linalg.norm(F))
-        for _ls in range(20):
-            trial = np.maximum(mu + t * step, floor)
-            new = solve(trial)
-            if new is not None and float(np.linalg.norm(resid(new[2], free))) < f0:
-                mu, cur, moved = trial, new, True
-                break
-            t *= 0.5
-        if not moved:
-            break
-    Ps, _, pw = cur
-    over = np.sqrt(np.minimum(1.0, pmax / np.maximum(pw, 1e-300)))
-    return [P * over[blk][:, None] for P in Ps], mu
+    return np.split(P, np.cumsum(widths)[:-1], axis=1), mu
 
 
 def _receivers(hH, Pst, wc, wp, rsma):
