@@ -49,13 +49,23 @@ class CompRsmaNlpMixin:
         return full[mask]
 
     def nlp_fun(self, z):
-        """Minimisation form: (-sum rate, gradient) in z."""
-        x = self.nlp_unpack(z)
+        """Minimisation form: (-sum rate, gradient) in z. The gradient is the sum of the private
+        rows of the constraint Jacobian at z (memoised: SLSQP asks for both at the same point)."""
+        x, _, Rp, _, JpP, _, Jpr = self._nlp_jacobians(z)
         K = self.K
-        rg = self.weighted_rates(x["precoders"], x["positions"], np.zeros(K), np.ones(K))
-        f = -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(rg.Rp.sum())
+        f = -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(Rp.sum())
         gc = -np.ones(K) if self.rsma else np.zeros(K)
-        return f, self._nlp_grad_vec(-rg.grad_precoders, gc, -rg.grad_positions)
+        return f, self._nlp_grad_vec(-JpP.sum(axis=0), gc, -Jpr.sum(axis=0))
+
+    def _nlp_jacobians(self, z):
+        """(x, Rc, Rp, JcP, JpP, Jcr, Jpr) at z (:meth:`rate_jacobians_full`), memoised for the
+        last z."""
+        key = np.asarray(z, float).tobytes()
+        hit = self._c.get("nlp_jacobians")
+        if hit is None or hit[0] != key:
+            x = self.nlp_unpack(z)
+            hit = self._c["nlp_jacobians"] = (key, x, *self.rate_jacobians_full(x["precoders"], x["positions"]))
+        return hit[1:]
 
     def _nlp_rates(self, z):
         """(x, Rc, Rp) at z, memoised for the last z (SLSQP asks for the objective and the
@@ -91,11 +101,10 @@ class CompRsmaNlpMixin:
         """Inequalities g(z) >= 0 and their Jacobian: per-BS power (N), QoS (K), and for RSMA the
         epigraph of the min R_{c,k} - sum_j c_j (K). Position columns: d R_{.,k}/d r_j for every j
         (non-zero off the diagonal only under ``interference="paper"``)."""
-        x = self.nlp_unpack(z)
-        P, c, r = x["precoders"], x["common"], x["positions"]
+        x, Rc, Rp, JcP, JpP, Jcr, Jpr = self._nlp_jacobians(z)           # Jcr/Jpr (K, K, 2)
+        P, c = x["precoders"], x["common"]
         N, K = self.N, self.K
         nP, mask = self._nlp_layout()
-        Rc, Rp, JcP, JpP, Jcr, Jpr = self.rate_jacobians_full(P, r)   # Jcr/Jpr (K, K, 2)
         # the full Jacobian (rows: N powers, K QoS, K common epigraphs) in the layout of
         # _nlp_grad_vec: [Re dP, Im dP, dc, wavelength * dr], then its free columns
         M = N + K + (K if self.rsma else 0)
