@@ -138,8 +138,8 @@ class CompRsmaMetaMixin:
         (all / ln 2); grad_P = 2 h (C * A), grad_r[k] = sum_s C 2 Re(conj(a) da/dr_k).
         Non-coherent models: :meth:`weighted_rates` (Interference models)."""
         if "P" in st:
-            rg = self.weighted_rates(st["P"], st["r"], wc, wp)
-            return (rg.grad_precoders if want_P else None), (rg.grad_positions if st["dA"] else None)
+            rg = self._model_weighted_rates(st["P"], st["r"], wc, wp, want_P=want_P, want_r=bool(st["dA"]))
+            return rg.grad_precoders, rg.grad_positions
         A, Ic, Ip, T = st["A"], st["Ic"], st["Ip"], st["T"]
         d = self._gml_data()
         iT, iIc = 1.0 / T, 1.0 / Ic

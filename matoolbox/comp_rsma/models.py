@@ -179,28 +179,37 @@ class CompRsmaModelMixin:
         vals[idx, :, idx] = cands
         return self._scores(P, c, vals, Rc, Rp)
 
-    def _model_grads(self, P, positions, wc, wp):
+    def _model_grads(self, P, positions, wc, wp, want_P=True, want_r=True):
         """Rates and (grad_P, grad_r) for weights wc, wp (..., K) under any model; grad_P
-        (..., N, I, K+1), grad_r (..., K, 2) = dF/dr_k (all users' rates included)."""
+        (..., N, I, K+1), grad_r (..., K, 2) = dF/dr_k (all users' rates included); a gradient
+        not wanted is None (and not computed)."""
         P = np.asarray(P, complex)
         r = np.asarray(positions, float)
         N, I, K = self.N, self.I, self.K
-        Ab, dAb = self.bs_gains(P, r, grad=True)
-        A, dA = Ab.sum(axis=0), dAb.sum(axis=0)
+        if want_r:
+            Ab, dAb = self.bs_gains(P, r, grad=True)
+            dA = dAb.sum(axis=0)
+        else:
+            Ab = self.bs_gains(P, r)
+        A = Ab.sum(axis=0)
         Rc, Rp = rates_from_bs_gains(Ab, self.interference)
         Ccoh, Cbs = model_coefficients(Ab, wc, wp, self.interference)
-        h = self.channel_rows(r).reshape(K, N, I).conj()                          # h_{n,k}
-        M = Ccoh[..., None, :, :] * A + Cbs * Ab                                  # (..., N, K, S)
-        gP = 2.0 * np.einsum("kni,...nks->...nis", h, M)
-        dS = 2.0 * np.real(A.conj()[..., None] * dA)                              # (K, S, 2)
-        dSb = 2.0 * np.real(Ab.conj()[..., None] * dAb)                           # (N, K, S, 2)
-        gr = np.einsum("...ks,ksd->...kd", Ccoh, dS) + np.einsum("...nks,nksd->...kd", Cbs, dSb)
+        gP = gr = None
+        if want_P:
+            h = self.channel_rows(r).reshape(K, N, I).conj()                      # h_{n,k}
+            M = Ccoh[..., None, :, :] * A + Cbs * Ab                              # (..., N, K, S)
+            gP = 2.0 * np.einsum("kni,...nks->...nis", h, M)
+        if want_r:
+            dS = 2.0 * np.real(A.conj()[..., None] * dA)                          # (K, S, 2)
+            dSb = 2.0 * np.real(Ab.conj()[..., None] * dAb)                       # (N, K, S, 2)
+            gr = np.einsum("...ks,ksd->...kd", Ccoh, dS) + np.einsum("...nks,nksd->...kd", Cbs, dSb)
         return Rc, Rp, A, gP, gr
 
-    def _model_weighted_rates(self, P, positions, wc, wp) -> RateGrad:
-        """:meth:`weighted_rates` under the non-default models."""
+    def _model_weighted_rates(self, P, positions, wc, wp, want_P=True, want_r=True) -> RateGrad:
+        """:meth:`weighted_rates` under the non-default models (``want_*``: see :meth:`_model_grads`)."""
         Rc, Rp, A, gP, gr = self._model_grads(P, positions, np.broadcast_to(np.asarray(wc, float), (self.K,)),
-                                              np.broadcast_to(np.asarray(wp, float), (self.K,)))
+                                              np.broadcast_to(np.asarray(wp, float), (self.K,)),
+                                              want_P=want_P, want_r=want_r)
         wc = np.broadcast_to(np.asarray(wc, float), Rc.shape)
         wp = np.broadcast_to(np.asarray(wp, float), Rp.shape)
         return RateGrad(float(wc @ Rc + wp @ Rp), gP, gr, Rc, Rp, A)
