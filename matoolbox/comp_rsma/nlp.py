@@ -90,12 +90,10 @@ class CompRsmaNlpMixin:
 
     def _nlp_rows(self, P, c, Rc, Rp) -> np.ndarray:
         """Constraint rows g >= 0: per-BS power (N), QoS (K), RSMA common epigraphs (K)."""
-        N, K = self.N, self.K
-        rows = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(N)]
-        rows += [(c[k] if self.rsma else 0.0) + Rp[k] - self.rth for k in range(K)]
-        if self.rsma:
-            rows += [Rc[k] - np.sum(c) for k in range(K)]
-        return np.asarray(rows)
+        power = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(self.N)]
+        qos = (c if self.rsma else 0.0) + Rp - self.rth
+        parts = [np.asarray(power, float), qos] + ([Rc - np.sum(c)] if self.rsma else [])
+        return np.concatenate(parts)
 
     def nlp_constraints(self, z):
         """Inequalities g(z) >= 0 and their Jacobian: per-BS power (N), QoS (K), and for RSMA the
