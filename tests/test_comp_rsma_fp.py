@@ -64,6 +64,14 @@ def test_solve_per_bs_two_streams_of_different_widths_meet_the_kkt_conditions(se
         assert np.linalg.norm((Q + np.diag(mu[blk])) @ P - B) <= 1e-6 * np.linalg.norm(B)
 
 
+def test_solve_per_bs_refuses_shapes_that_do_not_fit():
+    Q = np.eye(4, dtype=complex)
+    with pytest.raises(ValueError, match="M = N I"):
+        solve_per_bs([Q], [np.ones((4, 2), complex)], np.ones(3), 2)          # N I = 6 != 4
+    with pytest.raises(ValueError, match="M = N I"):
+        solve_per_bs([Q], [np.ones((4, 2), complex)], np.ones(2), 2, mu0=np.ones(3))
+
+
 def test_solve_per_bs_raises_on_a_non_finite_system():
     Q = np.full((4, 4), np.nan, complex)
     with pytest.raises(np.linalg.LinAlgError, match="per-BS"):

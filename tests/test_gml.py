@@ -141,6 +141,10 @@ def test_adam_fused_and_numpy_paths_give_the_same_bits():
         a.step({"w": g})
         b.step({"w": g.copy()})
     assert np.array_equal(flat["w"], strided["w"]) and not np.array_equal(flat["w"], base[::2])
+    # a gradient of another shape never reaches the kernel (it would read out of bounds)
+    p = {"w": np.zeros((3, 4))}
+    Adam(p, lr=0.1).step({"w": np.ones(4)})                        # broadcast by the NumPy path
+    assert np.allclose(p["w"], -0.1)
 
 
 def test_features_round_trip():

@@ -51,3 +51,19 @@ def test_parameters_with_other_attributes_take_the_setter():
         set_parameter(h, np.array([[1.0, 2.0], [0.0, 1.0]]))     # not Hermitian: the setter refuses
     set_parameter(h, np.eye(2))
     assert np.array_equal(h.value, np.eye(2))
+
+
+def test_the_checked_kinds_skip_the_setters_validation(monkeypatch):
+    """The point of the helper: values it checks never reach CVXPY's projection check."""
+    from cvxpy.expressions.leaf import Leaf
+
+    def refuse(self, val, sparse_path=False):
+        raise AssertionError("the setter's validation ran")
+    prob, x, a, w, t = _model()
+    monkeypatch.setattr(Leaf, "_validate_value", refuse)
+    set_parameter(a, np.ones(3) * (1 + 1j))
+    set_parameter(w, np.ones(3))
+    set_parameter(t, 2.0)
+    assert float(t.value) == 2.0 and np.array_equal(w.value, np.ones(3))
+    with pytest.raises(AssertionError, match="validation ran"):
+        set_parameter(w, -np.ones(3))                 # a failed check goes to the setter

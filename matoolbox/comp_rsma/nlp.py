@@ -50,7 +50,8 @@ class CompRsmaNlpMixin:
 
     def nlp_fun(self, z):
         """Minimisation form: (-sum rate, gradient) in z. The gradient is the sum of the private
-        rows of the constraint Jacobian at z (memoised: SLSQP asks for both at the same point)."""
+        rows of the constraint Jacobian at z (memoised: SLSQP asks for both at the same point, so
+        the second costs nothing; alone, this costs about 1.5-2x a direct weighted-rate gradient)."""
         x, _, Rp, _, JpP, _, Jpr = self._nlp_jacobians(z)
         K = self.K
         f = -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(Rp.sum())

@@ -55,6 +55,10 @@ def solve_per_bs(Qs, Bs, pmax, I, mu0=None, max_newton=30, rtol=1e-9):
     Qst = np.ascontiguousarray(np.stack(Qs), dtype=complex)
     widths = [int(B.shape[1]) for B in Bs]
     Bst = np.ascontiguousarray(np.concatenate(Bs, axis=1), dtype=complex)
+    if (M != N * int(I) or Qst.shape != (len(Qs), M, M) or Bst.shape[0] != M or len(Bs) != len(Qs)
+            or (mu0 is not None and np.shape(mu0) != (N,))):   # the kernel does not check its indices
+        raise ValueError(f"solve_per_bs: Qs {Qst.shape}, Bs with {Bst.shape[0]} rows, pmax ({N},), I = {I} and "
+                         f"mu0 {None if mu0 is None else np.shape(mu0)} do not fit M = N I")
     col_s = np.repeat(np.arange(len(Bs)), widths)
     scale = max(float(np.max(np.real(np.trace(Qst, axis1=1, axis2=2)))) / M, 1e-300)
     floor = _MU_FLOOR * scale

@@ -89,6 +89,9 @@ def set_parameter(param, value) -> None:
     stored as it is, after a sign check for ``nonneg`` / ``pos`` Parameters. Parameters with any
     other attribute (``hermitian``, ``PSD``, ``diag``, ``bounds``, ...), a CVXPY without
     ``save_value``, and a value that fails a check take the setter (which raises CVXPY's error).
+    Stored as an array of the Parameter's kind: a scalar as a 0-d float64 array, a real value of
+    a complex Parameter as complex128 (the setter keeps Python scalars and real arrays as given;
+    the solves are the same).
     """
     attrs = getattr(param, "attributes", None) or {}
     other = any(v is not None and v is not False for k, v in attrs.items() if k not in ("nonneg", "pos", "complex"))

@@ -39,7 +39,7 @@ class Adam:
         a1, a2, r2, lr = 1.0 - self.b1, 1.0 - self.b2, 1.0 / math.sqrt(c2), self.lr / c1
         for k, p in self.params.items():
             g, m, v = grads[k], self.m[k], self.v[k]
-            if all(a.dtype == np.float64 and a.flags.c_contiguous for a in (p, g, m, v)):
+            if (g.shape == p.shape and all(a.dtype == np.float64 and a.flags.c_contiguous for a in (p, g, m, v))):
                 _fused_step(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), a1, a2, r2, self.eps, lr)
                 continue
             w = self._work.get(k)
@@ -63,7 +63,8 @@ class Adam:
 @nb.njit(cache=True, error_model="numpy")
 def _fused_step(p, g, m, v, a1, a2, r2, eps, lr):
     """:meth:`Adam.step` on flat float64 arrays in one pass: the NumPy path's operations in
-    its order (same numbers), 2.4x faster on a 21,010-parameter net (39 vs 93 us)."""
+    its order (same numbers): 32-44 us against 93 us per step on a 21,010-parameter net. Only for
+    a gradient of the parameter's own shape (the NumPy path broadcasts others)."""
     for i in range(p.size):
         m[i] += (g[i] - m[i]) * a1
         v[i] += (g[i] * g[i] - v[i]) * a2
