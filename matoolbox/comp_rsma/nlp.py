@@ -58,25 +58,23 @@ class CompRsmaNlpMixin:
         gc = -np.ones(K) if self.rsma else np.zeros(K)
         return f, self._nlp_grad_vec(-JpP.sum(axis=0), gc, -Jpr.sum(axis=0))
 
-    def _nlp_jacobians(self, z):
-        """(x, Rc, Rp, JcP, JpP, Jcr, Jpr) at z (:meth:`rate_jacobians_full`), memoised for the
-        last z."""
+    def _nlp_memo(self, name, z, compute):
+        """(x, *compute(x)) at z = nlp_pack(x), memoised under ``name`` for the last z only."""
         key = np.asarray(z, float).tobytes()
-        hit = self._c.get("nlp_jacobians")
+        hit = self._c.get(name)
         if hit is None or hit[0] != key:
             x = self.nlp_unpack(z)
-            hit = self._c["nlp_jacobians"] = (key, x, *self.rate_jacobians_full(x["precoders"], x["positions"]))
+            hit = self._c[name] = (key, x, *compute(x["precoders"], x["positions"]))
         return hit[1:]
 
+    def _nlp_jacobians(self, z):
+        """(x, Rc, Rp, JcP, JpP, Jcr, Jpr) at z (:meth:`rate_jacobians_full`), memoised."""
+        return self._nlp_memo("nlp_jacobians", z, self.rate_jacobians_full)
+
     def _nlp_rates(self, z):
-        """(x, Rc, Rp) at z, memoised for the last z (SLSQP asks for the objective and the
-        constraint values at the same point, one after the other)."""
-        key = np.asarray(z, float).tobytes()
-        hit = self._c.get("nlp_rates")
-        if hit is None or hit[0] != key:
-            x = self.nlp_unpack(z)
-            hit = self._c["nlp_rates"] = (key, x, *self.rates_at(x["precoders"], x["positions"]))
-        return hit[1:]
+        """(x, Rc, Rp) at z, memoised (SLSQP asks for the objective and the constraint values at
+        the same point, one after the other)."""
+        return self._nlp_memo("nlp_rates", z, self.rates_at)
 
     def nlp_value(self, z) -> float:
         """-sum rate at z without the gradient (SLSQP's line-search points); the same number as
