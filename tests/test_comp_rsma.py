@@ -269,6 +269,13 @@ def test_nlp_value_hooks_are_the_full_evaluations_without_derivatives(rng):
                 z = p.nlp_pack(x)
                 assert p.nlp_value(z) == p.nlp_fun(z)[0], (model, v)
                 assert np.array_equal(p.nlp_constraint_values(z), p.nlp_constraints(z)[0]), (model, v)
+                # and the rows are the constraints, from the public rates (g >= 0 form)
+                xs = p.nlp_unpack(z)
+                Rc, Rp = p.rates(xs)
+                c = xs["common"] if p.rsma else np.zeros(p.K)
+                want = [p.pmax[n] - np.sum(np.abs(xs["precoders"][n]) ** 2) for n in range(p.N)]
+                want += list(c + Rp - p.rth) + (list(Rc - c.sum()) if p.rsma else [])
+                assert np.allclose(p.nlp_constraint_values(z), want, rtol=1e-12, atol=1e-12), (model, v)
 
 
 # ---------------------------------------------------------------- 8-9: projections, LP --------

@@ -59,11 +59,12 @@ def _point_away_from_kinks(p, rng, opts, margin=1e-3):
 
 
 # ---------------------------------------------------------------- meta-loss and gradients -----
-@pytest.mark.parametrize("access,movable,power_mode", [
-    ("rsma", True, "conditional"), ("rsma", True, "equality"), ("sdma", True, "conditional"),
-    ("rsma", False, "conditional")])
-def test_meta_loss_value_and_gradient_match_finite_differences(access, movable, power_mode):
-    p = CompRsmaProblem.random(seed=3, access=access, movable=movable)
+@pytest.mark.parametrize("access,movable,power_mode,model", [
+    ("rsma", True, "conditional", "coherent"), ("rsma", True, "equality", "coherent"),
+    ("sdma", True, "conditional", "coherent"), ("rsma", False, "conditional", "coherent"),
+    ("rsma", True, "conditional", "paper"), ("sdma", True, "conditional", "noncoherent")])
+def test_meta_loss_value_and_gradient_match_finite_differences(access, movable, power_mode, model):
+    p = CompRsmaProblem.random(seed=3, access=access, movable=movable, interference=model)
     opts = GmlOptions(power_mode=power_mode, zeta=(2.0, 10.0, 10.0, 1.5))
     rng = np.random.default_rng(7)
     for trial in range(3):
@@ -129,6 +130,20 @@ def test_inner_gradients_are_minus_the_problem_gradients(prob, rng):
     A, dA = prob.gains(x["precoders"], r, grad=True)
     np.testing.assert_allclose(np.moveaxis(dhH @ x["precoders"].reshape(-1, prob.K + 1), 0, -1),
                                dA, rtol=1e-10, atol=1e-8)
+
+
+@pytest.mark.parametrize("model", ["paper", "noncoherent"])
+def test_inner_gradients_under_the_other_interference_models(model, rng):
+    """The inner gradients skip the rates they do not need there: still minus the problem's."""
+    p = CompRsmaProblem.random(seed=0, interference=model)
+    opts = GmlOptions()
+    x = p.gml_init(rng, opts)
+    x["positions"] = rng.uniform(-0.8, 0.8, (p.K, 2))
+    sol_x = p.gml_finalize(x, opts)
+    np.testing.assert_allclose(p.gml_gradient("precoders", x, opts), -p.gradient("precoders", sol_x),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(p.gml_gradient("positions", x, opts),
+                               -p.wavelength * p.gradient("positions", sol_x), rtol=1e-9, atol=1e-9)
 
 
 def test_init_and_projection(prob):
