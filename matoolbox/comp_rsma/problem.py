@@ -326,36 +326,6 @@ class CompRsmaProblem(CompRsmaChecksMixin, CompRsmaModelMixin, CompRsmaAoMixin, 
         positions may be a batch (B, K, 2) -> (B, K, K+1)."""
         return self._steer(self._coeffs(P), positions, grad=grad)
 
-    def grid_positions(self, n: int = 41) -> np.ndarray:
-        """Default position init (docs/theory/comp_rsma.rst: AO driver): per user, the point of an n x n grid on the region
-        maximising sum_n ||h_{n,k}(r)||^2. FPA: zeros. Returns (K, 2)."""
-        if not self.movable:
-            return np.zeros((self.K, 2))
-        key = f"_grid_{n}"
-        cached = self.__dict__.get(key)
-        if cached is None:
-            grid, rows = self.grid_rows(n)
-            gain = np.sum(np.abs(rows) ** 2, axis=-1)                              # (n*n, K)
-            cached = grid[np.argmax(gain, axis=0)]
-            object.__setattr__(self, key, cached)
-        return np.array(cached, copy=True)
-
-    def grid_rows(self, n: int = 41):
-        """(grid (n*n, 2), rows (n*n, K, NI)): every user's channel row h_k^H(r) at every point of
-        the region's n x n grid (row k with r_k = grid[g]). Computed once per instance (shared
-        by its scheme variants, not pickled); read-only."""
-        key = f"_grid_rows_{int(n)}"
-        cached = self.__dict__.get(key)
-        if cached is None:
-            grid = fr.region_grid(float(self.region), int(n))                     # (n*n, 2)
-            pos = np.ascontiguousarray(np.broadcast_to(grid[:, None, :], (grid.shape[0], self.K, 2)))
-            rows = self.channel_rows(pos)
-            grid.setflags(write=False)
-            rows.setflags(write=False)
-            cached = (grid, rows)
-            object.__setattr__(self, key, cached)
-        return cached
-
     # ---------------------------------------------------------------- rates ----------------
     def _unpack(self, x):
         P = np.asarray(x["precoders"], complex)
