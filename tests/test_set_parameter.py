@@ -12,7 +12,8 @@ def _model():
     a = cp.Parameter(3, complex=True)
     w = cp.Parameter(3, nonneg=True)
     t = cp.Parameter(pos=True)
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(w, cp.abs(x - a)))), [cp.sum_squares(x) <= t])
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x - a) + w @ cp.abs(x)), [cp.sum_squares(x) <= t])
+    assert prob.is_dpp()
     return prob, x, a, w, t
 
 
