@@ -107,6 +107,15 @@ def _trials_of(result):
     return None
 
 
+def _resumed_of(result) -> int:
+    """Trial rows of a script's result loaded from a checkpoint of an earlier run (0 if none)."""
+    if isinstance(getattr(result, "n_resumed", None), int):
+        return result.n_resumed
+    if isinstance(result, dict):
+        return sum(v.n_resumed for v in result.values() if isinstance(getattr(v, "n_resumed", None), int))
+    return 0
+
+
 def _now() -> str:
     return datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
 
@@ -139,9 +148,11 @@ def _cpu_seconds(release_workers=False) -> float:
 
 def write_report(path, family, rows, *, settings, wall_time, figure_times=None, figures=(),
                  figure_trials=None, raw=None, date=None, machine=None, recomputed=None,
-                 cpu_time=None) -> Path:
+                 cpu_time=None, figure_resumed=None) -> Path:
     """Write ``REPRODUCTION.md`` at ``path`` from the rows of :func:`evaluate_claims`.
 
+    ``figure_resumed`` ({figure: trial rows loaded from a checkpoint}): when any is > 0 the header
+    says that the wall and CPU times cover this run only, and the figure table counts them.
     ``raw`` is the raw-data folder (named in the report, relative to it); ``date`` / ``machine``
     describe the run (default: now, this machine); ``recomputed`` (the folder the verdicts were
     recomputed from, see :func:`reproduce_from`) makes the header say so, ``date`` / ``machine`` /
@@ -165,6 +176,11 @@ def write_report(path, family, rows, *, settings, wall_time, figure_times=None, 
               f"- wall time: {wall_time:.1f} s" + (" (original run)" if recomputed is not None else "")]
     if cpu_time is not None:
         lines += [f"- CPU time: {cpu_time:.1f} s (this process and its worker processes)"]
+    resumed = {k: int(v) for k, v in (figure_resumed or {}).items() if v}
+    if resumed:
+        lines += [f"- resumed: {sum(resumed.values())} trial rows ({', '.join(f'{k}: {v}' for k, v in resumed.items())}) "
+                  "were loaded from the checkpoints of an earlier, interrupted run; the wall and CPU times "
+                  "above cover this run only"]
     if raw is not None:
         where = _rel(raw, path.parent)
         lines += [f"- raw data: `{where}/` (every figure's result: per-trial rows in `*.rows.jsonl.gz`, one "
@@ -174,9 +190,14 @@ def write_report(path, family, rows, *, settings, wall_time, figure_times=None, 
     lines += [f"- summary: {len(rows)} claims: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS), ""]
     if figure_times:
         trials = figure_trials or {}
-        lines += ["| figure | trials per point | wall time (s) |", "|---|---|---|"]
-        lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} |"
-                  for k, v in figure_times.items()] + [""]
+        if resumed:
+            lines += ["| figure | trials per point | wall time (s) | trial rows from checkpoint |", "|---|---|---|---|"]
+            lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} | {resumed.get(k, 0)} |"
+                      for k, v in figure_times.items()] + [""]
+        else:
+            lines += ["| figure | trials per point | wall time (s) |", "|---|---|---|"]
+            lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} |"
+                      for k, v in figure_times.items()] + [""]
     lines += ["| id | figure | claim | rule | measured | verdict |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['id']} | {r['figure']} | {r['text']} | {r['rule']} | {r['measured']} | **{r['verdict']}** |"
               for r in rows]
@@ -250,10 +271,12 @@ def reproduce(family, scripts, claims, *, out, quick=False, trials=None, workers
         rows = quick_rows(rows)
     figures = sorted(p for p in folder.glob("*.png"))
     figure_trials = {k: _trials_of(v) for k, v in results.items()}
+    figure_resumed = {k: _resumed_of(v) for k, v in results.items()}
     settings = {"quick": quick, "trials": trials if trials is not None else "script default",
                 "workers": workers if workers is not None else 1, "seed": seed if seed is not None else 0}
     run = {"date": _now(), "machine": _machine(), "settings": settings, "wall_time": wall_time,
-           "cpu_time": cpu_time, "figure_times": times, "figure_trials": figure_trials}
+           "cpu_time": cpu_time, "figure_times": times, "figure_trials": figure_trials,
+           "figure_resumed": figure_resumed}
     save_raw(folder / "raw", results, family=family, matoolbox=__version__, **run, errors=errors,
              verdicts=[{k: r[k] for k in ("id", "figure", "verdict", "measured")} for r in rows])
     return write_report(folder / "REPRODUCTION.md", family, rows, figures=figures, raw=folder / "raw", **run)
@@ -323,4 +346,5 @@ def reproduce_from(family, source, *, out=None, claims=None, root=None, log=None
                         wall_time=float(meta.get("wall_time", float("nan"))),
                         figure_times=meta.get("figure_times"), figure_trials=meta.get("figure_trials"),
                         figures=sorted(raw.parent.glob("*.png")), raw=raw, date=meta.get("date"),
-                        machine=meta.get("machine"), recomputed=raw, cpu_time=meta.get("cpu_time"))
+                        machine=meta.get("machine"), recomputed=raw, cpu_time=meta.get("cpu_time"),
+                        figure_resumed=meta.get("figure_resumed"))

@@ -132,7 +132,17 @@ def test_cli_reproduce_resume_keeps_checkpoints(family, tmp_path):
     from matoolbox.sweep import load_checkpoint
 
     assert len(load_checkpoint(ck).rows) == 4
+    report = tmp_path / "o" / "fam" / "REPRODUCTION.md"
+    assert "resumed" not in report.read_text()                  # nothing loaded from a checkpoint
+    lines = ck.read_text().splitlines()
+    ck.write_text("\n".join(lines[:3]) + "\n")                  # header + 2 of the 4 trial rows
     assert cli.main(["reproduce", "fam", "--resume", "--out", str(tmp_path / "o")]) == 0   # resumes: same file
+    assert len(load_checkpoint(ck).rows) == 4
+    text = report.read_text()
+    assert "- resumed: 2 trial rows (fig1_line: 2) were loaded from the checkpoints" in text
+    assert "| fig1_line | 2 | " in text and text.split("| fig1_line | 2 | ")[1].split("\n")[0].endswith("| 2 |")
+    assert cli.main(["reproduce", "fam", "--from", str(tmp_path / "o" / "fam")]) == 0
+    assert "- resumed: 2 trial rows (fig1_line: 2)" in report.read_text()     # kept by --from
 
 
 def _burn(params, rng):
