@@ -106,6 +106,33 @@ def test_weighted_rate_gradients_all_models(model):
     assert np.allclose(rg.Rc, p.rates(x)[0]) and np.allclose(rg.Rp, p.rates(x)[1])
 
 
+@pytest.mark.parametrize("model", ["noncoherent", "paper"])
+def test_model_gradient_kernel_equals_the_numpy_expressions(model, monkeypatch):
+    """The numba kernel behind _model_grads (non-coherent models) against the NumPy path it
+    replaced, for one weight vector and for the identity batches of the NLP Jacobians."""
+    import matoolbox.comp_rsma.models as M
+
+    calls = []
+    kernel = M.model_grads
+    monkeypatch.setattr(M, "model_grads", lambda *a: calls.append(1) or kernel(*a))
+    p = _prob(model, 4, K=3)
+    rng = np.random.default_rng(7)
+    x = p.random_point(rng)
+    P, r = x["precoders"], x["positions"]
+    K = p.K
+    for wc, wp in ((rng.standard_normal(K), rng.standard_normal(K)), (np.eye(K), np.zeros((K, K))),
+                   (np.zeros((K, K)), np.eye(K))):
+        for want_P, want_r in ((True, True), (True, False), (False, True)):
+            a = p._model_grads(P, r, wc, wp, want_P=want_P, want_r=want_r)
+            b = p._model_grads(P, r, wc, wp, want_P=want_P, want_r=want_r, kernel=False)
+            for u, v in zip(a, b):
+                assert (u is None) == (v is None)
+                if v is not None:
+                    assert u.shape == v.shape
+                    assert np.max(np.abs(u - v)) <= 1e-12 * max(1.0, np.max(np.abs(v)))
+    assert len(calls) == 9                         # every kernel=True call took the kernel
+
+
 @pytest.mark.parametrize("model", MODELS)
 def test_nlp_jacobians_all_models(model):
     p = _prob(model, 2)

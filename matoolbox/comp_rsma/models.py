@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from ..channels import field_response as fr
+from ._model_kernel import model_grads
 from .rates import RateGrad, _numba_call, rate_coefficients, rates_from_gains, rates_of_rows
 
 __all__ = ["INTERFERENCE_MODELS", "model_terms", "rates_from_bs_gains", "model_coefficients",
@@ -179,13 +180,19 @@ class CompRsmaModelMixin:
         vals[idx, :, idx] = cands
         return self._scores(P, c, vals, Rc, Rp)
 
-    def _model_grads(self, P, positions, wc, wp, want_P=True, want_r=True):
+    def _model_grads(self, P, positions, wc, wp, want_P=True, want_r=True, kernel=True):
         """Rates and (grad_P, grad_r) for weights wc, wp (..., K) under any model; grad_P
         (..., N, I, K+1), grad_r (..., K, 2) = dF/dr_k (all users' rates included); a gradient
-        not wanted is None (and not computed)."""
+        not wanted is None (and not computed). The non-coherent models with at most one batch
+        axis run one numba kernel (:mod:`matoolbox.comp_rsma._model_kernel`; ``kernel=False``:
+        the NumPy expressions below, which the tests compare it with)."""
         P = np.asarray(P, complex)
         r = np.asarray(positions, float)
         N, I, K = self.N, self.I, self.K
+        if kernel and np.ndim(wc) <= 2 and np.ndim(wp) <= 2 and self.interference in ("noncoherent", "paper"):
+            Ab, dAb = self.bs_gains(P, r, grad=True) if want_r else (self.bs_gains(P, r), None)
+            h = self.channel_rows(r).reshape(K, N, I).conj() if want_P else np.zeros((K, N, I), complex)
+            return model_grads(Ab, dAb, h, wc, wp, self.interference, want_P, want_r)
         if want_r:
             Ab, dAb = self.bs_gains(P, r, grad=True)
             dA = dAb.sum(axis=0)
