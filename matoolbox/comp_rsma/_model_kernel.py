@@ -147,18 +147,35 @@ def model_grads_kernel(Ab, dAb, h, wc, wp, model, want_P, want_r):
 def model_grads(Ab, dAb, h, wc, wp, model: str, want_P: bool, want_r: bool):
     """:func:`model_grads_kernel` for ``model`` "noncoherent" or "paper"; wc, wp (K,) or (B, K)
     (the outputs then drop or keep the batch axis B). ``dAb`` may be None without ``want_r``."""
-    shape = np.broadcast_shapes(np.shape(wc), np.shape(wp))
     K = Ab.shape[1]
-    wc2 = np.ascontiguousarray(np.broadcast_to(np.asarray(wc, float), shape).reshape(-1, K))
-    wp2 = np.ascontiguousarray(np.broadcast_to(np.asarray(wp, float), shape).reshape(-1, K))
-    one = len(shape) == 1
+    wc = np.asarray(wc, float)
+    wp = np.asarray(wp, float)
+    if wc.shape == wp.shape == (K,):                     # one weight vector (the common call)
+        wc2, wp2, one = wc.reshape(1, K), wp.reshape(1, K), True
+    else:
+        shape = np.broadcast_shapes(wc.shape, wp.shape)
+        wc2 = np.ascontiguousarray(np.broadcast_to(wc, shape).reshape(-1, K))
+        wp2 = np.ascontiguousarray(np.broadcast_to(wp, shape).reshape(-1, K))
+        one = len(shape) == 1
     if dAb is None:
         dAb = np.zeros((1, 1, 1, 2), np.complex128)
     code = NONCOHERENT if model == "noncoherent" else PAPER
     Rc, Rp, A, gP, gr = model_grads_kernel(np.ascontiguousarray(Ab, np.complex128),
                                            np.ascontiguousarray(dAb, np.complex128),
-                                           np.ascontiguousarray(h, np.complex128), wc2, wp2, code,
+                                           np.ascontiguousarray(h, np.complex128),
+                                           np.ascontiguousarray(wc2), np.ascontiguousarray(wp2), code,
                                            bool(want_P), bool(want_r))
     if one:
         gP, gr = gP[0], gr[0]
     return Rc, Rp, A, (gP if want_P else None), (gr if want_r else None)
+
+
+def model_rates(Ab, model: str):
+    """(Rc, Rp) (K,) from the per-BS gains Ab (N, K, K+1) of one point under ``model``
+    ("noncoherent" or "paper"): the kernel without gradients."""
+    Ab = np.ascontiguousarray(Ab, np.complex128)
+    K = Ab.shape[1]
+    w = np.zeros((0, K))
+    Rc, Rp = model_grads_kernel(Ab, np.zeros((1, 1, 1, 2), np.complex128), np.zeros((K, Ab.shape[0], 0), np.complex128),
+                                w, w, NONCOHERENT if model == "noncoherent" else PAPER, False, False)[:2]
+    return Rc, Rp

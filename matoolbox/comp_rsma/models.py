@@ -32,13 +32,15 @@ import math
 import numpy as np
 
 from ..channels import field_response as fr
-from ._model_kernel import model_grads
+from ..core.validate import fail
+from ._model_kernel import model_grads, model_rates
 from .rates import RateGrad, _numba_call, rate_coefficients, rates_from_gains, rates_of_rows
 
 __all__ = ["INTERFERENCE_MODELS", "model_terms", "rates_from_bs_gains", "model_coefficients",
            "CompRsmaModelMixin"]
 
 INTERFERENCE_MODELS = ("coherent", "noncoherent", "paper")
+_OWNER = "CompRsmaProblem"
 _LN2 = math.log(2.0)
 
 
@@ -125,15 +127,22 @@ class CompRsmaModelMixin:
         positions gives (B, N, K, K+1); with ``grad`` (one point) also dA_n[k, s]/dr_k (N, K, K+1, 2)."""
         c = self._c
         N, K, Q = c["N"], c["K"], c["Q"]
-        B = self._coeffs(P).reshape(K, N, Q, K + 1)
         pos = np.asarray(positions, float)
-        W = c["Wr"].reshape(K, N, Q, 2)
-        E = np.exp(-1j * c["kappa"] * np.einsum("knqd,...kd->...knq", W, pos))   # (..., K, N, Q)
-        Ab = np.moveaxis(np.einsum("...knq,knqs->...kns", E, B), -2, -3)
+        if pos.ndim not in (2, 3) or pos.shape[-2:] != (K, 2):
+            fail(_OWNER, "positions", f"<array of shape {pos.shape}>", f"must have shape (K, 2) or (B, K, 2), K = {K}")
+        # one steering sum per (user, BS) pair: the numba kernels of channels.field_response
+        # (serial below their parallel threshold) on rows p = k N + n, each at position r_k
+        B = self._coeffs(P).reshape(K * N, Q, K + 1)
+        W = c["Wr"].reshape(K * N, Q, 2)
+        pk = np.repeat(pos, N, axis=-2)                                            # (..., K N, 2)
         if not grad:
-            return Ab
-        dE = (-1j * c["kappa"]) * E[..., None] * W                                # (K, N, Q, 2)
-        return Ab, np.einsum("knqd,knqs->nksd", dE, B)
+            Ab = fr.steer_sum(W, B, pk, self.wavelength, sign=-1)                 # (..., K N, K+1)
+            return np.swapaxes(Ab.reshape(pos.shape[:-2] + (K, N, K + 1)), -2, -3)
+        if pos.ndim != 2:
+            fail(_OWNER, "positions", f"<array of shape {pos.shape}>", "must have shape (K, 2) with grad=True")
+        Ab, dAb = fr.steer_sum_grad(W, B, pk, self.wavelength, sign=-1)          # (K N, S), (K N, S, 2)
+        return (Ab.reshape(K, N, K + 1).swapaxes(0, 1),
+                dAb.reshape(K, N, K + 1, 2).swapaxes(0, 1))
 
     def rates_at(self, P, positions):
         """(Rc, Rp) (K,) at precoders P and positions (K, 2) (a batch (B, K, 2) gives (B, K))
@@ -153,6 +162,8 @@ class CompRsmaModelMixin:
                         Rc[:, vary], Rp[:, vary] = rates_of_rows(Ak, vary)
                     return Rc, Rp
             return rates_from_gains(self.gains(P, positions))
+        if np.ndim(positions) == 2:
+            return model_rates(self.bs_gains(P, positions), self.interference)
         return rates_from_bs_gains(self.bs_gains(P, positions), self.interference)
 
     def _steer_rows(self, C, pos, rows):
@@ -214,11 +225,12 @@ class CompRsmaModelMixin:
 
     def _model_weighted_rates(self, P, positions, wc, wp, want_P=True, want_r=True) -> RateGrad:
         """:meth:`weighted_rates` under the non-default models (``want_*``: see :meth:`_model_grads`)."""
-        Rc, Rp, A, gP, gr = self._model_grads(P, positions, np.broadcast_to(np.asarray(wc, float), (self.K,)),
-                                              np.broadcast_to(np.asarray(wp, float), (self.K,)),
-                                              want_P=want_P, want_r=want_r)
-        wc = np.broadcast_to(np.asarray(wc, float), Rc.shape)
-        wp = np.broadcast_to(np.asarray(wp, float), Rp.shape)
+        K = self.K
+        wc = np.asarray(wc, float)
+        wp = np.asarray(wp, float)
+        wc = wc if wc.shape == (K,) else np.broadcast_to(wc, (K,))
+        wp = wp if wp.shape == (K,) else np.broadcast_to(wp, (K,))
+        Rc, Rp, A, gP, gr = self._model_grads(P, positions, wc, wp, want_P=want_P, want_r=want_r)
         return RateGrad(float(wc @ Rc + wp @ Rp), gP, gr, Rc, Rp, A)
 
     def rate_jacobians(self, P, positions):
