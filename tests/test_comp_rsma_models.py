@@ -107,21 +107,23 @@ def test_weighted_rate_gradients_all_models(model):
 
 
 @pytest.mark.parametrize("model", ["noncoherent", "paper"])
-def test_model_gradient_kernel_equals_the_numpy_expressions(model, monkeypatch):
+@pytest.mark.parametrize("dims", [dict(K=3), dict(K=1, N=1, I=1), dict(K=2, N=3, I=2, access="sdma")])
+def test_model_gradient_kernel_equals_the_numpy_expressions(model, dims, monkeypatch):
     """The numba kernel behind _model_grads (non-coherent models) against the NumPy path it
-    replaced, for one weight vector and for the identity batches of the NLP Jacobians."""
+    replaced, for one weight vector, a batch of them, and the identity batches of the NLP
+    Jacobians."""
     import matoolbox.comp_rsma.models as M
 
     calls = []
     kernel = M.model_grads
     monkeypatch.setattr(M, "model_grads", lambda *a: calls.append(1) or kernel(*a))
-    p = _prob(model, 4, K=3)
+    p = _prob(model, 4, **dims)
     rng = np.random.default_rng(7)
     x = p.random_point(rng)
     P, r = x["precoders"], x["positions"]
     K = p.K
     for wc, wp in ((rng.standard_normal(K), rng.standard_normal(K)), (np.eye(K), np.zeros((K, K))),
-                   (np.zeros((K, K)), np.eye(K))):
+                   (np.zeros((K, K)), np.eye(K)), (rng.standard_normal((5, K)), rng.standard_normal(K))):
         for want_P, want_r in ((True, True), (True, False), (False, True)):
             a = p._model_grads(P, r, wc, wp, want_P=want_P, want_r=want_r)
             b = p._model_grads(P, r, wc, wp, want_P=want_P, want_r=want_r, kernel=False)
@@ -130,7 +132,28 @@ def test_model_gradient_kernel_equals_the_numpy_expressions(model, monkeypatch):
                 if v is not None:
                     assert u.shape == v.shape
                     assert np.max(np.abs(u - v)) <= 1e-12 * max(1.0, np.max(np.abs(v)))
-    assert len(calls) == 9                         # every kernel=True call took the kernel
+    assert len(calls) == 12                        # every kernel=True call took the kernel
+    with pytest.raises(ValueError, match="coherent"):
+        M.model_rates(p.bs_gains(P, r), "coherent")
+
+
+def test_bs_gains_kernel_equals_the_numpy_einsums():
+    """bs_gains (numba steering sums on rows k N + n) against its NumPy fallback, which still
+    serves deeper batches and non-finite positions (NaN propagates, as under the coherent model)."""
+    p = _prob("paper", 2, K=3, N=3, I=2)
+    x = p.random_point(np.random.default_rng(0))
+    P, r = x["precoders"], x["positions"]
+    Ab, dAb = p.bs_gains(P, r, grad=True)
+    Ab0, dAb0 = p._bs_gains_numpy(P, r, True)
+    assert Ab.shape == Ab0.shape == (3, 3, 4) and dAb.shape == dAb0.shape == (3, 3, 4, 2)
+    assert np.allclose(Ab, Ab0, rtol=1e-13, atol=0) and np.allclose(dAb, dAb0, rtol=1e-13, atol=1e-300)
+    rb = np.random.default_rng(1).uniform(-0.01, 0.01, (5, 3, 2))
+    assert np.allclose(p.bs_gains(P, rb), p._bs_gains_numpy(P, rb, False), rtol=1e-13, atol=0)
+    assert p.bs_gains(P, rb.reshape(5, 1, 3, 2)).shape == (5, 1, 3, 3, 4)
+    bad = r.copy()
+    bad[1, 0] = np.nan
+    Rc, Rp = p.rates_at(P, bad)
+    assert np.all(np.isnan(Rc)) and np.all(np.isnan(Rp))   # user 1's d enters every user's rates
 
 
 @pytest.mark.parametrize("model", MODELS)

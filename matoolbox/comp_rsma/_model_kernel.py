@@ -10,7 +10,7 @@ F_b = sum_k (wc_b[k] R_{c,k} + wp_b[k] R_{p,k}),
                        + sum_{n,s} Cbs[b,n,k,s] 2 Re(conj(A_n[k,s]) dA_n[k,s]/dr_k).
 
 The sums run in another order than NumPy's einsum: results agree to
-rounding (1e-13 relative in the tests), not bit for bit.
+rounding (1e-12 in the tests), not bit for bit.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import numba as nb
 import numpy as np
 
 NONCOHERENT, PAPER = 1, 2
+_CODES = {"noncoherent": NONCOHERENT, "paper": PAPER}
 _LN2 = math.log(2.0)
 
 
@@ -144,6 +145,12 @@ def model_grads_kernel(Ab, dAb, h, wc, wp, model, want_P, want_r):
     return Rc, Rp, A, gP, gr
 
 
+def _code(model: str) -> int:
+    if model not in _CODES:
+        raise ValueError(f"interference = {model!r}: the kernel covers {sorted(_CODES)}")
+    return _CODES[model]
+
+
 def model_grads(Ab, dAb, h, wc, wp, model: str, want_P: bool, want_r: bool):
     """:func:`model_grads_kernel` for ``model`` "noncoherent" or "paper"; wc, wp (K,) or (B, K)
     (the outputs then drop or keep the batch axis B). ``dAb`` may be None without ``want_r``."""
@@ -153,13 +160,15 @@ def model_grads(Ab, dAb, h, wc, wp, model: str, want_P: bool, want_r: bool):
     if wc.shape == wp.shape == (K,):                     # one weight vector (the common call)
         wc2, wp2, one = wc.reshape(1, K), wp.reshape(1, K), True
     else:
-        shape = np.broadcast_shapes(wc.shape, wp.shape)
+        shape = np.broadcast_shapes(wc.shape, wp.shape, (K,))
+        if len(shape) > 2:
+            raise ValueError(f"weights: shapes {wc.shape} and {wp.shape} must broadcast to (K,) or (B, K), K = {K}")
         wc2 = np.ascontiguousarray(np.broadcast_to(wc, shape).reshape(-1, K))
         wp2 = np.ascontiguousarray(np.broadcast_to(wp, shape).reshape(-1, K))
         one = len(shape) == 1
     if dAb is None:
         dAb = np.zeros((1, 1, 1, 2), np.complex128)
-    code = NONCOHERENT if model == "noncoherent" else PAPER
+    code = _code(model)
     Rc, Rp, A, gP, gr = model_grads_kernel(np.ascontiguousarray(Ab, np.complex128),
                                            np.ascontiguousarray(dAb, np.complex128),
                                            np.ascontiguousarray(h, np.complex128),
@@ -177,5 +186,5 @@ def model_rates(Ab, model: str):
     K = Ab.shape[1]
     w = np.zeros((0, K))
     Rc, Rp = model_grads_kernel(Ab, np.zeros((1, 1, 1, 2), np.complex128), np.zeros((K, Ab.shape[0], 0), np.complex128),
-                                w, w, NONCOHERENT if model == "noncoherent" else PAPER, False, False)[:2]
+                                w, w, _code(model), False, False)[:2]
     return Rc, Rp

@@ -32,7 +32,6 @@ import math
 import numpy as np
 
 from ..channels import field_response as fr
-from ..core.validate import fail
 from ._model_kernel import model_grads, model_rates
 from .rates import RateGrad, _numba_call, rate_coefficients, rates_from_gains, rates_of_rows
 
@@ -40,7 +39,6 @@ __all__ = ["INTERFERENCE_MODELS", "model_terms", "rates_from_bs_gains", "model_c
            "CompRsmaModelMixin"]
 
 INTERFERENCE_MODELS = ("coherent", "noncoherent", "paper")
-_OWNER = "CompRsmaProblem"
 _LN2 = math.log(2.0)
 
 
@@ -128,21 +126,35 @@ class CompRsmaModelMixin:
         c = self._c
         N, K, Q = c["N"], c["K"], c["Q"]
         pos = np.asarray(positions, float)
-        if pos.ndim not in (2, 3) or pos.shape[-2:] != (K, 2):
-            fail(_OWNER, "positions", f"<array of shape {pos.shape}>", f"must have shape (K, 2) or (B, K, 2), K = {K}")
-        # one steering sum per (user, BS) pair: the numba kernels of channels.field_response
-        # (serial below their parallel threshold) on rows p = k N + n, each at position r_k
+        if pos.ndim not in (2, 3) or (grad and pos.ndim != 2) or not np.all(np.isfinite(pos)):
+            return self._bs_gains_numpy(P, pos, grad)     # deeper batches, non-finite positions
+        # one steering sum per (user, BS) pair: the numba kernels of channels.field_response on
+        # rows p = k N + n, each at position r_k (batches on one numba thread below 4096 entries)
         B = self._coeffs(P).reshape(K * N, Q, K + 1)
         W = c["Wr"].reshape(K * N, Q, 2)
         pk = np.repeat(pos, N, axis=-2)                                            # (..., K N, 2)
         if not grad:
-            Ab = fr.steer_sum(W, B, pk, self.wavelength, sign=-1)                 # (..., K N, K+1)
+            if pos.ndim == 3:
+                Ab = _numba_call(fr.steer_sum, W, B, pk, self.wavelength, sign=-1)
+            else:
+                Ab = fr.steer_sum(W, B, pk, self.wavelength, sign=-1)             # (K N, K+1)
             return np.swapaxes(Ab.reshape(pos.shape[:-2] + (K, N, K + 1)), -2, -3)
-        if pos.ndim != 2:
-            fail(_OWNER, "positions", f"<array of shape {pos.shape}>", "must have shape (K, 2) with grad=True")
         Ab, dAb = fr.steer_sum_grad(W, B, pk, self.wavelength, sign=-1)          # (K N, S), (K N, S, 2)
         return (Ab.reshape(K, N, K + 1).swapaxes(0, 1),
                 dAb.reshape(K, N, K + 1, 2).swapaxes(0, 1))
+
+    def _bs_gains_numpy(self, P, pos, grad):
+        """:meth:`bs_gains` by NumPy einsums (any leading batch axes; NaN propagates)."""
+        c = self._c
+        N, K, Q = c["N"], c["K"], c["Q"]
+        B = self._coeffs(P).reshape(K, N, Q, K + 1)
+        W = c["Wr"].reshape(K, N, Q, 2)
+        E = np.exp(-1j * c["kappa"] * np.einsum("knqd,...kd->...knq", W, pos))   # (..., K, N, Q)
+        Ab = np.moveaxis(np.einsum("...knq,knqs->...kns", E, B), -2, -3)
+        if not grad:
+            return Ab
+        dE = (-1j * c["kappa"]) * E[..., None] * W                                # (K, N, Q, 2)
+        return Ab, np.einsum("knqd,knqs->nksd", dE, B)
 
     def rates_at(self, P, positions):
         """(Rc, Rp) (K,) at precoders P and positions (K, 2) (a batch (B, K, 2) gives (B, K))
