@@ -23,11 +23,20 @@ the default ``ao_solve`` against the default ``gml_solve`` on the same instance,
 other in one run: wall-time ratio AO/GML, value ratio, exitflags. Target: AO time <= GML time at
 a value >= GML's, exitflag 1, on every seed.
 
-    python benchmarks/bench_comp_rsma.py [--quick] [--instances N] [--part 1,2,3,4]
+Part 5 (issue 24): the reference's start count. The figure scripts' "RSMA-MA ref" uses 20 random
+starts (plus warm starts); the paper's fmincon used 100. On fig. 3-like draws (default instance,
+R_th = 0.6, P_M in {25, 31, 37} dBm, coherent and paper models, ``--instances`` draws per point,
+default 3; quick: 1 draw at 31 dBm) one 100-start ``multistart`` run, warm-started from the
+default AO's RSMA-MA solution, gives both counts (its start set is nested: the best after the warm
+start and the first 20 random starts is the 20-start reference's value): V20, V100, the relative
+gap V100 / V20 - 1, and the same for the random starts alone (no warm start: the paper's setting).
+
+    python benchmarks/bench_comp_rsma.py [--quick] [--instances N] [--part 1,2,3,4,5]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 
@@ -134,9 +143,64 @@ def k16_ao_vs_gml(seeds=range(1, 6)):
     return rows
 
 
+def _best(local, upto):
+    """Best feasible value (polished local optimum or, when scored, its start) among local[:upto]."""
+    vals = [e["fval"] for e in local[:upto] if e["feasible"] and math.isfinite(e["fval"])]
+    vals += [e["start_fval"] for e in local[:upto]
+             if "start_fval" in e and e["start_violation"] <= 1e-6 and math.isfinite(e["start_fval"])]
+    return max(vals) if vals else -math.inf
+
+
+def reference_starts(draws, powers=(25, 31, 37), models=("coherent", "paper"), n_small=20, n_big=100):
+    """Part 5 rows: per draw the 100-start reference's best after 20 and after 100 random starts,
+    with the AO warm start and without it, and the time of each count."""
+    rows = []
+    for model in models:
+        for pm in powers:
+            for d in draws:
+                prob = CompRsmaProblem.random(seed=np.random.default_rng([d, pm]), pmax_dbm=pm, rth=0.6,
+                                              interference=model).variant("RSMA-MA")
+                ao = ma.ao_solve(prob, rng=d)
+                ref = multistart(prob, n_starts=n_big, rng=d, warm_starts=[ao.x] if ao.x else [])
+                loc = ref.output["local"]
+                nw = sum(e["kind"] == "warm" for e in loc)
+                rnd = loc[nw:]
+                rows.append({"model": model, "pmax": pm, "draw": d,
+                             "v20": _best(loc, nw + n_small), "v100": _best(loc, nw + n_big),
+                             "r20": _best(rnd, n_small), "r100": _best(rnd, n_big),
+                             "t20": sum(e["elapsed"] for e in loc[:nw + n_small]),
+                             "t100": sum(e["elapsed"] for e in loc)})
+    return rows
+
+
+def _gap(a, b):
+    return b / a - 1.0 if (math.isfinite(a) and math.isfinite(b) and a > 0) else math.nan
+
+
 def run(quick=False, instances=None, parts=(1, 2, 3, 4)):
-    """Print the tables of ``parts``; return {"scaling", "big", "rsma_vs_sdma", "k16"} rows."""
+    """Print the tables of ``parts``; return {"scaling", "big", "rsma_vs_sdma", "k16", "starts"} rows."""
     out = {}
+    if 5 in parts:
+        n = instances if instances is not None else (1 if quick else 3)
+        rows = reference_starts(range(n), powers=(31,) if quick else (25, 31, 37))
+        out["starts"] = rows
+        print("reference start count (RSMA-MA, default instance, R_th = 0.6): one 100-start multistart per "
+              "draw, warm-started from the AO solution; V20 = its best after the warm start and 20 random "
+              "starts; 'random' columns: the random starts alone")
+        print(f"{'model':<10}{'P_M':>4}{'draw':>5}{'V20':>9}{'V100':>9}{'gap %':>8}{'rand20':>9}{'rand100':>9}"
+              f"{'gap %':>8}{'t20 s':>7}{'t100 s':>8}")
+        for r in rows:
+            print(f"{r['model']:<10}{r['pmax']:>4}{r['draw']:>5}{r['v20']:>9.4f}{r['v100']:>9.4f}"
+                  f"{100 * _gap(r['v20'], r['v100']):>8.3f}{r['r20']:>9.4f}{r['r100']:>9.4f}"
+                  f"{100 * _gap(r['r20'], r['r100']):>8.3f}{r['t20']:>7.1f}{r['t100']:>8.1f}")
+        for model in sorted({r["model"] for r in rows}):
+            sel = [r for r in rows if r["model"] == model]
+            g = np.array([_gap(r["v20"], r["v100"]) for r in sel])
+            gr = np.array([_gap(r["r20"], r["r100"]) for r in sel])
+            print(f"{model}: with the warm start, V100/V20 - 1 mean {100 * np.nanmean(g):.3f} %, max "
+                  f"{100 * np.nanmax(g):.3f} %, {int(np.sum(g > 1e-9))} of {len(sel)} draws improved; random "
+                  f"starts alone mean {100 * np.nanmean(gr):.3f} %, max {100 * np.nanmax(gr):.3f} %; time "
+                  f"100/20 starts {sum(r['t100'] for r in sel) / sum(r['t20'] for r in sel):.1f}x")
     if 4 in parts:
         warm = CompRsmaProblem.random(seed=10_000)
         ma.ao_solve(warm)                                # numba compile outside the timings
@@ -194,6 +258,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 instance per K, 3 starts, 10 s budget at K=32")
     ap.add_argument("--instances", type=int, default=None, help="instances per K (default 3; quick 1)")
-    ap.add_argument("--part", default="1,2,3,4", help="comma-separated parts to run (default all)")
+    ap.add_argument("--part", default="1,2,3,4", help="comma-separated parts to run (default 1-4; 5: the "
+                    "reference's 20 vs 100 starts)")
     args = ap.parse_args()
     run(quick=args.quick, instances=args.instances, parts=tuple(int(p) for p in args.part.split(",")))
