@@ -259,7 +259,8 @@ def run(quick=False, instances=None, parts=(1, 2, 3, 4)):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 instance per K, 3 starts, 10 s budget at K=32")
-    ap.add_argument("--instances", type=int, default=None, help="instances per K (default 3; quick 1)")
+    ap.add_argument("--instances", type=int, default=None,
+                    help="instances per K (default 3; quick 1); part 5: draws per point")
     ap.add_argument("--part", default="1,2,3,4", help="comma-separated parts to run (default 1-4; 5: the "
                     "reference's 20 vs 100 starts)")
     args = ap.parse_args()
