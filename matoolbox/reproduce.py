@@ -190,14 +190,10 @@ def write_report(path, family, rows, *, settings, wall_time, figure_times=None, 
     lines += [f"- summary: {len(rows)} claims: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS), ""]
     if figure_times:
         trials = figure_trials or {}
-        if resumed:
-            lines += ["| figure | trials per point | wall time (s) | trial rows from checkpoint |", "|---|---|---|---|"]
-            lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} | {resumed.get(k, 0)} |"
-                      for k, v in figure_times.items()] + [""]
-        else:
-            lines += ["| figure | trials per point | wall time (s) |", "|---|---|---|"]
-            lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} |"
-                      for k, v in figure_times.items()] + [""]
+        extra = " trial rows from checkpoint |" if resumed else ""
+        lines += ["| figure | trials per point | wall time (s) |" + extra, "|---|---|---|" + ("---|" if resumed else "")]
+        lines += [f"| {k} | {trials.get(k) if trials.get(k) is not None else '-'} | {v:.1f} |"
+                  + (f" {resumed.get(k, 0)} |" if resumed else "") for k, v in figure_times.items()] + [""]
     lines += ["| id | figure | claim | rule | measured | verdict |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['id']} | {r['figure']} | {r['text']} | {r['rule']} | {r['measured']} | **{r['verdict']}** |"
               for r in rows]
