@@ -472,3 +472,58 @@ def test_multiuser_start_searches_random_layouts_from_rng(monkeypatch):
     monkeypatch.setattr(type(prob), "layout_draws", 0)
     z = prob.ao_initial_point(0)
     assert np.array_equal(z["positions_tx"], plain["positions_tx"]) and np.array_equal(z["W_t"], plain["W_t"])
+
+
+def _sinr_of(hU, V, p, w, j):
+    """p_j |w^H h_j|^2 / (w^H Q_j w) as a sum of non-negative terms (accurate in float64)."""
+    num = p[j] * abs(np.vdot(w, hU[:, j])) ** 2
+    den = np.vdot(w, w).real + np.sum(np.abs(V.conj().T @ w) ** 2)
+    den += sum(p[m] * abs(np.vdot(w, hU[:, m])) ** 2 for m in range(hU.shape[1]) if m != j)
+    return num / den
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mmse_batch_is_each_users_own_mmse_combiner(seed):
+    """One SVD for all users (Q^{-1} h_j, the direction of Q_j^{-1} h_j) against the per-user
+    solve Q_j^{-1} h_j, including a user with p_j = 0 (then Q = Q_j) and strong SI."""
+    from matoolbox.full_duplex.common import mmse_batch
+
+    rng = np.random.default_rng(seed)
+    n, Nr, Nt, KU, KD = 5, 4, 3, 3, 2
+    hU = rng.standard_normal((n, Nr, KU)) + 1j * rng.standard_normal((n, Nr, KU))
+    H = 10.0 ** seed * (rng.standard_normal((n, Nr, Nt)) + 1j * rng.standard_normal((n, Nr, Nt)))
+    Wt = rng.standard_normal((Nt, KD)) + 1j * rng.standard_normal((Nt, KD))
+    p = np.array([0.7, 0.0, 1.3]) if seed % 2 else np.array([0.7, 0.2, 1.3])
+    W = mmse_batch(hU, H, Wt, p)
+    assert W.shape == (n, Nr, KU)
+    for b in range(n):
+        V = H[b] @ Wt
+        for j in range(KU):
+            Qj = np.eye(Nr) + V @ V.conj().T + sum(p[m] * np.outer(hU[b, :, m], hU[b, :, m].conj())
+                                                   for m in range(KU) if m != j)
+            z = np.linalg.solve(Qj, hU[b, :, j])
+            ref = z / np.linalg.norm(z)
+            assert np.allclose(W[b, :, j], ref, rtol=0, atol=1e-9 * 10.0 ** seed)
+            assert _sinr_of(hU[b], V, p, W[b, :, j], j) == pytest.approx(_sinr_of(hU[b], V, p, ref, j), rel=1e-10)
+
+
+def test_mmse_batch_keeps_its_sinr_at_extreme_si_and_snr():
+    """SI 1e12 above the noise and UL SNR 1e9 with Nr = 2 < K_U + K_D: the one-SVD combiner's
+    SINR is not below a per-user low-rank solve's (it forms the direction without a subtraction)."""
+    from matoolbox.full_duplex.common import lowrank_solve, mmse_batch
+
+    rng = np.random.default_rng(3)
+    n, Nr, Nt, KU, KD = 40, 2, 3, 2, 2
+    hU = 3e4 * (rng.standard_normal((n, Nr, KU)) + 1j * rng.standard_normal((n, Nr, KU)))
+    H = 1e6 * (rng.standard_normal((n, Nr, Nt)) + 1j * rng.standard_normal((n, Nr, Nt)))
+    Wt = rng.standard_normal((Nt, KD)) + 1j * rng.standard_normal((Nt, KD))
+    p = np.array([0.4, 0.9])
+    W = mmse_batch(hU, H, Wt, p)
+    assert np.all(np.isfinite(W))
+    for b in range(n):
+        V = H[b] @ Wt
+        for j in range(KU):
+            B = np.concatenate([hU[b][:, [m for m in range(KU) if m != j]] * np.sqrt(p[[m for m in range(KU) if m != j]]), V], axis=1)
+            z = lowrank_solve(B, hU[b, :, j])
+            s_new, s_ref = _sinr_of(hU[b], V, p, W[b, :, j], j), _sinr_of(hU[b], V, p, z / np.linalg.norm(z), j)
+            assert s_new >= s_ref * (1 - 1e-12)

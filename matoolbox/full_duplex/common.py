@@ -86,21 +86,30 @@ def lowrank_solve(B, b, noise=1.0):
 
 def mmse_batch(hU, H, Wt, p, noise=1.0):
     """MMSE combiners for batched channels: hU (..., Nr, K_U), H (..., Nr, Nt) -> (..., Nr, K_U)
-    unit columns w_j = Q_j^{-1} h_j / ||.||, Q_j = sum_{m!=j} p_m h_m h_m^H + V V^H + noise I."""
+    unit columns w_j = Q_j^{-1} h_j / ||.||, Q_j = sum_{m!=j} p_m h_m h_m^H + V V^H + noise I.
+
+    One thin SVD per batch entry serves every user: with B = [sqrt(p_m) h_m (all m), V] =
+    U diag(s) W^H and Q = noise I + B B^H = Q_j + p_j h_j h_j^H, Sherman-Morrison gives
+    Q^{-1} h_j = Q_j^{-1} h_j / (1 + p_j h_j^H Q_j^{-1} h_j), the same direction. For p_j > 0,
+    h_j = U diag(s) W^H e_j / sqrt(p_j), so the direction is U diag(s / (noise + s^2)) W^H e_j,
+    formed from the factors without a subtraction (accurate at any SI or SNR level); for p_j = 0
+    (Q = Q_j) it is :func:`lowrank_solve`'s formula with the same factors."""
     V = H @ Wt
     batch = np.broadcast_shapes(hU.shape[:-2], H.shape[:-2])
-    hU = np.broadcast_to(hU, batch + hU.shape[-2:])
+    hU = np.broadcast_to(np.asarray(hU, complex), batch + hU.shape[-2:])
     V = np.broadcast_to(V, batch + V.shape[-2:])
     Nr, KU = hU.shape[-2:]
-    S = hU * np.sqrt(np.asarray(p, float))
-    out = np.empty(hU.shape, complex)
-    for j in range(KU):
-        h = hU[..., :, j]
-        B = np.concatenate([S[..., [m for m in range(KU) if m != j]], V], axis=-1)
-        w = lowrank_solve(B, h, noise)   # Q_j = noise I + B B^H (accurate at any SI level)
-        nw = np.linalg.norm(w, axis=-1, keepdims=True)
-        out[..., :, j] = np.where(nw > 0, w / np.where(nw > 0, nw, 1.0), np.eye(Nr)[0])
-    return out
+    p = np.asarray(p, float)
+    B = np.concatenate([hU * np.sqrt(p), V], axis=-1)              # (..., Nr, K_U + K_D)
+    U, s, Wh = np.linalg.svd(B, full_matrices=False)
+    Z = U @ ((s / (noise + s**2))[..., :, None] * Wh[..., :, :KU])   # (..., Nr, K_U)
+    zero = np.flatnonzero(p <= 0)
+    if zero.size:                                                     # Q = Q_j: no h_j in B
+        h = hU[..., :, zero]
+        c = np.swapaxes(U, -1, -2).conj() @ h
+        Z[..., :, zero] = (h - U @ c) / noise + U @ (c / (noise + s**2)[..., :, None])
+    nz = np.linalg.norm(Z, axis=-2, keepdims=True)
+    return np.where(nz > 0, Z / np.where(nz > 0, nz, 1.0), np.eye(Nr, 1))
 
 
 # ----------------------------------------------------------------------------------------------
