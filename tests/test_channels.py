@@ -117,3 +117,43 @@ def test_nan_positions_are_rejected(rng):
     pos[1, 2, 0] = np.nan
     with pytest.raises(ma.InvalidProblemError, match=r"\.pos = .*finite"):
         fr.steer_sum_grad(W, C, pos, LAM)
+
+
+@pytest.mark.parametrize("shape", [(8, 2), (40, 8, 2), (3, 4, 8, 2)])
+def test_plane_wave_rows_kernel_matches_its_numpy_twin(rng, shape):
+    """The compiled multi-link rows (full-duplex DL/UL channels) against the einsum twin, with
+    leading batch axes and NaN positions propagating as NumPy does."""
+    from matoolbox.channels.multilink import plane_wave_rows, plane_wave_rows_numpy
+
+    dirs = rng.uniform(-1, 1, (3, 5, 2))
+    g = rng.standard_normal((3, 5)) + 1j * rng.standard_normal((3, 5))
+    pos = rng.uniform(0, 0.5, shape)
+    for sign in (1, -1):
+        a = plane_wave_rows(dirs, g, pos, 2 * np.pi / 0.01, sign)
+        b = plane_wave_rows_numpy(dirs, g, pos, 2 * np.pi / 0.01, sign)
+        assert a.shape == b.shape == shape[:-2] + (3, shape[-2])
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13 * np.abs(b).max())
+    bad = pos.copy()
+    bad[..., 0, 0] = np.nan
+    a = plane_wave_rows(dirs, g, bad, 100.0)
+    assert np.array_equal(np.isnan(a), np.isnan(plane_wave_rows_numpy(dirs, g, bad, 100.0)))
+    assert np.isnan(a[..., 0]).all() and np.isfinite(a[..., 1:]).all()
+
+
+def test_nearfield_si_kernel_matches_its_numpy_twin(rng):
+    """The compiled spherical-wave SI matrix against its NumPy twin: batched Tx with unbatched
+    Rx positions (broadcast), an Rx offset with a z part, and the wavelength check kept."""
+    from matoolbox.channels.self_interference import nearfield_si, nearfield_si_numpy
+
+    t = rng.uniform(0, 0.04, (5, 7, 2))
+    r = rng.uniform(0, 0.04, (6, 2))
+    for off in ((0.05, 0.0, 0.0), (0.05, 0.01, 0.02)):
+        a = nearfield_si(t, r, 0.01, 0.3, off)
+        b = nearfield_si_numpy(t, r, 0.01, 0.3, off)
+        assert a.shape == b.shape == (5, 6, 7)
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+        np.testing.assert_allclose(nearfield_si(t[2], r, 0.01, 0.3, off), b[2], rtol=1e-13, atol=0)
+        np.testing.assert_allclose(nearfield_si(r, t, 0.01, 0.3, off), nearfield_si_numpy(r, t, 0.01, 0.3, off),
+                                   rtol=1e-13, atol=0)
+    with pytest.raises(ma.InvalidProblemError, match="wavelength"):
+        nearfield_si(t, r, -1.0)

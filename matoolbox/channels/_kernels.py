@@ -69,3 +69,44 @@ def steer_sum_nb(W, C, pos, kappa, sign):
 def steer_sum_grad_nb(W, C, pos, kappa, sign):
     kernel = _steer_parallel if _parallel(W, C, pos) else _steer_serial
     return kernel(W, C, pos, kappa, sign, True)
+
+
+@nb.njit(cache=True)
+def plane_wave_rows_nb(dirs, gains, pos, kappa, sign):
+    """H[b, k, n] = sum_l gains[k, l] exp(j sign kappa dirs[k, l] . pos[b, n]): dirs (K, L, 2),
+    gains (K, L), pos (B, N, 2) -> (B, K, N) (the twin of multilink.plane_wave_rows)."""
+    B, N, _ = pos.shape
+    K, L, _ = dirs.shape
+    out = np.zeros((B, K, N), dtype=np.complex128)
+    sk = sign * kappa
+    for b in range(B):
+        for k in range(K):
+            for n in range(N):
+                x = pos[b, n, 0]
+                y = pos[b, n, 1]
+                acc = 0j
+                for l in range(L):
+                    ph = sk * (dirs[k, l, 0] * x + dirs[k, l, 1] * y)
+                    acc += complex(math.cos(ph), math.sin(ph)) * gains[k, l]
+                out[b, k, n] = acc
+    return out
+
+
+@nb.njit(cache=True, error_model="numpy")
+def nearfield_si_nb(t, r, off, wavelength, amp):
+    """amp lam / (4 pi d) exp(-j k0 d), d = |(r_m + off_xy, off_z) - (t_n, 0)|: t (B, Nt, 2),
+    r (B, Nr, 2), off (3,) -> (B, Nr, Nt) (the twin of self_interference.nearfield_si)."""
+    B, Nt, _ = t.shape
+    Nr = r.shape[1]
+    k0 = 2.0 * math.pi / wavelength
+    out = np.empty((B, Nr, Nt), dtype=np.complex128)
+    for b in range(B):
+        for m in range(Nr):
+            rx = r[b, m, 0] + off[0]
+            ry = r[b, m, 1] + off[1]
+            for n in range(Nt):
+                dx = rx - t[b, n, 0]
+                dy = ry - t[b, n, 1]
+                d = math.sqrt(dx * dx + dy * dy + off[2] * off[2])
+                out[b, m, n] = (amp * wavelength / (4.0 * math.pi * d)) * complex(math.cos(k0 * d), -math.sin(k0 * d))
+    return out

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..core.rng import as_generator
 from ..core.validate import fail, require_choice, require_finite, require_positive, require_shape
+from . import _kernels
 from .field_response import directions, wavenumber
 
 __all__ = ["SelfInterference", "SI_MODELS", "nearfield_si", "nearfield_si_grad"]
@@ -44,7 +45,23 @@ def _diff3(t, r, rx_offset):
 
 def nearfield_si(t, r, wavelength, rho=1.0, rx_offset=(0.0, 0.0, 0.0)) -> np.ndarray:
     """Spherical-wave SI matrix sqrt(rho) lam/(4 pi d) exp(-j k0 d): t (..., Nt, 2), r (..., Nr, 2)
-    -> (..., Nr, Nt)."""
+    -> (..., Nr, Nt). Compiled (numba) for real positions; :func:`nearfield_si_numpy` is its
+    NumPy twin (equal to about 1e-15)."""
+    t = np.asarray(t)
+    r = np.asarray(r)
+    if t.ndim < 2 or r.ndim < 2 or t.dtype.kind not in "iuf" or r.dtype.kind not in "iuf":
+        return nearfield_si_numpy(t, r, wavelength, rho, rx_offset)
+    wavenumber(wavelength)                       # validates the wavelength as the twin does
+    batch = np.broadcast_shapes(t.shape[:-2], r.shape[:-2])
+    tb = np.ascontiguousarray(np.broadcast_to(t, batch + t.shape[-2:]), dtype=np.float64).reshape((-1,) + t.shape[-2:])
+    rb = np.ascontiguousarray(np.broadcast_to(r, batch + r.shape[-2:]), dtype=np.float64).reshape((-1,) + r.shape[-2:])
+    out = _kernels.nearfield_si_nb(tb, rb, np.asarray(rx_offset, dtype=np.float64).reshape(3),
+                                   float(wavelength), float(np.sqrt(rho)))
+    return out.reshape(batch + out.shape[1:])
+
+
+def nearfield_si_numpy(t, r, wavelength, rho=1.0, rx_offset=(0.0, 0.0, 0.0)) -> np.ndarray:
+    """NumPy twin of :func:`nearfield_si` (the tests' reference)."""
     d = np.linalg.norm(_diff3(t, r, rx_offset), axis=-1)
     k0 = wavenumber(wavelength)
     return np.sqrt(rho) * wavelength / (4 * np.pi * d) * np.exp(-1j * k0 * d)
