@@ -36,7 +36,8 @@ import warnings
 
 import numpy as np
 
-from ..core.cvx import cached_model, default_solver_order, set_parameter, solve_cvx
+from ..core.cvx import cached_model, default_solver_order, set_parameter
+from ..core.cvx_fast import solve_read
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.solution import Solution
@@ -303,13 +304,15 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
             # every AO iteration, 60-100 s per infeasible paper-model draw)
             # the compiled subproblem is shared across calls: the first solve of this call
             # starts a fresh solver, so the block's numbers do not depend on earlier calls
-            res = solve_cvx(sub.problem, order[:1], solver_options=solver_options, warm_start=it > 1)
+            res, vals = solve_read(sub.problem, [sub.P], order[:1], solver_options=solver_options,
+                                   warm_start=it > 1)
             if not res.usable and len(order) > 1:
                 first = res.attempts
-                res = solve_cvx(sub.problem, order[1:], solver_options=solver_options, warm_start=it > 1)
+                res, vals = solve_read(sub.problem, [sub.P], order[1:], solver_options=solver_options,
+                                       warm_start=it > 1)
                 res.attempts[:0] = first
         attempts.extend({**a, "iteration": it} for a in res.attempts)
-        if not res.usable or sub.P.value is None:
+        if not res.usable or vals is None:
             exitflag = -3 if it == 1 else 0
             message = f"convex subproblem failed ({res.status}); previous iterate kept"
             it -= 1
@@ -317,7 +320,7 @@ def sca_precoders(problem, x0, *, options=None, rng=None) -> Solution:
         if res.solver is not None and res.solver != order[0]:
             order = order[order.index(res.solver):]       # keep the solver that worked
         sub_values.append(res.value)
-        Pnew = np.asarray(sub.P.value).reshape(N, I, -1)
+        Pnew = np.asarray(vals[0]).reshape(N, I, -1)
         if not rsma:
             Pnew = np.concatenate([np.zeros((N, I, 1)), Pnew], axis=2)
         cand = problem.polish({**x, "precoders": Pnew})

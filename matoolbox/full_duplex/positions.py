@@ -34,7 +34,8 @@ import time
 
 import numpy as np
 
-from ..core.cvx import cached_model, solve_cvx
+from ..core.cvx import cached_model
+from ..core.cvx_fast import solve_read
 from ..core.errors import InvalidProblemError
 from ..core.options import Options, resolve_options
 from ..core.problem import Block
@@ -244,10 +245,10 @@ class _MmModel:
         if self.si_cap:
             self.Gphi.value = gphi
             self.slack.value = slack
-        res = solve_cvx(self.problem, solvers, warm_start=self.solves > 0)
+        res, vals = solve_read(self.problem, [self.D, self.tau], solvers, warm_start=self.solves > 0)
         self.solves += 1
-        D = self.D.value if res.usable and self.D.value is not None else None
-        return D, (float(self.tau.value) if D is not None else -math.inf), res
+        D = vals[0] if res.usable and vals is not None else None
+        return D, (float(vals[1]) if D is not None else -math.inf), res
 
 
 def mm_positions(problem, x0, *, options=None, rng=None) -> Solution:

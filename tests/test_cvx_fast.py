@@ -1,0 +1,106 @@
+"""The direct Clarabel re-solve of compiled DPP problems (matoolbox.core.cvx_fast): the same
+answers as ``problem.solve(solver="CLARABEL")``, bitwise, and the fallbacks."""
+import cvxpy as cp
+import numpy as np
+import pytest
+
+from matoolbox.core.cvx import set_parameter, solve_cvx
+from matoolbox.core.cvx_fast import _Fast, solve_read
+
+
+def _sca_pair(model, rsma):
+    from matoolbox.comp_rsma import sca as S
+    from matoolbox.problems import CompRsmaProblem
+
+    p = CompRsmaProblem.random(seed=3, interference=model, pmax_dbm=31).variant("RSMA-MA" if rsma else "SDMA-MA")
+    x = p.polish(p.initial_point(rng=0))
+    subs = [S.build_sca_subproblem(p.N, p.I, p.K, rsma, 100.0, model) for _ in range(2)]
+    for s in subs:
+        set_parameter(s.params["pmax"], np.asarray(p.pmax, float))
+        set_parameter(s.params["rth"], float(p.rth))
+    return p, x, subs
+
+
+@pytest.mark.parametrize("model,rsma", [("paper", True), ("coherent", False), ("noncoherent", True)])
+def test_direct_path_gives_cvxpys_answers_bitwise(model, rsma):
+    """Six warm-started re-solves of a CoMP-RSMA SCA subproblem (complex variables, nonneg
+    variables, exponential and second-order cones): the same P and split as problem.solve, the
+    data checked against CVXPY's on the first two solves, and the direct path really used."""
+    from matoolbox.comp_rsma import sca as S
+
+    p, x, (ref, sub) = _sca_pair(model, rsma)
+    hH = p.channel_rows(x["positions"])
+    rng = np.random.default_rng(1)
+    P0 = S._stack(x["precoders"])
+    for i in range(6):
+        Pq = P0 * (1 + 0.3 * rng.standard_normal(P0.shape))
+        for s in (ref, sub):
+            for name, val in S.sca_parameters(hH, Pq, rsma, model, p.N).items():
+                set_parameter(s.params[name], val)
+        r1 = solve_cvx(ref.problem, ("CLARABEL",), warm_start=i > 0)
+        read = [sub.P] + ([sub.c] if rsma else [])
+        r2, vals = solve_read(sub.problem, read, ("CLARABEL",), warm_start=i > 0)
+        assert r1.status == r2.status == "optimal"
+        assert np.array_equal(ref.P.value, vals[0])
+        if rsma:
+            assert np.array_equal(ref.c.value, vals[1])
+        assert r2.value == pytest.approx(r1.value, rel=1e-6)       # c^T x vs CVXPY's projected objective
+        assert r2.attempts[0]["solver"] == "CLARABEL"
+    fast = sub.problem._matoolbox_fast
+    assert isinstance(fast, _Fast) and fast.checks == 2
+
+
+def test_sca_block_numbers_unchanged_by_the_direct_path():
+    """sca_precoders on a paper-model draw: the same iterate history and precoders with the direct
+    path as with every solve through problem.solve (the direct path switched off)."""
+    from matoolbox.comp_rsma import sca as S
+    from matoolbox.problems import CompRsmaProblem
+
+    p = CompRsmaProblem.random(seed=5, interference="paper", pmax_dbm=33).variant("RSMA-MA")
+    x0 = p.initial_point(rng=0)
+    a = S.sca_precoders(p, x0)
+    sub = S._subproblem(p.N, p.I, p.K, True, 100.0, "paper")
+    assert isinstance(sub.problem._matoolbox_fast, _Fast)
+    sub.problem._matoolbox_fast = False
+    try:
+        b = S.sca_precoders(p, x0)
+    finally:
+        sub.problem._matoolbox_fast = None
+    assert a.history == b.history and a.nit == b.nit and a.exitflag == b.exitflag
+    assert np.array_equal(a.x["precoders"], b.x["precoders"])
+
+
+def _box_lp(quad=False):
+    x = cp.Variable(3, name="x")
+    c = cp.Parameter(3, name="c")
+    obj = c @ x + (cp.sum_squares(x) if quad else 0)
+    return cp.Problem(cp.Minimize(obj), [x >= -1, x <= 2]), x, c
+
+
+def test_unsupported_problem_falls_back_to_problem_solve():
+    """A quadratic objective (Clarabel's P matrix) is not handled by the direct path: the problem
+    goes through solve_cvx from then on, with the right answer and the variable's value set."""
+    prob, x, c = _box_lp(quad=True)
+    c.value = np.array([1.0, -1.0, 0.5])
+    res, vals = solve_read(prob, [x], ("CLARABEL",))
+    assert prob._matoolbox_fast is False
+    assert res.status == "optimal"
+    np.testing.assert_allclose(vals[0], [-0.5, 0.5, -0.25], atol=1e-6)
+    np.testing.assert_array_equal(vals[0], x.value)
+
+
+def test_infeasible_and_other_solver_orders():
+    """An infeasible LP is answered 'infeasible' with no values; an order that does not start with
+    CLARABEL goes through solve_cvx."""
+    prob, x, c = _box_lp()
+    c.value = np.array([1.0, -1.0, 0.5])
+    res, vals = solve_read(prob, [x], ("CLARABEL",))
+    assert isinstance(prob._matoolbox_fast, _Fast)
+    np.testing.assert_allclose(vals[0], [-1, 2, -1], atol=1e-7)
+    assert res.value == pytest.approx(-3.5, abs=1e-7)
+    bad = cp.Problem(cp.Minimize(c @ x), [x >= 1, x <= 0])
+    res, vals = solve_read(bad, [x], ("CLARABEL",))
+    assert res.status == "infeasible" and vals is None
+    res, vals = solve_read(prob, [x], ("SCS",))
+    assert res.solver == "SCS" and res.usable
+    np.testing.assert_allclose(vals[0], [-1, 2, -1], atol=1e-3)
