@@ -527,3 +527,30 @@ def test_mmse_batch_keeps_its_sinr_at_extreme_si_and_snr():
             z = lowrank_solve(B, hU[b, :, j])
             s_new, s_ref = _sinr_of(hU[b], V, p, W[b, :, j], j), _sinr_of(hU[b], V, p, z / np.linalg.norm(z), j)
             assert s_new >= s_ref * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("si_db", [0, 60, 140])
+def test_single_user_mmse_batch_sherman_morrison(si_db):
+    """One UL user and one SI vector (the single-user problems' shortcut): the direction of
+    Q^{-1} h, Q = I + v v^H, against the explicit solve at moderate SI and, at 140 dB, an SINR
+    not below the SVD form's (the multi-user path, reached with a zero-power second user)."""
+    from matoolbox.full_duplex.common import mmse_batch
+
+    rng = np.random.default_rng(si_db)
+    n, Nr, Nt = 6, 4, 3
+    hU = 1e3 * (rng.standard_normal((n, Nr, 1)) + 1j * rng.standard_normal((n, Nr, 1)))
+    H = 10 ** (si_db / 20) * (rng.standard_normal((n, Nr, Nt)) + 1j * rng.standard_normal((n, Nr, Nt)))
+    Wt = rng.standard_normal((Nt, 1)) + 1j * rng.standard_normal((Nt, 1))
+    p = np.array([0.8])
+    W = mmse_batch(hU, H, Wt, p)
+    assert W.shape == (n, Nr, 1)
+    for b in range(n):
+        v = H[b] @ Wt[:, 0]
+        if si_db < 140:
+            z = np.linalg.solve(np.eye(Nr) + np.outer(v, v.conj()), hU[b, :, 0])
+            np.testing.assert_allclose(W[b, :, 0], z / np.linalg.norm(z), rtol=0, atol=1e-10 * 10 ** (si_db / 20))
+    h2 = np.concatenate([hU, hU[..., :1] * 0.5], axis=-1)           # second user at zero power
+    W2 = mmse_batch(h2, H, Wt, np.array([0.8, 0.0]))
+    for b in range(n):
+        V = H[b] @ Wt
+        assert _sinr_of(hU[b], V, p, W[b, :, 0], 0) >= _sinr_of(hU[b], V, p, W2[b, :, 0], 0) * (1 - 1e-11)

