@@ -104,3 +104,60 @@ def test_infeasible_and_other_solver_orders():
     res, vals = solve_read(prob, [x], ("SCS",))
     assert res.solver == "SCS" and res.usable
     np.testing.assert_allclose(vals[0], [-1, 2, -1], atol=1e-3)
+
+
+def _mixed():
+    """A small DPP problem with real, complex and nonneg variables, SOC and exp cones."""
+    x = cp.Variable(4, name="x")
+    z = cp.Variable(2, complex=True, name="z")
+    t = cp.Variable(nonneg=True, name="t")
+    P, a, g = cp.Parameter((3, 4)), cp.Parameter(4), cp.Parameter(3)
+    w, H = cp.Parameter(nonneg=True), cp.Parameter((2, 2), complex=True)
+    obj = cp.Minimize(a @ x + w * t + cp.real(cp.sum(H @ z)))
+    cons = [P @ x <= g, cp.norm(x, 2) <= 10 + w, x >= -5, cp.abs(z) <= 1, t >= cp.sum(x) + w * x[0],
+            cp.exp(x[1]) <= 5 + w]
+    return cp.Problem(obj, cons), [x, z, t], [P, a, g, w, H]
+
+
+def test_solver_switches_recompile_as_cvxpy_does():
+    """Clarabel solves (C) interleaved with SCS solves (S) on the same problem, all warm-started:
+    CVXPY recompiles at every switch and starts a fresh solver; the direct path must match it
+    bitwise through the whole sequence (parameters set to exactly zero on every fourth solve)."""
+    (pr, vr, par_r), (pf, vf, par_f) = _mixed(), _mixed()
+    rng = np.random.default_rng(1)
+    for i, s in enumerate("CCSCCSCC"):
+        vals = [rng.standard_normal((3, 4)), rng.standard_normal(4), rng.random(3) + 1, rng.random(),
+                rng.standard_normal((2, 2)) + 1j * rng.standard_normal((2, 2))]
+        if i % 4 == 3:
+            vals[0][0], vals[1][:], vals[3] = 0.0, 0.0, 0.0
+        for p, q, v in zip(par_r, par_f, vals):
+            p.value = v
+            q.value = v
+        if s == "C":
+            r1 = solve_cvx(pr, ("CLARABEL",), warm_start=i > 0)
+            r2, got = solve_read(pf, vf, ("CLARABEL",), warm_start=i > 0)
+            assert isinstance(pf._matoolbox_fast, _Fast)
+        else:
+            r1 = solve_cvx(pr, ("SCS",), warm_start=i > 0)
+            r2 = solve_cvx(pf, ("SCS",), warm_start=i > 0)
+            got = [v.value for v in vf]
+        assert r1.status == r2.status
+        for v, w in zip(vr, got):
+            assert np.array_equal(v.value, w), (i, s, v.name())
+
+
+def test_unsupported_problems_fall_back_and_answer():
+    """No Parameters, a PSD variable (CVXPY does not project it), a diag variable: the direct path
+    declines (problem.solve from then on) and the answer is solve_cvx's, never a solver error."""
+    x = cp.Variable(2)
+    S = cp.Variable((2, 2), PSD=True)
+    D = cp.Variable((2, 2), diag=True)
+    c = cp.Parameter(2, value=np.array([1.0, 2.0]))
+    for prob, var in ((cp.Problem(cp.Minimize(cp.sum(x)), [x >= 1]), x),
+                      (cp.Problem(cp.Minimize(cp.trace(S) + c[0] * S[0, 1]), [S[0, 0] >= c[1]]), S),
+                      (cp.Problem(cp.Minimize(cp.sum(D) + c @ x), [D >> np.eye(2), x >= 0]), D)):
+        res, vals = solve_read(prob, [var], ("CLARABEL",))
+        assert prob._matoolbox_fast is False
+        assert res.status == "optimal" and res.solver == "CLARABEL"
+        ref = solve_cvx(prob, ("CLARABEL",))
+        assert ref.value == pytest.approx(res.value, rel=1e-9)

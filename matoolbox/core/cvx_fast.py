@@ -13,7 +13,14 @@ The data are checked against CVXPY's own ``get_problem_data`` (bitwise: values, 
 pointers) on the first two solves of every compiled problem, and the variable read-out against
 CVXPY's unpacking of two probe vectors; when anything differs, or this CVXPY lacks an internal
 this relies on, that problem goes through ``problem.solve`` from then on (:func:`solve_cvx`). So
-the answers are the ones ``problem.solve(solver="CLARABEL")`` gives, only sooner.
+the variables' values are the ones ``problem.solve(solver="CLARABEL")`` gives, only sooner. When
+another solver has compiled the problem since (an SCS fallback), CVXPY would compile it again for
+Clarabel and start a fresh solver; so does this. Variables CVXPY rebuilds without projecting
+(symmetric, PSD, NSD, hermitian, diag, sparse) are not read here (fallback), nor is Clarabel's
+``accept_unknown`` option. Differences that remain: the returned value is the objective at the
+solver's x (c^T x + offset; CVXPY evaluates it after projecting nonneg variables, a difference of
+the solver's tolerance), and the first direct solve of a problem leaves probe numbers in its
+variables' ``.value`` (read the returned values).
 """
 from __future__ import annotations
 
@@ -28,6 +35,8 @@ from .cvx import DEFINITIVE, OPTIMAL, CvxResult, default_solver_order, solve_cvx
 __all__ = ["solve_read"]
 
 _CHECKS = 2          # solves per compiled problem whose data are compared with CVXPY's
+# variable attributes whose values CVXPY's unpacking rebuilds without projecting (recover_value_for_leaf)
+_UNPROJECTED = {"diag", "symmetric", "PSD", "NSD", "hermitian", "sparsity"}
 
 
 class _Fast:
@@ -39,9 +48,11 @@ class _Fast:
 
         data, chain, inv = problem.get_problem_data("CLARABEL", solver_opts={})
         pp = data[s.PARAM_PROB]
-        if (type(chain.solver) is not CLARABEL or pp.P is not None or pp.lb_tensor is not None
-                or pp.ub_tensor is not None or pp.reduced_A.problem_data_index is None):
+        if (type(chain.solver) is not CLARABEL or not pp.total_param_size or pp.P is not None
+                or getattr(pp, "lb_tensor", None) is not None or getattr(pp, "ub_tensor", None) is not None
+                or pp.reduced_A.problem_data_index is None):
             raise NotImplementedError("unsupported problem data")
+        self.key = problem._cache.key           # CVXPY's compiled chain is CLARABEL's while this holds
         self.problem, self.chain, self.pp = problem, chain, pp
         self.n = int(pp.x.size)
         self.dims = data["dims"]
@@ -102,7 +113,10 @@ class _Fast:
         ok = np.array_equal(probe.real, re + 1.0) and re.min() >= 0
         if im is not None:
             ok = ok and np.array_equal(probe.imag, im + 1.0) and im.min() >= 0
-        project = any(v is not None and v is not False for v in var.attributes.values())
+        attrs = {k for k, v in var.attributes.items() if v is not None and v is not False}
+        if attrs & _UNPROJECTED:     # CVXPY rebuilds these from a triangle / sparse pattern, unprojected
+            raise NotImplementedError(f"variable {var.name()} has attributes {sorted(attrs & _UNPROJECTED)}")
+        project = bool(attrs - {"complex", "imag"})
         ok = ok and np.array_equal(check, self._value(var, x, re, im, project))
         if not ok:
             raise NotImplementedError(f"variable {var.name()} is not a selection of the solver's x")
@@ -117,12 +131,22 @@ class _Fast:
         return var.project(v) if project else v
 
     def solve(self, variables, warm_start, verbose, solver_opts):
-        A, b, c, d = self.data()
-        if self.checks < _CHECKS:
-            if not self.check(A, b, c, d):
-                raise NotImplementedError("data differ from CVXPY's")
-            self.checks += 1
-        maps = [self.read_map(v) for v in variables]
+        """(status, value, values) of one Clarabel solve. NotImplementedError: this problem is not
+        for the direct path (the caller falls back to ``problem.solve``); any other exception
+        comes from the solver call itself."""
+        try:
+            if "accept_unknown" in solver_opts:
+                raise NotImplementedError("accept_unknown changes CVXPY's status map")
+            A, b, c, d = self.data()
+            if self.checks < _CHECKS:
+                if not self.check(A, b, c, d):
+                    raise NotImplementedError("data differ from CVXPY's")
+                self.checks += 1
+            maps = [self.read_map(v) for v in variables]
+        except NotImplementedError:
+            raise
+        except Exception as exc:       # an internal this CVXPY lacks or lays out otherwise
+            raise NotImplementedError(f"{type(exc).__name__}: {exc}") from exc
         problem = self.problem
         if not warm_start:
             problem._solver_cache.clear()
@@ -130,7 +154,7 @@ class _Fast:
                                                solver_opts, solver_cache=problem._solver_cache)
         status = self.status_map.get(str(sol.status), "solver_error")
         if status not in (OPTIMAL, "optimal_inaccurate") or sol.x is None:
-            return status, float("nan"), None
+            return status, float("nan"), f"Clarabel status {sol.status}"
         x = np.asarray(sol.x, float)
         values = [self._value(v, x, *m) for v, m in zip(variables, maps)]
         return status, self.sign * (float(c @ x) + d), values     # the objective at x, as CVXPY evaluates it
@@ -153,8 +177,15 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
     if order and order[0] == "CLARABEL" and fast is not False:
         t0 = time.perf_counter()
         try:
-            if fast is None:
-                fast = problem._matoolbox_fast = _Fast(problem)
+            if fast is not None and problem._cache.key != fast.key:
+                fast = None        # another solver compiled the problem since: CVXPY would recompile
+            if fast is None:       # (and start a fresh solver cache), so does this
+                try:
+                    fast = problem._matoolbox_fast = _Fast(problem)
+                except NotImplementedError:
+                    raise
+                except Exception as exc:
+                    raise NotImplementedError(f"{type(exc).__name__}: {exc}") from exc
             status, value, values = fast.solve(variables, bool(warm_start),
                                                os.environ.get("MATOOLBOX_VERBOSE") == "1",
                                                solver_options.get("CLARABEL", {}))
@@ -169,6 +200,8 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
             return rest, _values(rest, variables)
         else:
             attempt = {"solver": "CLARABEL", "status": status, "seconds": time.perf_counter() - t0}
+            if isinstance(values, str):                 # no usable answer: the solver's status text
+                attempt["error"], values = values, None
             if status == OPTIMAL or (status == "optimal_inaccurate" and len(order) == 1):
                 return CvxResult(status, value, "CLARABEL", [attempt]), values
             if status in DEFINITIVE:
