@@ -157,3 +157,28 @@ def test_nearfield_si_kernel_matches_its_numpy_twin(rng):
                                    rtol=1e-13, atol=0)
     with pytest.raises(ma.InvalidProblemError, match="wavelength"):
         nearfield_si(t, r, -1.0)
+
+
+def test_channel_kernels_hand_odd_shapes_to_their_twins(rng):
+    """Inputs the kernels do not take (no positions, a last axis of 1 or 3, gains that do not
+    match the directions, an array rho) get the NumPy twins' answer or error, never a read past
+    an array."""
+    from matoolbox.channels.multilink import plane_wave_rows, plane_wave_rows_numpy
+    from matoolbox.channels.self_interference import nearfield_si, nearfield_si_numpy
+
+    dirs = rng.uniform(-1, 1, (2, 3, 2))
+    g = rng.standard_normal((2, 3)) + 0j
+    assert plane_wave_rows(dirs, g, np.zeros((0, 2)), 10.0).shape == (2, 0)
+    one = rng.uniform(size=(4, 1))                  # einsum broadcasts a last axis of 1
+    np.testing.assert_array_equal(plane_wave_rows(dirs, g, one, 10.0), plane_wave_rows_numpy(dirs, g, one, 10.0))
+    with pytest.raises(ValueError):
+        plane_wave_rows(dirs, g, rng.uniform(size=(4, 3)), 10.0)
+    with pytest.raises(ValueError):
+        plane_wave_rows(dirs, g[:, :2], rng.uniform(size=(4, 2)), 10.0)
+    t, r = rng.uniform(0, 0.04, (3, 2)), rng.uniform(0, 0.04, (2, 2))
+    assert nearfield_si(np.zeros((0, 2)), r, 0.01).shape == (2, 0)
+    rho = np.array([[0.5], [2.0]])
+    np.testing.assert_array_equal(nearfield_si(t, r, 0.01, rho), nearfield_si_numpy(t, r, 0.01, rho))
+    with pytest.raises(ValueError):
+        nearfield_si(rng.uniform(size=(3, 3)), r, 0.01)
+    np.testing.assert_array_equal(plane_wave_rows(dirs, g, t, 10.0), plane_wave_rows_numpy(dirs, g, t, 10.0))

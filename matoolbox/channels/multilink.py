@@ -35,9 +35,11 @@ def plane_wave_rows(dirs, gains, pos, kappa, sign=1):
     wavelength, sign s = +1 or -1. The kernel of :meth:`MultiLinkChannel.H` and of the full-duplex
     channels: it validates nothing. Compiled (numba) for real positions with at least one
     position axis; :func:`plane_wave_rows_numpy` is its NumPy twin (equal to about 1e-15)."""
-    pos = np.asarray(pos)
-    if pos.ndim < 2 or pos.dtype.kind not in "iuf":
-        return plane_wave_rows_numpy(dirs, gains, pos, kappa, sign)
+    pos, dirs, gains = np.asarray(pos), np.asarray(dirs), np.asarray(gains)
+    if (pos.ndim < 2 or pos.shape[-1] != 2 or 0 in pos.shape or pos.dtype.kind not in "iuf"
+            or dirs.ndim != 3 or dirs.shape[-1] != 2 or dirs.dtype.kind not in "iuf" or gains.shape != dirs.shape[:2]
+            or 0 in dirs.shape or np.iscomplexobj(kappa) or np.iscomplexobj(sign) or np.ndim(kappa) or np.ndim(sign)):
+        return plane_wave_rows_numpy(dirs, gains, pos, kappa, sign)   # shapes the kernel does not take
     batch = pos.shape[:-2]
     P = np.ascontiguousarray(pos, dtype=np.float64).reshape((-1,) + pos.shape[-2:])
     out = _kernels.plane_wave_rows_nb(np.ascontiguousarray(dirs, dtype=np.float64),

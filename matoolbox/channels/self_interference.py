@@ -49,8 +49,10 @@ def nearfield_si(t, r, wavelength, rho=1.0, rx_offset=(0.0, 0.0, 0.0)) -> np.nda
     NumPy twin (equal to about 1e-15)."""
     t = np.asarray(t)
     r = np.asarray(r)
-    if t.ndim < 2 or r.ndim < 2 or t.dtype.kind not in "iuf" or r.dtype.kind not in "iuf":
-        return nearfield_si_numpy(t, r, wavelength, rho, rx_offset)
+    if (t.ndim < 2 or r.ndim < 2 or t.shape[-1] != 2 or r.shape[-1] != 2 or 0 in t.shape or 0 in r.shape
+            or t.dtype.kind not in "iuf" or r.dtype.kind not in "iuf" or np.ndim(rho) or np.iscomplexobj(rho)
+            or np.size(rx_offset) != 3 or np.iscomplexobj(rx_offset)):
+        return nearfield_si_numpy(t, r, wavelength, rho, rx_offset)   # shapes the kernel does not take
     wavenumber(wavelength)                       # validates the wavelength as the twin does
     batch = np.broadcast_shapes(t.shape[:-2], r.shape[:-2])
     tb = np.ascontiguousarray(np.broadcast_to(t, batch + t.shape[-2:]), dtype=np.float64).reshape((-1,) + t.shape[-2:])

@@ -94,23 +94,38 @@ def mmse_batch(hU, H, Wt, p, noise=1.0):
     h_j = U diag(s) W^H e_j / sqrt(p_j), so the direction is U diag(s / (noise + s^2)) W^H e_j,
     formed from the factors without a subtraction (accurate at any SI or SNR level); for p_j = 0
     (Q = Q_j) it is :func:`lowrank_solve`'s formula with the same factors. One UL user and one SI
-    vector (the single-user problems): Sherman-Morrison, Q^{-1} h ~ h - v (v^H h) / (noise +
-    ||v||^2), no factorisation (its SINR within 1.3e-12 of the SVD form's on draws with SI up to
-    1e16 and SNR up to 1e14 above the noise; measured, 4-5x faster)."""
+    vector (the single-user problems): Q^{-1} h ~ h_perp + h_par noise / (noise + ||v||^2) with h
+    split along v by a projection applied twice, no factorisation (3-4x faster than the SVD;
+    tested against the exact optimum with h 1e-6 off an SI vector 140 dB above the noise).
+    ``p``: (K_U,) or a scalar. A user without channel (all zeros) gets e_0 (SINR 0 either way).
+    Known limit of the SVD form: a user whose channel lies almost along an SI column at SINRs
+    around 1e-16 can lose a large part of that (negligible) SINR."""
     V = H @ Wt
     batch = np.broadcast_shapes(hU.shape[:-2], H.shape[:-2])
     hU = np.broadcast_to(np.asarray(hU, complex), batch + hU.shape[-2:])
     V = np.broadcast_to(V, batch + V.shape[-2:])
     Nr, KU = hU.shape[-2:]
-    p = np.asarray(p, float)
+    p = np.broadcast_to(np.asarray(p, float), (KU,))
     if KU == 1 and V.shape[-1] == 1:                # single user, one SI vector: Sherman-Morrison
-        v, h = V[..., :, 0], hU[..., :, 0]         # Q^{-1} h ~ h - v (v^H h) / (noise + ||v||^2)
-        vv = np.einsum("...n,...n->...", v.conj(), v).real
-        Z = (h - v * (np.einsum("...n,...n->...", v.conj(), h) / (noise + vv))[..., None])[..., None]
+        Z = _single_user_direction(hU[..., :, 0], V[..., :, 0], noise)[..., None]
     else:
         Z = _mmse_directions(hU, V, p, noise)
+    Z = np.where(np.any(hU != 0, axis=-2, keepdims=True), Z, 0.0)     # no channel: e_0 below
     nz = np.linalg.norm(Z, axis=-2, keepdims=True)
     return np.where(nz > 0, Z / np.where(nz > 0, nz, 1.0), np.eye(Nr, 1))
+
+
+def _single_user_direction(h, v, noise):
+    """Q^{-1} h up to a positive factor for Q = noise I + v v^H: h_perp + h_par noise / (noise +
+    ||v||^2), h split along v with the projection applied twice (re-orthogonalised), so that the
+    small part of h off a strong SI vector keeps its accuracy; v = 0 gives h."""
+    vv = np.einsum("...n,...n->...", v.conj(), v).real
+    safe = np.where(vv > 0, vv, 1.0)
+    a = np.einsum("...n,...n->...", v.conj(), h) / safe
+    hp = h - v * a[..., None]
+    a2 = np.einsum("...n,...n->...", v.conj(), hp) / safe
+    hp = hp - v * a2[..., None]
+    return hp + v * ((a + a2) * (noise / (noise + vv)))[..., None]
 
 
 def _mmse_directions(hU, V, p, noise):
