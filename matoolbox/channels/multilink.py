@@ -34,7 +34,7 @@ def plane_wave_rows(dirs, gains, pos, kappa, sign=1):
     dirs d (K, L, 2), gains beta (K, L) complex, pos t (..., N, 2) (any batch axes), kappa = 2 pi /
     wavelength, sign s = +1 or -1. The kernel of :meth:`MultiLinkChannel.H` and of the full-duplex
     channels: it validates nothing. Compiled (numba) for real positions with at least one
-    position axis; :func:`plane_wave_rows_numpy` is its NumPy twin (equal to about 1e-15)."""
+    position axis; ``plane_wave_rows_numpy`` is its NumPy twin (equal to about 1e-15)."""
     pos, dirs, gains = np.asarray(pos), np.asarray(dirs), np.asarray(gains)
     if (pos.ndim < 2 or pos.shape[-1] != 2 or 0 in pos.shape or pos.dtype.kind not in "iuf"
             or dirs.ndim != 3 or dirs.shape[-1] != 2 or dirs.dtype.kind not in "iuf" or gains.shape != dirs.shape[:2]

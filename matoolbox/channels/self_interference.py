@@ -45,7 +45,7 @@ def _diff3(t, r, rx_offset):
 
 def nearfield_si(t, r, wavelength, rho=1.0, rx_offset=(0.0, 0.0, 0.0)) -> np.ndarray:
     """Spherical-wave SI matrix sqrt(rho) lam/(4 pi d) exp(-j k0 d): t (..., Nt, 2), r (..., Nr, 2)
-    -> (..., Nr, Nt). Compiled (numba) for real positions; :func:`nearfield_si_numpy` is its
+    -> (..., Nr, Nt). Compiled (numba) for real positions; ``nearfield_si_numpy`` is its
     NumPy twin (equal to about 1e-15)."""
     t = np.asarray(t)
     r = np.asarray(r)
