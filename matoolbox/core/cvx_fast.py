@@ -34,6 +34,10 @@ from .cvx import DEFINITIVE, OPTIMAL, CvxResult, default_solver_order, solve_cvx
 
 __all__ = ["solve_read"]
 
+
+class _Decline(Exception):
+    """The direct path does not handle this problem (or variable): ``problem.solve`` from then on."""
+
 _CHECKS = 2          # solves per compiled problem whose data are compared with CVXPY's
 # variable attributes whose values CVXPY's unpacking rebuilds without projecting (recover_value_for_leaf)
 _UNPROJECTED = {"diag", "symmetric", "PSD", "NSD", "hermitian", "sparsity"}
@@ -51,7 +55,7 @@ class _Fast:
         if (type(chain.solver) is not CLARABEL or not pp.total_param_size or pp.P is not None
                 or getattr(pp, "lb_tensor", None) is not None or getattr(pp, "ub_tensor", None) is not None
                 or pp.reduced_A.problem_data_index is None):
-            raise NotImplementedError("unsupported problem data")
+            raise _Decline("unsupported problem data")
         self.key = problem._cache.key           # CVXPY's compiled chain is CLARABEL's while this holds
         self.problem, self.chain, self.pp = problem, chain, pp
         self.n = int(pp.x.size)
@@ -115,11 +119,11 @@ class _Fast:
             ok = ok and np.array_equal(probe.imag, im + 1.0) and im.min() >= 0
         attrs = {k for k, v in var.attributes.items() if v is not None and v is not False}
         if attrs & _UNPROJECTED:     # CVXPY rebuilds these from a triangle / sparse pattern, unprojected
-            raise NotImplementedError(f"variable {var.name()} has attributes {sorted(attrs & _UNPROJECTED)}")
+            raise _Decline(f"variable {var.name()} has attributes {sorted(attrs & _UNPROJECTED)}")
         project = bool(attrs - {"complex", "imag"})
         ok = ok and np.array_equal(check, self._value(var, x, re, im, project))
         if not ok:
-            raise NotImplementedError(f"variable {var.name()} is not a selection of the solver's x")
+            raise _Decline(f"variable {var.name()} is not a selection of the solver's x")
         self.maps[var.id] = (re, im, project)
         return self.maps[var.id]
 
@@ -131,22 +135,22 @@ class _Fast:
         return var.project(v) if project else v
 
     def solve(self, variables, warm_start, verbose, solver_opts):
-        """(status, value, values) of one Clarabel solve. NotImplementedError: this problem is not
+        """(status, value, values) of one Clarabel solve. _Decline: this problem is not
         for the direct path (the caller falls back to ``problem.solve``); any other exception
         comes from the solver call itself."""
         try:
             if "accept_unknown" in solver_opts:
-                raise NotImplementedError("accept_unknown changes CVXPY's status map")
+                raise _Decline("accept_unknown changes CVXPY's status map")
             A, b, c, d = self.data()
             if self.checks < _CHECKS:
                 if not self.check(A, b, c, d):
-                    raise NotImplementedError("data differ from CVXPY's")
+                    raise _Decline("data differ from CVXPY's")
                 self.checks += 1
             maps = [self.read_map(v) for v in variables]
-        except NotImplementedError:
+        except _Decline:
             raise
         except Exception as exc:       # an internal this CVXPY lacks or lays out otherwise
-            raise NotImplementedError(f"{type(exc).__name__}: {exc}") from exc
+            raise _Decline(f"{type(exc).__name__}: {exc}") from exc
         problem = self.problem
         if not warm_start:
             problem._solver_cache.clear()
@@ -182,14 +186,14 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
             if fast is None:       # (and start a fresh solver cache), so does this
                 try:
                     fast = problem._matoolbox_fast = _Fast(problem)
-                except NotImplementedError:
+                except _Decline:
                     raise
                 except Exception as exc:
-                    raise NotImplementedError(f"{type(exc).__name__}: {exc}") from exc
+                    raise _Decline(f"{type(exc).__name__}: {exc}") from exc
             status, value, values = fast.solve(variables, bool(warm_start),
                                                os.environ.get("MATOOLBOX_VERBOSE") == "1",
                                                solver_options.get("CLARABEL", {}))
-        except NotImplementedError:
+        except _Decline:
             problem._matoolbox_fast = False
         except Exception as exc:      # a solver crash: recorded as solve_cvx records it, next solver
             attempt = {"solver": "CLARABEL", "status": "solver_error", "seconds": time.perf_counter() - t0,
