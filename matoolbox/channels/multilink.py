@@ -19,8 +19,8 @@ import numbers
 import numpy as np
 
 from ..core.rng import as_generator
-from . import _kernels
 from ..core.validate import fail, require_array, require_choice, require_count, require_real
+from . import _kernels
 from ._geometry import _cn, _positions, _wavelength
 from .field_response import directions
 from .paths import ANGLE_LAWS, Paths, draw_angles

@@ -8,7 +8,9 @@ the SINRs are minorised by the concave
     Gamma^c_k(P) = 2 Re(u^c_k^H p_0) - sum_{j >= 1} |v^c_k^H p_j|^2 - beta^c_k,
 
 u = (a/y) h_k, v = (|a|/y) h_k, beta = |a|^2/y^2 (noise normalised to 1), all CVXPY Parameters, so
-the compiled problem is re-solved (DPP) at every iteration. Subproblem (RSMA):
+the compiled problem is re-solved (DPP) at every iteration, by Clarabel straight from CVXPY's cached
+parameter map (``matoolbox.core.cvx_fast.solve_read``; the same iterates as ``problem.solve``).
+Subproblem (RSMA):
 
     max sum c + sum r^p - M sum s   s.t.  r^p_k <= log2(1 + Gamma^p_k),  t_c <= log2(1 + Gamma^c_k),
         sum c <= t_c,  c >= 0,  c_k + r^p_k + s_k >= R_th,  s >= 0,  ||P_n||_F^2 <= P_M^n.
