@@ -101,11 +101,15 @@ class _Fast:
         """Index arrays (re, im) with var = x[re] (+ 1j x[im]), from CVXPY's unpacking of probes."""
         if var.id in self.maps:
             return self.maps[var.id]
-        m = self.m
+        attrs = {k for k, v in var.attributes.items() if v is not None and v is not False}
+        if attrs & _UNPROJECTED:     # CVXPY rebuilds these from a triangle / sparse pattern, unprojected
+            raise _Decline(f"variable {var.name()} has attributes {sorted(attrs & _UNPROJECTED)}")
+        project = bool(attrs - {"complex", "imag"})
+        x = np.random.default_rng(0).standard_normal(self.n)
         vals = []
-        for x in (np.arange(1.0, self.n + 1.0), np.random.default_rng(0).standard_normal(self.n)):
-            fake = types.SimpleNamespace(x=x, z=np.zeros(m), s=np.zeros(m), status="Solved", obj_val=0.0,
-                                         solve_time=0.0, iterations=0)
+        for probe_x in (np.arange(1.0, self.n + 1.0), x):
+            fake = types.SimpleNamespace(x=probe_x, z=np.zeros(self.m), s=np.zeros(self.m), status="Solved",
+                                         obj_val=0.0, solve_time=0.0, iterations=0)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self.problem.unpack_results(fake, self.chain, self._inv)
@@ -113,14 +117,9 @@ class _Fast:
         probe, check = vals
         re = np.rint(probe.real).astype(int) - 1
         im = np.rint(probe.imag).astype(int) - 1 if var.is_complex() else None
-        x = np.random.default_rng(0).standard_normal(self.n)
         ok = np.array_equal(probe.real, re + 1.0) and re.min() >= 0
         if im is not None:
             ok = ok and np.array_equal(probe.imag, im + 1.0) and im.min() >= 0
-        attrs = {k for k, v in var.attributes.items() if v is not None and v is not False}
-        if attrs & _UNPROJECTED:     # CVXPY rebuilds these from a triangle / sparse pattern, unprojected
-            raise _Decline(f"variable {var.name()} has attributes {sorted(attrs & _UNPROJECTED)}")
-        project = bool(attrs - {"complex", "imag"})
         ok = ok and np.array_equal(check, self._value(var, x, re, im, project))
         if not ok:
             raise _Decline(f"variable {var.name()} is not a selection of the solver's x")
