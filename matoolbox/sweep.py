@@ -129,7 +129,11 @@ def _trial_name(trial) -> str:
 
 def _run_trial(trial, params, pi, t, seedseq, on_error):
     """Run one trial; returns ``(point index, trial index, row)`` with a JSON-normalised row."""
-    rng = np.random.default_rng(seedseq)
+    # a fresh copy: the trial's rng.spawn() advances its SeedSequence's child counter, and trial t's
+    # SeedSequence is shared by every grid point (and by the tasks of one joblib batch), so without
+    # the copy a serial run gave later points other streams than a parallel one
+    rng = np.random.default_rng(np.random.SeedSequence(seedseq.entropy, spawn_key=seedseq.spawn_key,
+                                                       pool_size=seedseq.pool_size))
     t0 = time.perf_counter()
     error = None
     try:

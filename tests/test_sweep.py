@@ -47,6 +47,12 @@ def pid_trial(params, rng):
     return {"z": rng.standard_normal(), "pid": str(os.getpid())}
 
 
+def spawning_trial(params, rng):
+    """Draws from a child stream (as gml_solve does with ``rng.spawn``)."""
+    child, = rng.spawn(1)
+    return {"z": child.standard_normal()}
+
+
 def strip(rows):
     """Rows without the timing column (the only field allowed to differ between runs)."""
     return [{k: v for k, v in r.items() if k != "elapsed"} for r in rows]
@@ -97,6 +103,20 @@ def test_parallel_equals_serial():
     assert [r["z"] for r in a.rows] == [r["z"] for r in b.rows]
     other = run_sweep(noisy_trial, GRID, trials=12, seed=4, progress=False)
     assert strip(other.rows) != strip(serial.rows)
+
+
+def test_trials_that_spawn_get_the_same_streams_serial_parallel_and_per_point():
+    """rng.spawn() inside a trial must not change what the next grid point's trial t draws
+    (trial t's SeedSequence is shared along the grid): serial == parallel == one point at a time."""
+    grid = {"p": [0, 10, 20]}
+    serial = run_sweep(spawning_trial, grid, trials=3, seed=5, workers=1, progress=False)
+    par = run_sweep(spawning_trial, grid, trials=3, seed=5, workers=2, progress=False)
+    alone = [r for p in grid["p"] for r in run_sweep(spawning_trial, {"p": [p]}, trials=3, seed=5,
+                                                     workers=1, progress=False).rows]
+    z = [[r["z"] for r in rows] for rows in (serial.rows, par.rows, alone)]
+    assert z[0] == z[1] == z[2]
+    assert z[0][:3] == z[0][3:6] == z[0][6:]          # common random numbers along the grid
+    assert len(set(z[0][:3])) == 3
 
 
 def test_aggregate_mean_stderr_counts():
