@@ -31,8 +31,11 @@ def as_generator(rng=None) -> np.random.Generator:
 def spawn_seeds(seed, n: int) -> list[np.random.SeedSequence]:
     """``n`` independent child SeedSequences of ``seed`` (int, SeedSequence or Generator).
 
-    The i-th child depends only on ``seed`` and ``i``, never on scheduling: this is what makes
-    serial and parallel Monte Carlo runs give identical numbers.
+    For an int seed the i-th child depends only on ``seed`` and ``i``, never on scheduling: this is
+    what makes serial and parallel Monte Carlo runs give identical numbers. A SeedSequence or
+    Generator advances its child counter (``SeedSequence.spawn``), so a second call on the same
+    object gives new children; pass a fresh copy where the children must not depend on what was
+    spawned before (as :func:`~matoolbox.sweep.run_sweep` does for each trial).
 
     Parameters
     ----------
