@@ -53,6 +53,13 @@ def spawning_trial(params, rng):
     return {"z": child.standard_normal()}
 
 
+def blas_threads_trial(params, rng):
+    """The BLAS thread counts this trial runs under."""
+    from threadpoolctl import threadpool_info
+
+    return {"blas": max([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] or [1])}
+
+
 def strip(rows):
     """Rows without the timing column (the only field allowed to differ between runs)."""
     return [{k: v for k, v in r.items() if k != "elapsed"} for r in rows]
@@ -489,3 +496,21 @@ def test_save_sweep_and_run_example(tmp_path):
     a, out = run_example(fake_run, "Doc line.\nmore", "out/x", argv=["--quick", "--trials", "3", "--seed", "5"])
     assert out == "result" and a.out == "out/x"
     assert seen == {"quick": True, "trials": 3, "workers": 1, "seed": 5, "out": "out/x", "progress": True}
+
+
+def test_serial_run_uses_one_blas_thread_like_a_worker_and_restores_it():
+    """BLAS-threaded sums round differently with 1 and 2 threads (XL-MA figures differed by
+    2e-14 between --workers 1 and 2): a serial run uses one BLAS thread, as a worker does."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("no BLAS library seen by threadpoolctl")
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        serial = run_sweep(blas_threads_trial, {"p": [0, 1]}, trials=2, seed=0, workers=1, progress=False)
+        after = max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+    assert {r["blas"] for r in serial.rows} == {1}
+    assert after == before
+    par = run_sweep(blas_threads_trial, {"p": [0]}, trials=2, seed=0, workers=2, progress=False)
+    assert {r["blas"] for r in par.rows} == {1}
