@@ -18,8 +18,9 @@ only on ``(seed, t)``, so results do not depend on ``workers``, the backend or t
 Parallelism. ``workers`` is joblib's ``n_jobs`` (``-1``: all cores). By default joblib's loky
 process pool is used, with BLAS/OpenMP/numba threads limited to 1 per worker
 (``inner_max_num_threads=1``) to avoid oversubscription; a serial run (``workers=1``) limits the
-BLAS/OpenMP libraries of its own process to 1 thread while it runs, so that both round alike. Any backend chosen by the caller with
-``joblib.parallel_config`` is used as is, e.g. a dask cluster::
+BLAS/OpenMP libraries of its own process to 1 thread while it runs, so that both round alike.
+Any backend chosen by the caller with ``joblib.parallel_config`` is used as is, e.g. a dask
+cluster::
 
     from dask.distributed import Client
     with Client("scheduler:8786"), joblib.parallel_config(backend="dask"):
