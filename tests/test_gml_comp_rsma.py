@@ -132,6 +132,35 @@ def test_inner_gradients_are_minus_the_problem_gradients(prob, rng):
                                dA, rtol=1e-10, atol=1e-8)
 
 
+@pytest.mark.parametrize("variant", ["RSMA-MA", "SDMA-MA", "RSMA-FPA", "SDMA-FPA"])
+def test_coherent_kernels_match_the_numpy_expressions(variant, monkeypatch):
+    """The numba kernels of the coherent rates and gradients (comp_rsma._gml_kernel) against the
+    NumPy expressions they replace: meta-loss, value, feasibility, every block's meta-gradient and
+    inner gradient, to rounding."""
+    import matoolbox.comp_rsma.meta as M
+
+    p = CompRsmaProblem.random(seed=4, pmax_dbm=31).variant(variant)
+    opts = GmlOptions()
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        x = _point_away_from_kinks(p, rng, opts)
+        x = {b["name"]: x[b["name"]] for b in p.gml_blocks(opts)}
+        got = {}
+        for kernel in (True, False):
+            monkeypatch.setattr(M, "_USE_KERNEL", kernel)
+            res = p.gml_meta_loss(x, opts)
+            inner = {b["name"]: p.gml_gradient(b["name"], x, opts) for b in p.gml_blocks(opts)}
+            got[kernel] = (res, inner)
+        (a, ia), (b, ib) = got[True], got[False]
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-13, abs=1e-13)
+        assert a["value"] == pytest.approx(b["value"], rel=1e-13)
+        assert a["feasible"] == b["feasible"]
+        assert set(a["grads"]) == set(b["grads"]) == set(x)
+        for name in x:
+            np.testing.assert_allclose(a["grads"][name], b["grads"][name], rtol=1e-12, atol=1e-12 * np.abs(b["grads"][name]).max())
+            np.testing.assert_allclose(ia[name], ib[name], rtol=1e-12, atol=1e-12 * np.abs(ib[name]).max())
+
+
 @pytest.mark.parametrize("model", ["paper", "noncoherent"])
 def test_inner_gradients_under_the_other_interference_models(model, rng):
     """The inner gradients skip the rates they do not need there: still minus the problem's."""

@@ -27,10 +27,14 @@ import math
 import numpy as np
 
 from ..channels import field_response as fr
+from ._gml_kernel import gml_grads_kernel, gml_rates_kernel
 
 __all__ = ["CompRsmaMetaMixin"]
 
 _LN2 = math.log(2.0)
+#: coherent model: rates and gradients by the numba kernels (False: the NumPy expressions below,
+#: the tests' reference)
+_USE_KERNEL = True
 
 
 class CompRsmaMetaMixin:
@@ -122,6 +126,11 @@ class CompRsmaMetaMixin:
             return {"Rc": Rc, "Rp": Rp, "P": Pbar, "r": r, "dA": grad_positions and self.movable}
         hH, h, dhH = self._gml_channel(r)
         Pst = Pbar.reshape(-1, Pbar.shape[-1])
+        if _USE_KERNEL:
+            Pst = np.ascontiguousarray(Pst)
+            A, Ic, Ip, T, Rc, Rp = gml_rates_kernel(hH, Pst)
+            return {"A": A, "Ic": Ic, "Ip": Ip, "T": T, "Rc": Rc, "Rp": Rp, "kernel": (hH, dhH, Pst),
+                    "want_r": bool(grad_positions and self.movable)}
         A = hH @ Pst
         S = A.real ** 2 + A.imag ** 2
         Ic = S[:, 1:].sum(axis=1) + 1.0
@@ -142,6 +151,13 @@ class CompRsmaMetaMixin:
             return rg.grad_precoders, rg.grad_positions
         A, Ic, Ip, T = st["A"], st["Ic"], st["Ip"], st["T"]
         d = self._gml_data()
+        if "kernel" in st:
+            hH, dhH, Pst = st["kernel"]
+            K = A.shape[0]
+            wc = np.full(K, float(wc)) if np.ndim(wc) == 0 else np.ascontiguousarray(wc, float)
+            wp = np.full(K, float(wp)) if np.ndim(wp) == 0 else np.ascontiguousarray(wp, float)
+            gP, gr = gml_grads_kernel(hH, dhH, Pst, A, Ic, Ip, T, wc, wp, bool(want_P), st["want_r"])
+            return (gP.reshape(d["N"], d["I"], -1) if want_P else None), (gr if st["want_r"] else None)
         iT, iIc = 1.0 / T, 1.0 / Ic
         base = wc * (iT - iIc)
         C = np.empty(A.shape)
