@@ -33,7 +33,13 @@ def _seed_sequence(seed) -> np.random.SeedSequence:
 
 
 def _seed_repr(ss: np.random.SeedSequence):
-    return {"entropy": str(ss.entropy), "spawn_key": list(ss.spawn_key)}
+    """The master seed in the header (and fingerprint); ``pool_size`` only when it is not NumPy's
+    default 4 (it changes every stream; the key was added later, so default-size fingerprints
+    stay as they were)."""
+    rep = {"entropy": str(ss.entropy), "spawn_key": list(ss.spawn_key)}
+    if ss.pool_size != 4:
+        rep["pool_size"] = int(ss.pool_size)
+    return rep
 
 
 # ----------------------------------------------------------------------------- one trial

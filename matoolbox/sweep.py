@@ -13,7 +13,11 @@ Typical use::
 Randomness. Trial ``t`` receives ``default_rng(SeedSequence(seed).spawn(trials)[t])`` at *every*
 grid point (common random numbers: the same channel draws are reused along the grid, which is
 what a MATLAB ``for trial ... for P ...`` loop does and makes curves smooth). The stream depends
-only on ``(seed, t)``, so results do not depend on ``workers``, the backend or the completion order.
+only on ``(seed, t)`` (each trial gets a fresh copy of its SeedSequence, so a trial's
+``rng.spawn()`` cannot reach another trial), so the random streams do not depend on ``workers``,
+the backend or the completion order; with the default loky backend and serial runs, which both
+use one BLAS thread per process, the results are the same to the last bit (a backend that does not
+limit BLAS threads, e.g. dask, can round differently).
 
 Parallelism. ``workers`` is joblib's ``n_jobs`` (``-1``: all cores). By default joblib's loky
 process pool is used, with BLAS/OpenMP/numba threads limited to 1 per worker
@@ -48,6 +52,7 @@ time; :func:`load_checkpoint` reads a running sweep's file as a partial result.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -261,14 +266,16 @@ def run_sweep(trial, grid, trials, seed, *, workers=1, checkpoint=None, progress
     counts = {"infeasible": sum(r["exitflag"] == -2 for r in done.values()),
               "failed": sum(r["exitflag"] == -3 for r in done.values())}
     try:
-        for pi, t, row in _execute(trial, points, children, pending, workers, on_error):
-            done[(pi, t)] = row
-            if fh is not None:
-                _fsync_write(fh, json.dumps({"point": pi, "trial": t, "row": row}).encode() + b"\n")
-            if row["exitflag"] in (-2, -3):
-                counts["infeasible" if row["exitflag"] == -2 else "failed"] += 1
-                bar.set_postfix(counts, refresh=False)
-            bar.update(1)
+        # closing(): a serial run's BLAS thread limit ends with the loop, also on an early exit
+        with contextlib.closing(_execute(trial, points, children, pending, workers, on_error)) as results:
+            for pi, t, row in results:
+                done[(pi, t)] = row
+                if fh is not None:
+                    _fsync_write(fh, json.dumps({"point": pi, "trial": t, "row": row}).encode() + b"\n")
+                if row["exitflag"] in (-2, -3):
+                    counts["infeasible" if row["exitflag"] == -2 else "failed"] += 1
+                    bar.set_postfix(counts, refresh=False)
+                bar.update(1)
     finally:
         bar.close()
         if fh is not None:

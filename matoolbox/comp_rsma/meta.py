@@ -154,8 +154,8 @@ class CompRsmaMetaMixin:
         if "kernel" in st:
             hH, dhH, Pst = st["kernel"]
             K = A.shape[0]
-            wc = np.full(K, float(wc)) if np.ndim(wc) == 0 else np.ascontiguousarray(wc, float)
-            wp = np.full(K, float(wp)) if np.ndim(wp) == 0 else np.ascontiguousarray(wp, float)
+            wc = np.ascontiguousarray(np.broadcast_to(np.asarray(wc, float), (K,)))   # as NumPy broadcasts
+            wp = np.ascontiguousarray(np.broadcast_to(np.asarray(wp, float), (K,)))
             gP, gr = gml_grads_kernel(hH, dhH, Pst, A, Ic, Ip, T, wc, wp, bool(want_P), st["want_r"])
             return (gP.reshape(d["N"], d["I"], -1) if want_P else None), (gr if st["want_r"] else None)
         iT, iIc = 1.0 / T, 1.0 / Ic
