@@ -146,6 +146,35 @@ def test_solver_switches_recompile_as_cvxpy_does():
             assert np.array_equal(v.value, w), (i, s, v.name())
 
 
+def test_scs_fallback_on_a_twin_gives_cvxpys_numbers():
+    """Direct Clarabel solves (C), some made to fail (F: max_iter=1) with SCS as the fallback,
+    and SCS-only solves (S, warm-started, as the SCA block keeps SCS after a failure): the same
+    statuses, solvers and values, bitwise, as CVXPY's own solves of one problem (which compile
+    it for SCS and again for Clarabel at every switch); the problem itself keeps its Clarabel
+    compilation (no recompile) and the twin its SCS one."""
+    (pr, vr, par_r), (pf, vf, par_f) = _mixed(), _mixed()
+    rng = np.random.default_rng(2)
+    fails = 0
+    for i, s in enumerate("CFCCFSSCFFSCFCSSC"):
+        vals = [rng.standard_normal((3, 4)), rng.standard_normal(4), rng.random(3) + 1, rng.random(),
+                rng.standard_normal((2, 2)) + 1j * rng.standard_normal((2, 2))]
+        for p, q, v in zip(par_r, par_f, vals):
+            p.value = v
+            q.value = v
+        opts = {"CLARABEL": {"max_iter": 1}} if s == "F" else None
+        order = ("SCS",) if s == "S" else ("CLARABEL", "SCS")
+        r1 = solve_cvx(pr, order, solver_options=opts, warm_start=i > 0)
+        r2, got = solve_read(pf, vf, order, solver_options=opts, warm_start=i > 0)
+        assert (r1.status, r1.solver) == (r2.status, r2.solver), (i, s)
+        assert [a["solver"] for a in r1.attempts] == [a["solver"] for a in r2.attempts]
+        fails += r2.solver == "SCS"
+        for v, w in zip(vr, got):
+            assert np.array_equal(v.value, w), (i, s, v.name())
+        assert pf._cache.key[0] == "CLARABEL"
+    assert fails == 5 + 5
+    assert isinstance(pf._matoolbox_fast, _Fast) and pf._matoolbox_twin._cache.key[0] == "SCS"
+
+
 def test_unsupported_problems_fall_back_and_answer():
     """No Parameters, a PSD variable (CVXPY does not project it), a diag variable: the direct path
     declines (problem.solve from then on) and the answer is solve_cvx's, never a solver error."""

@@ -14,8 +14,10 @@ pointers) on the first two solves of every compiled problem, and the variable re
 CVXPY's unpacking of two probe vectors; when anything differs, or this CVXPY lacks an internal
 this relies on, that problem goes through ``problem.solve`` from then on (:func:`solve_cvx`). So
 the variables' values are the ones ``problem.solve(solver="CLARABEL")`` gives, only sooner. When
-another solver has compiled the problem since (an SCS fallback), CVXPY would compile it again for
-Clarabel and start a fresh solver; so does this. Variables CVXPY rebuilds without projecting
+another solver has compiled the problem since, CVXPY would compile it again for Clarabel and start
+a fresh solver; so does this. The solvers after a failed direct solve (the SCS fallback) run on a
+twin of the problem with its own compilation, and the next direct solve starts a fresh Clarabel
+solver: CVXPY's numbers without its two recompilations per fallback. Variables CVXPY rebuilds without projecting
 (symmetric, PSD, NSD, hermitian, diag, sparse) are not read here (fallback), nor is Clarabel's
 ``accept_unknown`` option. Differences that remain: the returned value is the objective at the
 solver's x (c^T x + offset; CVXPY evaluates it after projecting nonneg variables, a difference of
@@ -189,6 +191,11 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
                     raise
                 except Exception as exc:
                     raise _Decline(f"{type(exc).__name__}: {exc}") from exc
+            if getattr(problem, "_matoolbox_twin_last", False):
+                # the twin solved last: CVXPY would have compiled this problem for Clarabel again,
+                # starting a fresh solver; so does this
+                problem._solver_cache.clear()
+                problem._matoolbox_twin_last = False
             status, value, values = fast.solve(variables, bool(warm_start),
                                                os.environ.get("MATOOLBOX_VERBOSE") == "1",
                                                solver_options.get("CLARABEL", {}))
@@ -197,7 +204,7 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
         except Exception as exc:      # a solver crash: recorded as solve_cvx records it, next solver
             attempt = {"solver": "CLARABEL", "status": "solver_error", "seconds": time.perf_counter() - t0,
                        "error": f"{type(exc).__name__}: {exc}"}
-            rest = solve_cvx(problem, order[1:], solver_options=solver_options, warm_start=warm_start) \
+            rest = _on_twin(problem, order[1:], solver_options, False) \
                 if len(order) > 1 else CvxResult("solver_error", float("nan"), None, [])
             rest.attempts[:0] = [attempt]
             return rest, _values(rest, variables)
@@ -210,14 +217,40 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
             if status in DEFINITIVE:
                 return CvxResult(status.replace("_inaccurate", ""), float("nan"), "CLARABEL", [attempt]), None
             if len(order) > 1:
-                rest = solve_cvx(problem, order[1:], solver_options=solver_options, warm_start=warm_start)
+                rest = _on_twin(problem, order[1:], solver_options, False)
                 rest.attempts[:0] = [attempt]
                 if rest.status not in (OPTIMAL, "infeasible", "unbounded") and status == "optimal_inaccurate":
                     return CvxResult(status, value, "CLARABEL", rest.attempts), values
                 return rest, _values(rest, variables)
             return CvxResult("solver_error", float("nan"), None, [attempt]), None
+    if isinstance(fast, _Fast) and order and problem._cache.key == fast.key:
+        # a problem of the direct path, now for another solver first (the SCA block keeps SCS
+        # after a Clarabel failure): on the twin, so that this problem keeps its compilation
+        res = _on_twin(problem, order, solver_options, warm_start)
+        return res, _values(res, variables)
     res = solve_cvx(problem, order, solver_options=solver_options, warm_start=warm_start)
     return res, _values(res, variables)
+
+
+def _on_twin(problem, order, solver_options, warm_start):
+    """:func:`solve_cvx` on a twin of ``problem`` (the same objective and constraints, so the same
+    Variables and Parameters, with its own compiled chains): the solvers after a failed direct
+    Clarabel solve, or a solver order not led by Clarabel, for a problem of the direct path.
+    ``problem.solve`` would compile ``problem`` for that solver, and its next direct solve would
+    compile it for Clarabel again (0.10-0.24 s each on a paper-model CoMP-RSMA SCA subproblem;
+    three SCS episodes in six ``fig3_power --quick`` paper-model trials cost 0.95 s of
+    compilation); the twin keeps its compilation and ``problem`` keeps Clarabel's. Same numbers
+    as those recompilations, which start fresh solvers: the twin's solver is dropped unless the
+    twin also solved last (then ``warm_start`` applies, as on one problem compiled once), and the
+    next direct solve starts a fresh Clarabel solver (``_matoolbox_twin_last``)."""
+    import cvxpy as cp
+
+    twin = getattr(problem, "_matoolbox_twin", None)
+    if twin is None:
+        twin = problem._matoolbox_twin = cp.Problem(problem.objective, problem.constraints)
+    warm = bool(warm_start) and getattr(problem, "_matoolbox_twin_last", False)
+    problem._matoolbox_twin_last = True
+    return solve_cvx(twin, order, solver_options=solver_options, warm_start=warm)
 
 
 def _values(res, variables):
