@@ -15,11 +15,12 @@ CVXPY's unpacking of two probe vectors; when anything differs, or this CVXPY lac
 this relies on, that problem goes through ``problem.solve`` from then on (:func:`solve_cvx`). So
 the variables' values are the ones ``problem.solve(solver="CLARABEL")`` gives, only sooner. When
 another solver has compiled the problem since, CVXPY would compile it again for Clarabel and start
-a fresh solver; so does this. The solvers after a failed direct solve (the SCS fallback) run on a
-twin of the problem with its own compilation, and the next direct solve starts a fresh Clarabel
-solver: CVXPY's numbers without its two recompilations per fallback. Variables CVXPY rebuilds without projecting
-(symmetric, PSD, NSD, hermitian, diag, sparse) are not read here (fallback), nor is Clarabel's
-``accept_unknown`` option. Differences that remain: the returned value is the objective at the
+a fresh solver; so does this. Other solvers for a problem of this path (the SCS fallback after a
+failed direct solve, or an order led by SCS) run on a twin of the problem with its own
+compilation, and the next direct solve starts a fresh Clarabel solver: CVXPY's numbers without
+its two recompilations per switch. Variables CVXPY rebuilds without projecting (symmetric, PSD,
+NSD, hermitian, diag, sparse) are not read here (fallback), nor is Clarabel's ``accept_unknown``
+option. Differences that remain: the returned value is the objective at the
 solver's x (c^T x + offset; CVXPY evaluates it after projecting nonneg variables, a difference of
 the solver's tolerance), and the first direct solve of a problem leaves probe numbers in its
 variables' ``.value`` (read the returned values).
@@ -172,7 +173,8 @@ def solve_read(problem, variables, solvers=None, *, solver_options=None, warm_st
     The first solver of the order, when it is CLARABEL, runs through the direct path (module
     docstring): the variables' ``.value`` and ``problem.value`` are then *not* updated, the
     returned values are the answer. Any other solver, a failed Clarabel solve and every problem the
-    direct path does not support go through :func:`solve_cvx` (same fallback rules).
+    direct path does not support go through :func:`solve_cvx` (same fallback rules), on the
+    problem's twin for a problem of the direct path (module docstring).
     """
     import os
 
