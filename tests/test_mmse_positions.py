@@ -6,7 +6,8 @@ import pytest
 
 import matoolbox as ma
 from matoolbox.library import load_library
-from matoolbox.optim.mmse_positions import _row_scores, mmse_position_search, mmse_rates, proxy_score
+import matoolbox.optim.mmse_positions as MP
+from matoolbox.optim.mmse_positions import _kernel_scores, _row_scores, mmse_position_search, mmse_rates, proxy_score
 
 
 def _rows(rng, *shape):
@@ -21,6 +22,38 @@ def test_row_scores_equal_the_direct_inverse(K, M):
     batch[:, K - 1] = h
     direct = proxy_score(mmse_rates(batch, 50.0), 0.8)
     assert np.allclose(_row_scores(H[:K - 1], h, 50.0, 0.8), direct, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("K,M", [(1, 3), (4, 8), (6, 3), (3, 8)])
+def test_kernel_scores_equal_the_numpy_expressions(K, M):
+    rng = np.random.default_rng(K * 7 + M)
+    table = _rows(rng, 40, K, M) * rng.uniform(0.1, 10.0, (40, 1, 1))
+    H = _rows(rng, K, M)
+    signs = set()
+    for k in range(K):
+        Ho = np.delete(H, k, axis=0)
+        for snr, rth in ((50.0, 0.8), (2.0, 0.0), (300.0, 40.0)):
+            ref = _row_scores(Ho, table[:, k], snr, rth)
+            got = _kernel_scores(table, k, Ho, snr, rth)
+            assert np.allclose(got, ref, rtol=1e-12, atol=1e-12)
+            signs |= set(np.sign(ref).astype(int))
+    assert signs == {-1, 1}                                         # both branches of the score met
+    table[3, K - 1] = np.nan                                        # NaN rows give NaN scores, as in NumPy
+    table[5, K - 1, 0] = complex(np.nan, 1.0)
+    got = _kernel_scores(table, K - 1, H[:K - 1], 50.0, 0.8)
+    assert np.array_equal(np.isnan(got), np.isnan(_row_scores(H[:K - 1], table[:, K - 1], 50.0, 0.8)))
+    assert np.isnan(got[[3, 5]]).all() and np.isfinite(np.delete(got, [3, 5])).all()
+
+
+def test_search_moves_the_same_with_and_without_the_kernel(monkeypatch):
+    rows, snr, rth = _Field(4, 3, seed=2), 30.0, 0.7
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 21), np.linspace(-1, 1, 21)), -1).reshape(-1, 2)
+    runs = []
+    for flag in (True, False):
+        monkeypatch.setattr(MP, "_USE_KERNEL", flag)
+        runs.append(mmse_position_search(rows, grid, np.zeros((4, 2)), snr, rth, sweeps=3))
+    assert np.array_equal(runs[0][0], runs[1][0]) and runs[0][1] == pytest.approx(runs[1][1], rel=1e-12)
+    assert not np.array_equal(runs[0][0], np.zeros((4, 2)))
 
 
 def test_mmse_rates_and_score_by_hand():

@@ -26,8 +26,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.validate import fail
+from ._mmse_kernel import row_scores_kernel
 
 __all__ = ["mmse_rates", "proxy_score", "mmse_position_search"]
+
+#: row scores by the numba kernel (:mod:`matoolbox.optim._mmse_kernel`); False: the NumPy
+#: expressions of :func:`_row_scores` (the tests' reference)
+_USE_KERNEL = True
 
 
 def mmse_rates(H, snr) -> np.ndarray:
@@ -50,7 +55,8 @@ def proxy_score(R, rth: float = 0.0) -> np.ndarray:
 
 
 def _row_scores(Ho, h, snr, rth):
-    """Scores when row k takes each of the candidate rows h (G, M), the others Ho (K-1, M)."""
+    """Scores when row k takes each of the candidate rows h (G, M), the others Ho (K-1, M)
+    (NumPy; the search uses :func:`_kernel_scores`, equal to rounding)."""
     K = Ho.shape[0] + 1
     a = float(snr) / K
     c = 1.0 + a * np.sum(np.abs(h) ** 2, axis=-1)                         # (G,)
@@ -64,6 +70,15 @@ def _row_scores(Ho, h, snr, rth):
         d_other = np.real(np.diagonal(Ainv))[None, :] + np.abs(u) ** 2 / s[:, None]
         d = np.concatenate([d_other, (1.0 / s)[:, None]], axis=1)
     return proxy_score(-np.log2(np.clip(d, 1e-300, 1.0)), rth)
+
+
+def _kernel_scores(table, k, Ho, snr, rth):
+    """:func:`_row_scores` of the candidates table[:, k] (table (G, K, M)) by the numba kernel."""
+    Km1 = Ho.shape[0]
+    a = float(snr) / (Km1 + 1)
+    Ainv = (np.linalg.inv(np.eye(Km1) + a * (Ho @ Ho.conj().T)) if Km1
+            else np.zeros((0, 0), complex))
+    return row_scores_kernel(table, int(k), Ho, np.asarray(Ainv, complex), a, float(rth))
 
 
 def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3, grid_rows=None):
@@ -116,7 +131,10 @@ def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3,
         for k in range(K):
             hk = table[:, k]                                                # (G, M)
             others = [j for j in range(K) if j != k]
-            s = _row_scores(H[others], hk, snr, rth)
+            if _USE_KERNEL:
+                s = _kernel_scores(table, k, H[others], snr, rth)
+            else:
+                s = _row_scores(H[others], hk, snr, rth)
             s = np.where(np.isnan(s), -np.inf, s)                          # a NaN grid point never wins
             g = int(np.argmax(s))
             if s[g] > best:
