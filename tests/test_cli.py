@@ -351,3 +351,22 @@ def test_checkpoint_of_another_sweep_is_a_one_line_error(roots, capsys):
     assert cli.main(["figure", "fam", "fig1", "--trials", "3", "--out", str(roots / "o8"), "--checkpoint", str(ck)]) == 2
     err = capsys.readouterr().err.strip()
     assert "different sweep" in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_command_line_freezes_the_heap_at_exit_after_earlier_exit_handlers(tmp_path):
+    """main() and run_example() register gc.freeze at exit once (the final collection would walk
+    the whole SciPy/CVXPY/matplotlib heap); a handler registered before main still runs after it."""
+    import subprocess
+    import sys
+    code = textwrap.dedent('''
+        import atexit, gc
+        import matoolbox.cli as c
+        atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0, flush=True))
+        c.main(["--version"])
+        c.main(["--version"])
+        print("hooks", len(c._EXIT_HOOK), "before exit", gc.get_freeze_count(), flush=True)
+    ''')
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])})
+    assert out.returncode == 0, out.stderr
+    assert "hooks 1 before exit 0" in out.stdout and "frozen True" in out.stdout
