@@ -7,9 +7,7 @@ figure says how many trials are saved and how to resume.
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
-import gc
 import inspect
 import logging
 import os
@@ -19,6 +17,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .core.procexit import skip_exit_collection
 from .scripts import (benchmarks_root, discover_benchmarks, discover_examples, examples_root, load_script,
                       repo_root)
 
@@ -30,20 +29,6 @@ _SOLVER_LOGGERS = ("cvxpy", "numba", "pyswarms", "highspy", "clarabel", "scs", "
 
 class CliError(Exception):
     """A user error reported as one line with exit code 2."""
-
-
-_EXIT_HOOK = []
-
-
-def _skip_exit_collection():
-    """Register once: at interpreter exit, move every object to the GC's permanent generation
-    (``gc.freeze``) so that the final collection does not traverse the heap of SciPy, CVXPY and
-    matplotlib (measured: 0.9 s -> 0.1 s from the end of a CoMP-RSMA figure to the process's
-    exit). Handlers registered earlier still run after it, and streams are flushed as before;
-    only cyclic garbage left at exit is no longer finalised (CPython does not promise that)."""
-    if not _EXIT_HOOK:
-        atexit.register(gc.freeze)
-        _EXIT_HOOK.append(True)
 
 
 # ----------------------------------------------------------------------------- argument types
@@ -168,7 +153,7 @@ def run_example(run, doc=None, default_out="out", argv=None):
     tuple
         ``(args, result)``: the parsed arguments and what ``run`` returned.
     """
-    _skip_exit_collection()
+    skip_exit_collection()
     ap = _Parser(description=(doc or "").strip().splitlines()[0] if doc else None)
     add_run_options(ap, script_defaults=True, default_out=default_out)
     ap.add_argument("--verbose", action="store_true", help="show solver output and logs (default: quiet)")
@@ -523,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Run the command line; returns the exit code (2: bad usage, 130: interrupted)."""
-    _skip_exit_collection()
+    skip_exit_collection()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -364,7 +364,8 @@ def test_the_command_line_freezes_the_heap_at_exit_after_earlier_exit_handlers(t
         atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0, flush=True))
         c.main(["--version"])
         c.main(["--version"])
-        print("hooks", len(c._EXIT_HOOK), "before exit", gc.get_freeze_count(), flush=True)
+        from matoolbox.core import procexit
+        print("hooks", len(procexit._REGISTERED), "before exit", gc.get_freeze_count(), flush=True)
     ''')
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                          env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])})

@@ -70,3 +70,22 @@ def test_checkpoint_of_another_pool_size_is_not_resumed(tmp_path):
                   checkpoint=ck, progress=False)
     again = run_sweep(pid_trial, {"p": [0]}, trials=2, seed=np.random.SeedSequence(0), checkpoint=ck, progress=False)
     assert again.n_resumed == 2
+
+
+def exit_hook_trial(params, rng):
+    from matoolbox.core import procexit
+    return {"hooked": len(procexit._REGISTERED), "pid": str(os.getpid())}
+
+
+def test_worker_processes_skip_the_exit_collection_and_the_callers_process_is_left_alone(monkeypatch):
+    from matoolbox.core import procexit
+    monkeypatch.setattr(procexit, "_REGISTERED", [])
+    ser = run_sweep(exit_hook_trial, {"p": [0, 1]}, trials=2, seed=0, workers=1, progress=False)
+    assert procexit._REGISTERED == [] and {r["hooked"] for r in ser.rows} == {0}
+    par = run_sweep(exit_hook_trial, {"p": [0, 1]}, trials=2, seed=0, workers=2, progress=False)
+    assert procexit._REGISTERED == []                       # still not in this process
+    assert {r["hooked"] for r in par.rows} == {1} and str(os.getpid()) not in {r["pid"] for r in par.rows}
+    import joblib
+    with joblib.parallel_config(backend="threading"):       # tasks in this process: no hook here
+        thr = run_sweep(exit_hook_trial, {"p": [0, 1]}, trials=2, seed=0, workers=2, progress=False)
+    assert procexit._REGISTERED == [] and {r["pid"] for r in thr.rows} == {str(os.getpid())}
