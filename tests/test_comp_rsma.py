@@ -257,6 +257,38 @@ def test_nlp_jacobians_match_finite_differences(rng):
         assert J.shape == (p.N + (2 if p.rsma else 1) * p.K, z.size)
 
 
+@pytest.mark.parametrize("variant", ["RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"])
+def test_nlp_kernel_equals_the_numpy_path(variant, rng, monkeypatch):
+    """Coherent model: the numba NLP kernel gives the NumPy path's objective, gradient, rows and
+    Jacobian (to rounding); a value-only evaluation is not reused for derivatives."""
+    import matoolbox.comp_rsma.nlp as nlp
+    p = CompRsmaProblem.random(seed=6, pmax_dbm=31).variant(variant)
+    for _ in range(3):
+        x = p.random_point(rng)
+        x["common"] = rng.uniform(0, 0.3, p.K) if p.rsma else np.zeros(p.K)
+        z = p.nlp_pack(x)
+        got = {}
+        for flag in (True, False):
+            monkeypatch.setattr(nlp, "_USE_KERNEL", flag)
+            for key in ("nlp_kernel", "nlp_jacobians", "nlp_rates"):      # the memos
+                p._c.pop(key, None)
+            v, rows = p.nlp_value(z), p.nlp_constraint_values(z)     # value-only first
+            got[flag] = (v, rows, *p.nlp_fun(z), *p.nlp_constraints(z))
+            assert (p._c.get("nlp_kernel") is not None) == flag
+        for a, b in zip(got[True], got[False]):
+            assert np.allclose(a, b, rtol=1e-10, atol=1e-10), variant
+        assert np.any(got[True][3] != 0) and np.any(got[True][5] != 0)
+    # a huge MRT stream for user 0 alone: I^c - |a_00|^2 cancels to 0 in floating point, and the
+    # guard I^p >= 1 keeps its private rate finite (log2 |a|^2) in both paths
+    x = {"precoders": np.zeros((p.N, p.I, p.K + 1), complex), "common": np.zeros(p.K),
+         "positions": np.zeros((p.K, 2))}
+    x["precoders"][:, :, 1] = 1e12 * p.channel_rows(x["positions"])[0].conj().reshape(p.N, p.I)
+    z = p.nlp_pack(x)
+    monkeypatch.setattr(nlp, "_USE_KERNEL", True)
+    f = p.nlp_value(z)
+    assert np.isfinite(f) and f < -60
+
+
 def test_nlp_value_hooks_are_the_full_evaluations_without_derivatives(rng):
     """multistart's line searches call nlp_value / nlp_constraint_values: they must be exactly the
     values of nlp_fun / nlp_constraints (else SLSQP's iterates change), for every scheme and model."""

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._nlp_kernel import nlp_coherent_kernel
+
+#: coherent model: objective, constraints and their derivatives by the numba kernel (False: the
+#: NumPy path through ``rate_jacobians``, the tests' reference)
+_USE_KERNEL = True
+
 
 class CompRsmaNlpMixin:
     """``nlp_pack``/``nlp_unpack``/``nlp_fun``/``nlp_constraints``/``nlp_bounds`` for multistart, and
@@ -48,10 +54,34 @@ class CompRsmaNlpMixin:
                                (np.asarray(gr) * self.wavelength).ravel()])
         return full[mask]
 
+    def _nlp_kernel(self, z, want_jac):
+        """(f, grad, g, J, Rc, Rp) at z from :func:`~matoolbox.comp_rsma._nlp_kernel.nlp_coherent_kernel`
+        (full layout; the callers take the free columns), memoised for the last z (an entry with
+        derivatives also serves value-only requests). None unless the coherent model and
+        ``_USE_KERNEL``."""
+        if not (_USE_KERNEL and self.coherent):
+            return None
+        z = np.asarray(z, float)
+        key = z.tobytes()
+        hit = self._c.get("nlp_kernel")
+        if hit is not None and hit[0] == key and (hit[1] or not want_jac):
+            return hit[2]
+        _, mask = self._nlp_layout()
+        full = np.zeros(mask.size)
+        full[mask] = z
+        c = self._c
+        out = nlp_coherent_kernel(full, c["N"], int(self.I), c["K"], bool(self.rsma), c["Wr"], float(c["kappa"]),
+                                  c["Ch"], float(self.wavelength), c["pmax"], float(self.rth), bool(want_jac))
+        c["nlp_kernel"] = (key, bool(want_jac), out)
+        return out
+
     def nlp_fun(self, z):
         """Minimisation form: (-sum rate, gradient) in z. The gradient is the sum of the private
         rows of the constraint Jacobian at z (memoised: SLSQP asks for both at the same point, so
         the second costs nothing; alone, this costs about 1.5-2x a direct weighted-rate gradient)."""
+        hit = self._nlp_kernel(z, True)
+        if hit is not None:
+            return float(hit[0]), hit[1][self._nlp_layout()[1]]
         x, _, Rp, _, JpP, _, Jpr = self._nlp_jacobians(z)
         K = self.K
         f = -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(Rp.sum())
@@ -79,11 +109,17 @@ class CompRsmaNlpMixin:
     def nlp_value(self, z) -> float:
         """-sum rate at z without the gradient (SLSQP's line-search points); the same number as
         ``nlp_fun(z)[0]`` (the same gains, no derivative)."""
+        hit = self._nlp_kernel(z, False)
+        if hit is not None:
+            return float(hit[0])
         x, _, Rp = self._nlp_rates(z)
         return -(float(np.sum(x["common"])) if self.rsma else 0.0) - float(Rp.sum())
 
     def nlp_constraint_values(self, z) -> np.ndarray:
         """The rows of :meth:`nlp_constraints` without the Jacobian (same numbers)."""
+        hit = self._nlp_kernel(z, False)
+        if hit is not None:
+            return hit[2].copy()
         x, Rc, Rp = self._nlp_rates(z)
         return self._nlp_rows(x["precoders"], x["common"], Rc, Rp)
 
@@ -98,6 +134,9 @@ class CompRsmaNlpMixin:
         """Inequalities g(z) >= 0 and their Jacobian: per-BS power (N), QoS (K), and for RSMA the
         epigraph of the min R_{c,k} - sum_j c_j (K). Position columns: d R_{.,k}/d r_j for every j
         (non-zero off the diagonal only under ``interference="paper"``)."""
+        hit = self._nlp_kernel(z, True)
+        if hit is not None:
+            return hit[2].copy(), hit[3][:, self._nlp_layout()[1]]
         x, Rc, Rp, JcP, JpP, Jcr, Jpr = self._nlp_jacobians(z)           # Jcr/Jpr (K, K, 2)
         P, c = x["precoders"], x["common"]
         N, K = self.N, self.K
