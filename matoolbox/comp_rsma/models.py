@@ -279,7 +279,7 @@ class CompRsmaModelMixin:
             Jcr[np.arange(K), np.arange(K)] = jc
             Jpr[np.arange(K), np.arange(K)] = jp
             return Rc, Rp, JcP, JpP, Jcr, Jpr
+        # one kernel call for both: weight rows [e_k, 0] (user k's common rate) and [0, e_k]
         eye, zero = np.eye(K), np.zeros((K, K))
-        Rc, Rp, _, JcP, Jcr = self._model_grads(P, positions, eye, zero)
-        _, _, _, JpP, Jpr = self._model_grads(P, positions, zero, eye)
-        return Rc, Rp, JcP, JpP, Jcr, Jpr
+        Rc, Rp, _, JP, Jr = self._model_grads(P, positions, np.vstack([eye, zero]), np.vstack([zero, eye]))
+        return Rc, Rp, JP[:K], JP[K:], Jr[:K], Jr[K:]

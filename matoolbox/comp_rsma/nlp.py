@@ -125,9 +125,9 @@ class CompRsmaNlpMixin:
 
     def _nlp_rows(self, P, c, Rc, Rp) -> np.ndarray:
         """Constraint rows g >= 0: per-BS power (N), QoS (K), RSMA common epigraphs (K)."""
-        power = [self.pmax[n] - np.sum(np.abs(P[n]) ** 2) for n in range(self.N)]
+        power = self.pmax - np.sum(np.abs(P) ** 2, axis=(1, 2))     # = the per-BS sums, bit for bit
         qos = (c if self.rsma else 0.0) + Rp - self.rth
-        parts = [np.asarray(power, float), qos] + ([Rc - np.sum(c)] if self.rsma else [])
+        parts = [power, qos] + ([Rc - np.sum(c)] if self.rsma else [])
         return np.concatenate(parts)
 
     def nlp_constraints(self, z):
