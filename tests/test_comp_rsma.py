@@ -257,12 +257,13 @@ def test_nlp_jacobians_match_finite_differences(rng):
         assert J.shape == (p.N + (2 if p.rsma else 1) * p.K, z.size)
 
 
+@pytest.mark.parametrize("model", ["coherent", "paper", "noncoherent"])
 @pytest.mark.parametrize("variant", ["RSMA-MA", "RSMA-FPA", "SDMA-MA", "SDMA-FPA"])
-def test_nlp_kernel_equals_the_numpy_path(variant, rng, monkeypatch):
-    """Coherent model: the numba NLP kernel gives the NumPy path's objective, gradient, rows and
-    Jacobian (to rounding); a value-only evaluation is not reused for derivatives."""
+def test_nlp_kernel_equals_the_numpy_path(variant, model, rng, monkeypatch):
+    """The numba NLP kernels give the NumPy path's objective, gradient, rows and Jacobian (to
+    rounding); a value-only evaluation is not reused for derivatives."""
     import matoolbox.comp_rsma.nlp as nlp
-    p = CompRsmaProblem.random(seed=6, pmax_dbm=31).variant(variant)
+    p = CompRsmaProblem.random(seed=6, pmax_dbm=31, interference=model).variant(variant)
     for _ in range(3):
         x = p.random_point(rng)
         x["common"] = rng.uniform(0, 0.3, p.K) if p.rsma else np.zeros(p.K)
@@ -278,6 +279,11 @@ def test_nlp_kernel_equals_the_numpy_path(variant, rng, monkeypatch):
         for a, b in zip(got[True], got[False]):
             assert np.allclose(a, b, rtol=1e-10, atol=1e-10), variant
         assert np.any(got[True][3] != 0) and np.any(got[True][5] != 0)
+        if model == "paper" and p.movable:           # R_k depends on every r_j: off-diagonal columns
+            J = got[True][5][p.N:p.N + p.K, -2 * p.K:].reshape(p.K, p.K, 2)
+            assert np.any(J[~np.eye(p.K, dtype=bool)] != 0)
+    if model != "coherent":
+        return
     # a huge MRT stream for user 0 alone: I^c - |a_00|^2 cancels to 0 in floating point, and the
     # guard I^p >= 1 keeps its private rate finite (log2 |a|^2) in both paths
     x = {"precoders": np.zeros((p.N, p.I, p.K + 1), complex), "common": np.zeros(p.K),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._nlp_kernel import nlp_coherent_kernel
+from ._model_kernel import _code
+from ._nlp_kernel import nlp_coherent_kernel, nlp_model_kernel
 
-#: coherent model: objective, constraints and their derivatives by the numba kernel (False: the
-#: NumPy path through ``rate_jacobians``, the tests' reference)
+#: objective, constraints and their derivatives by the numba kernels (False: the NumPy path
+#: through ``rate_jacobians_full``, the tests' reference)
 _USE_KERNEL = True
 
 
@@ -55,11 +56,10 @@ class CompRsmaNlpMixin:
         return full[mask]
 
     def _nlp_kernel(self, z, want_jac):
-        """(f, grad, g, J, Rc, Rp) at z from :func:`~matoolbox.comp_rsma._nlp_kernel.nlp_coherent_kernel`
-        (full layout; the callers take the free columns), memoised for the last z (an entry with
-        derivatives also serves value-only requests). None unless the coherent model and
-        ``_USE_KERNEL``."""
-        if not (_USE_KERNEL and self.coherent):
+        """(f, grad, g, J, Rc, Rp) at z from :mod:`~matoolbox.comp_rsma._nlp_kernel` (full layout;
+        the callers take the free columns), memoised for the last z (an entry with derivatives
+        also serves value-only requests). None unless ``_USE_KERNEL``."""
+        if not _USE_KERNEL:
             return None
         z = np.asarray(z, float)
         key = z.tobytes()
@@ -70,8 +70,12 @@ class CompRsmaNlpMixin:
         full = np.zeros(mask.size)
         full[mask] = z
         c = self._c
-        out = nlp_coherent_kernel(full, c["N"], int(self.I), c["K"], bool(self.rsma), c["Wr"], float(c["kappa"]),
-                                  c["Ch"], float(self.wavelength), c["pmax"], float(self.rth), bool(want_jac))
+        args = (full, c["N"], int(self.I), c["K"], bool(self.rsma), c["Wr"], float(c["kappa"]), c["Ch"])
+        tail = (float(self.wavelength), c["pmax"], float(self.rth))
+        if self.coherent:
+            out = nlp_coherent_kernel(*args, *tail, bool(want_jac))
+        else:
+            out = nlp_model_kernel(*args, c["SG"], *tail, _code(self.interference), bool(want_jac))
         c["nlp_kernel"] = (key, bool(want_jac), out)
         return out
 
