@@ -95,6 +95,26 @@ def test_mlp_backward_matches_finite_differences(batch):
         assert rel <= 1e-6, (name, rel)
 
 
+def test_mlp_backward_accumulates_into_each_callers_buffer_with_the_matmul_numbers():
+    """One sample takes outer products: bit for bit the matmul formulas; ``out`` is incremented,
+    and a second buffer gets its own views (the views of the first are cached)."""
+    rng = np.random.default_rng(3)
+    net = MLP(7, 50, 5, rng)
+    x = rng.standard_normal((1, 7))
+    delta = rng.standard_normal((1, 5))
+    _, (xc, z, h) = net.forward(x)
+    dz = (delta @ net.params["W2"]) * (z > 0)
+    want = np.concatenate([(dz.T @ xc).ravel(), dz.sum(axis=0), (delta.T @ h).ravel(), delta.sum(axis=0)])
+    first, second = np.full(net.theta.size, 0.5), np.zeros(net.theta.size)
+    net.backward(delta, (xc, z, h), out=first)
+    assert np.array_equal(first, 0.5 + want)
+    g = net.backward(delta, (xc, z, h), out=second)
+    assert np.array_equal(second, want) and np.shares_memory(g["W1"], second)
+    net.backward(delta, (xc, z, h), out=first)
+    assert np.array_equal(first, (0.5 + want) + want)
+    assert np.array_equal(net.backward(delta, (xc, z, h))["b1"], dz[0])      # no buffer: fresh zeros
+
+
 def test_mlp_forward_known_values_and_init_bounds():
     net = MLP(2, 3, 1, np.random.default_rng(1))
     assert np.all(np.abs(net.params["W1"]) <= 1 / np.sqrt(2))
