@@ -367,7 +367,20 @@ def test_the_command_line_freezes_the_heap_at_exit_after_earlier_exit_handlers(t
         from matoolbox.core import procexit
         print("hooks", len(procexit._REGISTERED), "before exit", gc.get_freeze_count(), flush=True)
     ''')
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                         env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])})
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr
     assert "hooks 1 before exit 0" in out.stdout and "frozen True" in out.stdout
+    script = textwrap.dedent('''
+        import atexit, gc
+        from matoolbox.cli import run_example
+        from matoolbox.core import procexit
+        atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0, flush=True))
+        def run(quick=False, trials=None, workers=1, seed=0, out="o", progress=False):
+            return None
+        run_example(run, "a script", "o", argv=["--quick"])
+        print("hooks", len(procexit._REGISTERED), flush=True)
+    ''')
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "hooks 1" in out.stdout and "frozen True" in out.stdout

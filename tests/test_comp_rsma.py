@@ -263,7 +263,7 @@ def test_nlp_kernel_equals_the_numpy_path(variant, model, rng, monkeypatch):
     """The numba NLP kernels give the NumPy path's objective, gradient, rows and Jacobian (to
     rounding); a value-only evaluation is not reused for derivatives."""
     import matoolbox.comp_rsma.nlp as nlp
-    p = CompRsmaProblem.random(seed=6, pmax_dbm=31, interference=model).variant(variant)
+    p = CompRsmaProblem.random(seed=6, pmax_dbm=[31.0, 28.0], interference=model).variant(variant)
     for _ in range(3):
         x = p.random_point(rng)
         x["common"] = rng.uniform(0, 0.3, p.K) if p.rsma else np.zeros(p.K)
@@ -290,9 +290,15 @@ def test_nlp_kernel_equals_the_numpy_path(variant, model, rng, monkeypatch):
          "positions": np.zeros((p.K, 2))}
     x["precoders"][:, :, 1] = 1e12 * p.channel_rows(x["positions"])[0].conj().reshape(p.N, p.I)
     z = p.nlp_pack(x)
-    monkeypatch.setattr(nlp, "_USE_KERNEL", True)
-    f = p.nlp_value(z)
-    assert np.isfinite(f) and f < -60
+    got = {}
+    for flag in (True, False):
+        monkeypatch.setattr(nlp, "_USE_KERNEL", flag)
+        for key in ("nlp_kernel", "nlp_jacobians", "nlp_rates"):
+            p._c.pop(key, None)
+        got[flag] = (p.nlp_value(z), *p.nlp_fun(z), *p.nlp_constraints(z))
+    assert np.isfinite(got[True][0]) and got[True][0] < -60
+    for a, b in zip(got[True], got[False]):
+        assert np.all(np.isfinite(a)) and np.allclose(a, b, rtol=1e-9, atol=1e-9)
 
 
 def test_nlp_value_hooks_are_the_full_evaluations_without_derivatives(rng):

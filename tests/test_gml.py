@@ -113,6 +113,13 @@ def test_mlp_backward_accumulates_into_each_callers_buffer_with_the_matmul_numbe
     net.backward(delta, (xc, z, h), out=first)
     assert np.array_equal(first, (0.5 + want) + want)
     assert np.array_equal(net.backward(delta, (xc, z, h))["b1"], dz[0])      # no buffer: fresh zeros
+    g = net.backward(delta, (xc, z, h), out=second)
+    g["W1"] = np.zeros_like(g["W1"])                  # rebinding a key of the returned dict ...
+    net.backward(delta, (xc, z, h), out=second)
+    assert np.array_equal(second, 3 * want)           # ... leaves the buffer's own views in use
+    _, cache5 = net.forward(rng.standard_normal((5, 7)))
+    with pytest.raises(ValueError):                   # one delta row for a batch of 5: a shape error
+        net.backward(delta, cache5, out=second)
 
 
 def test_mlp_forward_known_values_and_init_bounds():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._model_kernel import _code
-from ._nlp_kernel import nlp_coherent_kernel, nlp_model_kernel
+from ._model_kernel import _code, nlp_coherent_kernel, nlp_model_kernel
 
 #: objective, constraints and their derivatives by the numba kernels (False: the NumPy path
 #: through ``rate_jacobians_full``, the tests' reference)
@@ -56,7 +55,7 @@ class CompRsmaNlpMixin:
         return full[mask]
 
     def _nlp_kernel(self, z, want_jac):
-        """(f, grad, g, J, Rc, Rp) at z from :mod:`~matoolbox.comp_rsma._nlp_kernel` (full layout;
+        """(f, grad, g, J, Rc, Rp) at z from the kernels of :mod:`~matoolbox.comp_rsma._model_kernel` (full layout;
         the callers take the free columns), memoised for the last z (an entry with derivatives
         also serves value-only requests). None unless ``_USE_KERNEL``."""
         if not _USE_KERNEL:
@@ -81,8 +80,8 @@ class CompRsmaNlpMixin:
 
     def nlp_fun(self, z):
         """Minimisation form: (-sum rate, gradient) in z. The gradient is the sum of the private
-        rows of the constraint Jacobian at z (memoised: SLSQP asks for both at the same point, so
-        the second costs nothing; alone, this costs about 1.5-2x a direct weighted-rate gradient)."""
+        rows of the constraint Jacobian at z, from the same kernel call (memoised: SLSQP asks for
+        both at the same point, so the second costs nothing)."""
         hit = self._nlp_kernel(z, True)
         if hit is not None:
             return float(hit[0]), hit[1][self._nlp_layout()[1]]

@@ -36,6 +36,16 @@ class MLP:
         self.params["W2"][...] = rng.uniform(-b2, b2, (O, H))
         self.params["b2"][...] = rng.uniform(-b2, b2, O)
 
+    def __getstate__(self):
+        """Pickled / copied without the cached views of a gradient buffer (they would be copies)."""
+        state = dict(self.__dict__)
+        state["_out_views"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.params = self._views(self.theta)      # views into this copy's own theta
+
     def _views(self, flat: np.ndarray) -> dict:
         return {k: flat[self._offsets[i]:self._offsets[i + 1]].reshape(sh)
                 for i, (k, sh) in enumerate(self.shapes.items())}
@@ -68,8 +78,8 @@ class MLP:
             hit = self._out_views
             if hit is None or hit[0] is not out:
                 hit = self._out_views = (out, self._views(out))
-            g = hit[1]
-        if delta.shape[0] == 1:
+            g = dict(hit[1])                   # the caller may rebind its keys
+        if delta.shape[0] == 1 and x.shape[0] == 1:
             # one sample: each entry of dz^T x and delta^T h is one product, so the outer products
             # are the matmuls' numbers (tested) at a fifth of their time for these shapes
             g["W1"] += np.multiply.outer(dz[0], x[0])
