@@ -39,32 +39,20 @@ def _int(text):
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
 
 
-def positive_int(text):
-    v = _int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return v
+def _int_type(ok, what):
+    """An argparse type: an integer v with ``ok(v)``, else the one-line error "must be <what>"."""
+    def parse(text):
+        v = _int(text)
+        if not ok(v):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return v
+    return parse
 
 
-def seed_int(text):
-    v = _int(text)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
-    return v
-
-
-def workers_int(text):
-    v = _int(text)
-    if v == 0 or v < -1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (all cores), got {text}")
-    return v
-
-
-def grid_int(text):
-    v = _int(text)
-    if v < 2:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text}")
-    return v
+positive_int = _int_type(lambda v: v >= 1, "a positive integer")
+seed_int = _int_type(lambda v: v >= 0, "an integer >= 0")
+workers_int = _int_type(lambda v: v >= 1 or v == -1, "a positive integer or -1 (all cores)")
+grid_int = _int_type(lambda v: v >= 2, "an integer >= 2")
 
 
 def formats_list(text):
