@@ -26,7 +26,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.validate import fail
-from ._mmse_kernel import row_scores_kernel
 
 __all__ = ["mmse_rates", "proxy_score", "mmse_position_search"]
 
@@ -73,7 +72,10 @@ def _row_scores(Ho, h, snr, rth):
 
 
 def _kernel_scores(table, k, Ho, snr, rth):
-    """:func:`_row_scores` of the candidates table[:, k] (table (G, K, M)) by the numba kernel."""
+    """:func:`_row_scores` of the candidates table[:, k] (table (G, K, M)) by the numba kernel
+    (imported here: ``import matoolbox`` does not load numba)."""
+    from ._mmse_kernel import row_scores_kernel
+
     Km1 = Ho.shape[0]
     a = float(snr) / (Km1 + 1)
     Ainv = (np.linalg.inv(np.eye(Km1) + a * (Ho @ Ho.conj().T)) if Km1
