@@ -11,29 +11,19 @@ gives the diagonal of :math:`(\mathbf I+a\mathbf H\mathbf H^H)^{-1}`: :math:`[\m
 :func:`~matoolbox.optim.mmse_positions.proxy_score`. One pass over the G candidates instead of
 about 20 NumPy calls on (G, M) arrays; the sums run in another order than BLAS's, so scores agree
 with the NumPy expressions to rounding (the tests allow 1e-12 relative), not bit for bit. A NaN
-anywhere in a candidate's arithmetic gives a NaN score, as the NumPy expressions do.
+anywhere in a candidate's arithmetic gives a NaN score, as the NumPy expressions do. Plain
+Python loops, compiled by :func:`matoolbox.core.jit.compiled` on first use (so that importing
+matoolbox does not load numba).
 """
 from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
 
 _INV_LN2 = 1.0 / math.log(2.0)
 
 
-@nb.njit(cache=True)
-def _rate(d):
-    """-log2(clip(d, 1e-300, 1)); a NaN d fails both tests and gives NaN, as np.clip does."""
-    if d < 1e-300:
-        d = 1e-300
-    elif d > 1.0:
-        d = 1.0
-    return -math.log(d) * _INV_LN2
-
-
-@nb.njit(cache=True)
 def row_scores_kernel(table, k, Ho, Ainv, a, rth):
     """Scores (G,) of row k taking each candidate table[g, k] (table (G, K, M) complex), the other
     rows Ho (K-1, M) fixed; Ainv (K-1, K-1) = (I + a Ho Ho^H)^{-1}, a = snr / K."""
@@ -72,13 +62,17 @@ def row_scores_kernel(table, k, Ho, Ainv, a, rth):
                 s = 1.0
         total = 0.0
         short = 0.0
-        for i in range(Km1):
-            R = _rate(dA[i] + (u[i].real * u[i].real + u[i].imag * u[i].imag) / s)
+        for i in range(Km1 + 1):
+            # d = [A^{-1}]_ii + |u_i|^2 / s for the other rows, 1 / s for row k; R = -log2 clip(d, 1e-300, 1)
+            # (a NaN d fails both tests and gives NaN, as np.clip does)
+            d = (dA[i] + (u[i].real * u[i].real + u[i].imag * u[i].imag) / s) if i < Km1 else 1.0 / s
+            if d < 1e-300:
+                d = 1e-300
+            elif d > 1.0:
+                d = 1.0
+            R = -math.log(d) * _INV_LN2
             total += R
             short += max(rth - R, 0.0)
-        R = _rate(1.0 / s)
-        total += R
-        short += max(rth - R, 0.0)
         # a NaN in candidate g makes s and every R NaN: short stays 0 or NaN, and total is NaN
         out[g] = -short if short > 0.0 else total
     return out

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.jit import compiled
 from ..core.validate import fail
+from ._mmse_kernel import row_scores_kernel
 
 __all__ = ["mmse_rates", "proxy_score", "mmse_position_search"]
 
@@ -73,14 +75,12 @@ def _row_scores(Ho, h, snr, rth):
 
 def _kernel_scores(table, k, Ho, snr, rth):
     """:func:`_row_scores` of the candidates table[:, k] (table (G, K, M)) by the numba kernel
-    (imported here: ``import matoolbox`` does not load numba)."""
-    from ._mmse_kernel import row_scores_kernel
-
+    (compiled on first use: ``import matoolbox`` does not load numba)."""
     Km1 = Ho.shape[0]
     a = float(snr) / (Km1 + 1)
     Ainv = (np.linalg.inv(np.eye(Km1) + a * (Ho @ Ho.conj().T)) if Km1
             else np.zeros((0, 0), complex))
-    return row_scores_kernel(table, int(k), Ho, np.asarray(Ainv, complex), a, float(rth))
+    return compiled(row_scores_kernel)(table, int(k), Ho, np.asarray(Ainv, complex), a, float(rth))
 
 
 def mmse_position_search(rows, grid, r0, snr, rth: float = 0.0, sweeps: int = 3, grid_rows=None):
